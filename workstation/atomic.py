@@ -1,0 +1,52 @@
+"""Atomic file writes: a crash or a full disk never leaves a half-written project or report."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from workstation.errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; rename over the target on success.
+
+    The temporary file sits in the same folder so ``os.replace`` is atomic on the
+    same filesystem. On any exception the temporary file is removed and the
+    previous target (if any) is untouched.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise OutputError(f"{target}: folder {folder} does not exist")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {folder} ({exc.strerror or exc})") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot replace the file ({exc.strerror or exc}); "
+                              "is it open in another program?") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def atomic_write_bytes(target: str | Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(target: str | Path, text: str, encoding: str = "utf-8") -> None:
+    atomic_write_bytes(target, text.encode(encoding))

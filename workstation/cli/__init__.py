@@ -1,0 +1,51 @@
+"""``workstation`` with no arguments opens the desktop app; ``workstation <subcommand>``
+runs headless work. Subcommands live one per module in ``workstation/cli/commands``;
+each module defines ``register(subparsers)`` and sets ``func(args) -> int`` on its parser.
+
+Exit codes: 0 success, 1 unexpected failure, 2 bad input or unwritable output
+(one human line on stderr), 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from workstation import __version__
+from workstation.errors import WorkstationError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workstation",
+        description="London Deployment Workstation. With no subcommand, opens the desktop app.")
+    parser.add_argument("--version", action="version", version=f"workstation {__version__}")
+    parser.add_argument("--data", help="data pack folder (default: the shipped pack)")
+    sub = parser.add_subparsers(dest="command", metavar="<subcommand>")
+    import workstation.cli.commands as commands
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"workstation.cli.commands.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.data:
+        import os
+        os.environ["WORKSTATION_DATA"] = args.data
+    if args.command is None:
+        from workstation.app.main import run_app  # Qt is imported only here
+        return run_app([sys.argv[0]])
+    try:
+        return int(args.func(args) or 0)
+    except WorkstationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cancelled", file=sys.stderr)
+        return 130

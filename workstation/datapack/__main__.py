@@ -1,0 +1,5 @@
+import sys
+
+from workstation.datapack.build import main
+
+sys.exit(main())

@@ -1,0 +1,44 @@
+"""Helpers every exporter shares: atomic writes that always fail as ``OutputError``.
+
+Why a wrapper: ``workstation.atomic.atomic_path`` already turns a missing folder or a
+failed rename into ``OutputError``; this also converts errors raised *while* writing
+(e.g. a full disk, a library refusing the path) so callers see one error type and no
+half-written file is ever left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
+from workstation.atomic import atomic_path
+from workstation.errors import OutputError
+
+
+@contextlib.contextmanager
+def output_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temp path beside ``target``; rename over it on success, else remove it.
+
+    ``suffix``: some writers (GDAL drivers) pick the format from the file extension,
+    so the temp file can be given one.
+    """
+    target = Path(target)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder, not a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise OutputError(f"{target}: {parent} is a file, not a folder")
+    with atomic_path(target) as tmp:
+        work = tmp
+        if suffix:
+            work = tmp.with_name(tmp.name + suffix)
+        try:
+            yield work
+            if work != tmp:
+                work.replace(tmp)
+        except OSError as exc:
+            raise OutputError(f"{target}: could not be written ({exc.strerror or exc})") from exc
+        finally:
+            if work != tmp and work.exists():
+                work.unlink()

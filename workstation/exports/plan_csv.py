@@ -1,0 +1,25 @@
+"""Shift plan as CSV: the Plan table (one row per unit x day type x shift), for any tool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workstation.deploy.plan import ShiftPlan
+from workstation.exports._common import output_path
+from workstation.exports.tables import contract_table, plan_table
+
+TABLE_NAMES = ("plan", "lending", "hourly", "impact")
+
+
+def write_plan_csv(plan: ShiftPlan, path: str | Path, *, table: str = "plan") -> Path:
+    """Write one table of ``plan`` (default the Plan table) as UTF-8 CSV, atomically.
+
+    Shares are fractions 0..1 (machine-readable); the XLSX shows them as percentages.
+    """
+    if table not in TABLE_NAMES:
+        raise ValueError(f"unknown plan table {table!r}; use one of {TABLE_NAMES}")
+    frame = plan_table(plan) if table == "plan" else contract_table(plan, table)
+    path = Path(path)
+    with output_path(path) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    return path

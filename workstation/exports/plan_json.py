@@ -1,0 +1,68 @@
+"""Shift plan as JSON for other tools: stable top-level keys, one record list per table.
+
+Format ``{"format": "ldw-shift-plan", "version": 1, "scenario": ..., "basis": [...],
+"method": [...], "totals": {...}, "solver": "...", "plan": [...], "lending": [...],
+"hourly": [...], "impact": [...]}``. Records carry exactly the contract columns of
+``workstation.deploy.plan`` (the plan records add ``lent_to``/``borrowed_from``);
+missing numbers are ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from workstation.deploy.plan import ShiftPlan
+from workstation.exports._common import output_path
+from workstation.exports.tables import contract_table, plan_table
+
+FORMAT_NAME = "ldw-shift-plan"
+FORMAT_VERSION = 1
+
+
+def _clean(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, (str, bytes, list, dict)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, (int, float, str, bool)):
+        return value.value  # enums
+    return value
+
+
+def plan_to_dict(plan: ShiftPlan) -> dict[str, Any]:
+    """The JSON document as a dict (also used by the CLI to print a plan)."""
+    def records(frame) -> list[dict]:
+        return [_clean(dict(zip(frame.columns, row)))
+                for row in frame.itertuples(index=False, name=None)]
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "scenario": _clean(plan.scenario.to_dict()),
+        "basis": list(plan.basis),
+        "method": list(plan.method),
+        "totals": _clean(dict(plan.totals)),
+        "solver": plan.solver,
+        "plan": records(plan_table(plan)),
+        "lending": records(contract_table(plan, "lending")),
+        "hourly": records(contract_table(plan, "hourly")),
+        "impact": records(contract_table(plan, "impact")),
+    }
+
+
+def write_plan_json(plan: ShiftPlan, path: str | Path) -> Path:
+    """Write ``plan_to_dict(plan)`` as indented UTF-8 JSON, atomically."""
+    path = Path(path)
+    text = json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False, allow_nan=False)
+    with output_path(path) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+    return path

@@ -295,3 +295,19 @@ def test_manifest_entries_and_size(pack, manifest_tables):
         total += entry["bytes"]
     assert total < 8_000_000
     json.dumps(manifest_tables)  # manifest stays plain JSON
+
+
+def test_shipped_tables_are_what_the_builders_produce(pack, shared_data, tmp_path):
+    """The committed pack is not stale: rebuilding from the sources gives the same tables."""
+    from workstation.datapack import build_census, build_crime, build_geo
+    entries = {}
+    for part in (build_geo, build_census, build_crime):
+        entries.update(part.build(shared_data, tmp_path))
+    assert sorted(entries) == sorted(MY_TABLES)
+    for name, entry in entries.items():
+        shipped = pack.manifest["tables"][name]
+        assert entry["rows"] == shipped["rows"], name
+        assert entry["coverage"] == shipped["coverage"], name
+        rebuilt = pd.read_parquet(tmp_path / entry["file"])
+        original = pd.read_parquet(pack.root / shipped["file"])
+        pd.testing.assert_frame_equal(rebuilt, original, obj=name)

@@ -79,6 +79,9 @@ def test_simplified_boroughs_are_small_and_still_tile(pack, boroughs):
     simple_vertices = shapely.get_num_coordinates(simplified.geometry.values).sum()
     assert simple_vertices < full_vertices / 3
     assert (pack.root / "boroughs_simplified.parquet").stat().st_size < 200_000
+    # Still a faithful outline: no point strays more than ~a pixel at whole-London scale.
+    drift_m = shapely.hausdorff_distance(simplified.geometry.values, boroughs.geometry.values)
+    assert drift_m.max() < 100
     # Shared edges stay shared: no overlaps (areas add up to the union) and no gaps.
     union = shapely.union_all(simplified.geometry.values)
     assert simplified.geometry.area.sum() == pytest.approx(union.area, rel=1e-6)
@@ -179,7 +182,8 @@ def test_lad_table_equals_msoa_file_aggregated(commuting, msoa_flows_by_lad):
 
 # --- population and travel mode -------------------------------------------------------------
 
-def test_population_quoted_values(pack):
+def test_population_quoted_values(pack, boroughs):
+    assert pack.table("population")["name"].tolist() == boroughs["name"].tolist()
     pop = pack.table("population").set_index("gss_code")
     assert len(pop) == 33 and pop.index.tolist() == sorted(pop.index)
     assert pop.loc[WESTMINSTER, "residents_mid2019"] == 261_317

@@ -4,7 +4,9 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import REPO_ROOT
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 CORE_PACKAGES = ["flows", "maps", "deploy", "loaders", "datapack", "exports", "project"]
 

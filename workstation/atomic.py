@@ -29,6 +29,14 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise OutputError(f"{target}: cannot write in {folder} ({exc.strerror or exc})") from exc
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp creates 0600; keep the replaced file's mode, or the umask default for new files.
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
     try:
         yield tmp
         with open(tmp, "rb+") as handle:

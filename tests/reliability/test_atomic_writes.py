@@ -62,3 +62,11 @@ def test_parent_is_a_file_is_a_clear_output_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(OutputError):
         atomic_write_text(blocker / "a.txt", "x")
+
+
+def test_mode_of_replaced_file_is_kept(tmp_path):
+    target = tmp_path / "report.csv"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    atomic_write_text(target, "new")
+    assert (target.stat().st_mode & 0o777) == 0o640

@@ -1,0 +1,115 @@
+"""Which borough each point (EPSG:27700 metres) falls in, fast enough for millions of rows.
+
+Prepared polygons tested with ``shapely.contains_xy`` on the points inside each
+borough's bounding box: exact, and measured at ~0.12 s for 338k points (a 100 m
+lookup raster would be approximate near edges; an STRtree point query took 17 s
+per million points because it builds a Point object per row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from workstation.domain import BNG
+from workstation.errors import InputError
+
+EDGE_TOLERANCE_M = 5.0
+"""A point outside every borough but this close to one is given to the nearest borough.
+Basis: in the 2019-01..2024-08 police.uk burglary rows, 8 of the 298 points outside the
+GLA "Excluding MHW" boundaries carry a London LSOA and all lie < 2 m from a borough
+edge (boundary generalisation); the rest are metres to kilometres away."""
+
+# Great Britain on the British National Grid (OS grid letters cover 0-700 km E, 0-1300 km N).
+GB_EASTING_RANGE_M = (0.0, 700_000.0)
+GB_NORTHING_RANGE_M = (0.0, 1_300_000.0)
+
+OUTSIDE = -1
+
+
+@dataclass(frozen=True)
+class BoroughLocator:
+    """Borough polygons ready for point lookup. Build once, reuse for every import."""
+
+    codes: tuple[str, ...]
+    geometries: tuple  # prepared shapely polygons, EPSG:27700, same order as codes
+    bounds: np.ndarray  # (n, 4) xmin, ymin, xmax, ymax
+
+    @classmethod
+    def from_frame(cls, boroughs: pd.DataFrame) -> "BoroughLocator":
+        """From a GeoDataFrame with ``gss_code`` and ``geometry`` (reprojected to BNG)."""
+        crs = getattr(boroughs, "crs", None)
+        if crs is not None and crs.to_epsg() != 27700:
+            boroughs = boroughs.to_crs(BNG)
+        frame = boroughs.sort_values("gss_code")
+        geoms = tuple(shapely.make_valid(g) for g in frame.geometry.values)
+        for geom in geoms:
+            shapely.prepare(geom)
+        bounds = np.array([g.bounds for g in geoms], dtype="float64").reshape(-1, 4)
+        return cls(codes=tuple(str(c) for c in frame["gss_code"]), geometries=geoms,
+                   bounds=bounds)
+
+    @classmethod
+    def from_pack(cls, pack=None) -> "BoroughLocator":
+        """From the shipped data pack's ``boroughs`` table."""
+        if pack is None:
+            from workstation.datapack import load_pack
+            pack = load_pack()
+        return cls.from_frame(pack.table("boroughs"))
+
+    def locate(self, easting_m: np.ndarray, northing_m: np.ndarray) -> np.ndarray:
+        """Index into ``codes`` for each point, ``OUTSIDE`` (-1) when in no borough.
+        NaN coordinates give ``OUTSIDE``."""
+        e = np.asarray(easting_m, dtype="float64")
+        n = np.asarray(northing_m, dtype="float64")
+        result = np.full(e.shape, OUTSIDE, dtype="int16")
+        finite = np.isfinite(e) & np.isfinite(n)
+        if not finite.any():
+            return result
+        for i, geom in enumerate(self.geometries):
+            x0, y0, x1, y1 = self.bounds[i]
+            candidates = np.flatnonzero(finite & (e >= x0) & (e <= x1) & (n >= y0) & (n <= y1)
+                                        & (result == OUTSIDE))
+            if candidates.size:
+                inside = shapely.contains_xy(geom, e[candidates], n[candidates])
+                result[candidates[inside]] = i
+        near = np.flatnonzero(finite & (result == OUTSIDE))
+        if near.size:
+            x0, y0 = self.bounds[:, 0].min(), self.bounds[:, 1].min()
+            x1, y1 = self.bounds[:, 2].max(), self.bounds[:, 3].max()
+            t = EDGE_TOLERANCE_M
+            near = near[(e[near] >= x0 - t) & (e[near] <= x1 + t)
+                        & (n[near] >= y0 - t) & (n[near] <= y1 + t)]
+        if near.size:
+            points = shapely.points(e[near], n[near])
+            tree = shapely.STRtree(list(self.geometries))
+            pt_idx, geom_idx = tree.query_nearest(points, max_distance=EDGE_TOLERANCE_M,
+                                                  all_matches=False)
+            result[near[pt_idx]] = geom_idx
+        return result
+
+    def codes_for(self, index: np.ndarray) -> pd.Categorical:
+        """Borough codes as a categorical ("" outside London), categories in canonical order."""
+        categories = ["", *self.codes]
+        return pd.Categorical.from_codes(np.asarray(index, dtype="int32") + 1,
+                                         categories=categories)
+
+
+def in_great_britain(easting_m: np.ndarray, northing_m: np.ndarray) -> np.ndarray:
+    e0, e1 = GB_EASTING_RANGE_M
+    n0, n1 = GB_NORTHING_RANGE_M
+    return (easting_m >= e0) & (easting_m <= e1) & (northing_m >= n0) & (northing_m <= n1)
+
+
+def resolve_locator(boroughs) -> BoroughLocator:
+    """Accept a locator, a borough GeoDataFrame or None (the shipped pack)."""
+    if isinstance(boroughs, BoroughLocator):
+        return boroughs
+    if boroughs is None:
+        return BoroughLocator.from_pack()
+    if "gss_code" not in boroughs.columns:
+        raise InputError("borough table has no 'gss_code' column", expected="gss_code, geometry")
+    return BoroughLocator.from_frame(boroughs)

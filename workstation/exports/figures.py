@@ -1,0 +1,145 @@
+"""Report figures drawn with matplotlib's Agg canvas (no display, no pyplot state).
+
+Each function returns PNG bytes so the PDF writer stays independent of matplotlib;
+maps are drawn in EPSG:27700 from the pack's simplified borough boundaries (drawing
+only, per data/README.md).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+DPI = 150
+
+
+def _figure(width_in: float, height_in: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05)
+    return buffer.getvalue()
+
+
+def _map_axes(fig, boroughs):
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    minx, miny, maxx, maxy = boroughs.total_bounds
+    pad = 1500.0
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    return ax
+
+
+def choropleth_png(boroughs, values: pd.Series, *, title: str, legend_label: str,
+                   cmap: str = "YlOrRd", diverging: bool = False,
+                   width_in: float = 6.5, height_in: float = 5.0) -> bytes:
+    """Boroughs shaded by ``values`` (indexed by gss_code); missing values hatched grey."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    frame = boroughs.assign(value=boroughs["gss_code"].map(values))
+    fig = _figure(width_in, height_in)
+    ax = _map_axes(fig, frame)
+    finite = frame["value"].dropna()
+    if diverging and len(finite):
+        bound = max(abs(finite.min()), abs(finite.max()), 1e-9)
+        norm = TwoSlopeNorm(vmin=-bound, vcenter=0.0, vmax=bound)
+    else:
+        low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
+        norm = Normalize(vmin=low, vmax=high if high > low else low + 1)
+    known = frame[frame["value"].notna()]
+    known.plot(ax=ax, column="value", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5)
+    missing = frame[frame["value"].isna()]
+    if len(missing):
+        missing.plot(ax=ax, color="#dddddd", edgecolor="white", hatch="///", linewidth=0.5)
+    from matplotlib.cm import ScalarMappable
+
+    mappable = ScalarMappable(norm=norm, cmap=cmap)
+    bar = fig.colorbar(mappable, ax=ax, fraction=0.035, pad=0.01)
+    bar.set_label(legend_label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    ax.set_title(title, fontsize=10)
+    return _png(fig)
+
+
+def hotspot_map_png(boroughs, cells, *, title: str, value_column: str | None = None,
+                    legend_label: str = "", width_in: float = 6.5, height_in: float = 5.0) -> bytes:
+    """Hotspot polygons (EPSG:27700) over grey borough outlines."""
+    fig = _figure(width_in, height_in)
+    ax = _map_axes(fig, boroughs)
+    boroughs.plot(ax=ax, color="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.5)
+    if cells is not None and len(cells):
+        if value_column and value_column in cells.columns and cells[value_column].notna().any():
+            cells.plot(ax=ax, column=value_column, cmap="Reds", linewidth=0, legend=True,
+                       legend_kwds={"label": legend_label, "shrink": 0.6})
+        else:
+            cells.plot(ax=ax, color="#c0392b", linewidth=0)
+    ax.set_title(title, fontsize=10)
+    return _png(fig)
+
+
+def flow_map_png(boroughs, lines, *, title: str, value_column: str,
+                 width_in: float = 6.5, height_in: float = 5.0) -> bytes:
+    """Flow lines drawn with width and opacity proportional to the flow."""
+    fig = _figure(width_in, height_in)
+    ax = _map_axes(fig, boroughs)
+    boroughs.plot(ax=ax, color="#f4f4f4", edgecolor="#9a9a9a", linewidth=0.5)
+    if lines is not None and len(lines):
+        ordered = lines.sort_values(value_column)
+        flows = ordered[value_column].to_numpy(dtype=float)
+        top = flows.max() if flows.max() > 0 else 1.0
+        widths = 0.3 + 4.0 * flows / top
+        ordered.plot(ax=ax, color="#1f5fa8", linewidth=widths, alpha=0.6)
+        ax.text(0.01, 0.01, f"Line width proportional to flow; widest = {top:,.0f}",
+                transform=ax.transAxes, fontsize=7, color="#333333")
+    ax.set_title(title, fontsize=10)
+    return _png(fig)
+
+
+def hourly_small_multiples_png(hourly: pd.DataFrame, units: Sequence[tuple[str, str]], *,
+                               ncols: int = 3, width_in: float = 7.2,
+                               panel_height_in: float = 1.75) -> bytes:
+    """24-hour panels, one per unit: demand, required and allocated officers (left axis)
+    and population present (right axis, thousands). ``hourly`` holds one day type."""
+    nrows = int(np.ceil(len(units) / ncols))
+    fig = _figure(width_in, panel_height_in * nrows + 0.5)
+    hours = np.arange(24)
+    handles = None
+    for index, (code, name) in enumerate(units):
+        ax = fig.add_subplot(nrows, ncols, index + 1)
+        rows = hourly[hourly["unit_code"] == code].set_index("hour").reindex(hours)
+        pop = ax.twinx()
+        pop.fill_between(hours, rows["population_present"] / 1000.0, color="#d9d9d9",
+                         step="mid", linewidth=0)
+        pop.tick_params(labelsize=6, colors="#777777")
+        pop.set_ylim(bottom=0)
+        ax.set_zorder(pop.get_zorder() + 1)
+        ax.patch.set_visible(False)
+        l1, = ax.plot(hours, rows["demand_per_hour"], color="#e67e22", linewidth=1.0)
+        l2, = ax.step(hours, rows["required"], where="mid", color="#c0392b", linewidth=1.0)
+        l3, = ax.step(hours, rows["allocated"], where="mid", color="#1f5fa8", linewidth=1.0,
+                      linestyle="--")
+        handles = (l1, l2, l3, pop.collections[0])
+        ax.set_xlim(0, 23)
+        ax.set_ylim(bottom=0)
+        ax.set_xticks([0, 6, 12, 18, 23])
+        ax.tick_params(labelsize=6)
+        ax.set_title(name, fontsize=7.5, pad=2)
+    if handles:
+        fig.legend(handles, ["demand (incidents/hour)", "required officers",
+                             "allocated officers", "population present (thousands, right)"],
+                   loc="lower center", ncol=4, fontsize=7, frameon=False)
+    fig.subplots_adjust(left=0.06, right=0.94, top=0.97, bottom=0.5 / fig.get_figheight() + 0.03,
+                        hspace=0.55, wspace=0.45)
+    return _png(fig)

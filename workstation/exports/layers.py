@@ -1,0 +1,153 @@
+"""Map layers for the report and the GeoPackage: hotspots, grid cells and flow lines.
+
+Prefers the analyses' own results (``workstation.maps`` hotspots,
+``workstation.flows.flowlines.flow_lines``) when the caller passes them or they can be
+computed headlessly; otherwise falls back to plain aggregates of pack tables, and says
+which in the layer title so a reader never mistakes a count map for a tested hotspot.
+Everything is EPSG:27700; counts pass through ``partner_safe``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from workstation.domain import BNG, DayType
+from workstation.exports.partner_safe import DisclosurePolicy, suppress_counts
+
+log = logging.getLogger(__name__)
+
+FLOW_VALUE_COLUMNS = ("flow", "flow_per_hour", "trips", "people", "workers", "value")
+COUNT_CELL_M = 500.0       # fallback count grid: 5 x 5 pack lattice cells
+FALLBACK_TOP_FLOWS = 60    # draw the largest inter-borough flows only, for legibility
+
+
+@dataclass(frozen=True)
+class ReportLayers:
+    """Spatial layers beside the plan. Any may be None when unavailable."""
+
+    hotspots: Any = None                 # GeoDataFrame of polygons, EPSG:27700
+    hotspot_title: str = ""
+    hotspot_value_column: str | None = None
+    grid_cells: Any = None               # GeoDataFrame of grid cells (KDE / Gi* / counts)
+    flow_lines: Any = None               # GeoDataFrame of LineStrings, EPSG:27700
+    flow_title: str = ""
+    flow_value_column: str = "flow"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _value_column(frame, candidates=FLOW_VALUE_COLUMNS) -> str | None:
+    for name in candidates:
+        if name in frame.columns:
+            return name
+    numeric = [c for c in frame.columns if c != "geometry"
+               and pd.api.types.is_numeric_dtype(frame[c])]
+    return numeric[-1] if numeric else None
+
+
+def census_flow_lines(pack, *, top: int = FALLBACK_TOP_FLOWS):
+    """Largest 2011 census commuter flows between different boroughs, centroid to centroid."""
+    import geopandas as gpd
+    from shapely import LineString
+
+    boroughs = pack.table("boroughs_simplified")
+    points = dict(zip(boroughs["gss_code"], boroughs.geometry.representative_point()))
+    flows = pack.table("census_commuting")
+    flows = flows[flows["residence_code"].isin(points) & flows["workplace_code"].isin(points)
+                  & (flows["residence_code"] != flows["workplace_code"])]
+    flows = flows.nlargest(top, "workers")
+    lines = [LineString([points[o], points[d]])
+             for o, d in zip(flows["residence_code"], flows["workplace_code"])]
+    frame = pd.DataFrame({
+        "origin_code": flows["residence_code"].to_numpy(),
+        "origin_name": flows["residence_name"].to_numpy(),
+        "destination_code": flows["workplace_code"].to_numpy(),
+        "destination_name": flows["workplace_name"].to_numpy(),
+        "flow": flows["workers"].to_numpy(dtype=float)})
+    return gpd.GeoDataFrame(frame, geometry=lines, crs=BNG)
+
+
+def lattice_count_cells(pack, *, months: int = 12, cell_m: float = COUNT_CELL_M,
+                        policy: DisclosurePolicy = DisclosurePolicy()):
+    """police.uk burglary over the pack's last ``months`` months on ``cell_m`` cells, suppressed."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely import box
+
+    lattice = pack.table("burglary_lattice")
+    recent = sorted(lattice["month"].unique())[-months:]
+    rows = lattice[lattice["month"].isin(recent)]
+    east = (np.floor(rows["cell_e"].to_numpy(dtype=float) / cell_m) * cell_m)
+    north = (np.floor(rows["cell_n"].to_numpy(dtype=float) / cell_m) * cell_m)
+    cells = (pd.DataFrame({"cell_e_m": east, "cell_n_m": north,
+                           "incidents": rows["incidents"].to_numpy()})
+             .groupby(["cell_e_m", "cell_n_m"], as_index=False)["incidents"].sum())
+    cells = suppress_counts(cells, ["incidents"], policy=policy)
+    geometry = box(cells["cell_e_m"], cells["cell_n_m"],
+                   cells["cell_e_m"] + cell_m, cells["cell_n_m"] + cell_m)
+    out = gpd.GeoDataFrame(cells, geometry=geometry, crs=BNG)
+    return out, f"{recent[0]} to {recent[-1]}"
+
+
+def _try_flow_lines(pack, *, hour: int, day_type: DayType):
+    try:
+        from workstation.flows.flowlines import flow_lines
+    except ImportError:
+        return None
+    try:
+        lines = flow_lines(pack, hour=hour, day_type=day_type)
+    except Exception as exc:  # an analysis failure must not stop a report; say so instead
+        log.warning("flow lines unavailable for the report: %s", exc)
+        return None
+    return lines if lines is not None and len(lines) else None
+
+
+def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
+                  policy: DisclosurePolicy = DisclosurePolicy(),
+                  hotspots=None, flow_lines=None) -> ReportLayers:
+    """Layers for a report/GeoPackage. ``hotspots`` may be a ``workstation.maps``
+    HotspotResult (or any object with ``hotspots``/``cells`` GeoDataFrames)."""
+    notes: list[str] = []
+    # --- flows -------------------------------------------------------------------------
+    lines = flow_lines if flow_lines is not None else _try_flow_lines(
+        pack, hour=flow_hour, day_type=day_type)
+    if lines is not None:
+        flow_title = (f"Commuter and station flows, {day_type.label}, "
+                      f"{flow_hour:02d}:00-{(flow_hour + 1) % 24:02d}:00")
+        value = _value_column(lines) or "flow"
+    elif pack.has("census_commuting"):
+        lines = census_flow_lines(pack)
+        flow_title = (f"Largest {len(lines)} commuter flows between boroughs "
+                      "(2011 Census, residence to workplace, whole day)")
+        value = "flow"
+        notes.append("Flow map: hourly flow lines were not available; the map shows the "
+                     "2011 census commuter flows instead.")
+    else:
+        lines, flow_title, value = None, "Flows not available", "flow"
+    # --- hotspots / grid cells -----------------------------------------------------------
+    polygons = cells = None
+    hot_title, hot_value = "", None
+    if hotspots is not None:
+        polygons = getattr(hotspots, "hotspots", None)
+        cells = getattr(hotspots, "cells", None)
+        if polygons is None and cells is not None and "z_score" in cells.columns:
+            polygons = cells[cells["z_score"] > 1.96]
+        hot_title = "Incident hotspots (Getis-Ord Gi*, significant cells)"
+        hot_value = None
+        if cells is not None:
+            cells = suppress_counts(cells, policy=policy)
+    elif pack.has("burglary_lattice"):
+        cells, period = lattice_count_cells(pack, policy=policy)
+        shown = cells[cells["incidents"].notna()]
+        cutoff = shown["incidents"].quantile(0.95) if len(shown) else 0
+        polygons = shown[shown["incidents"] >= cutoff]
+        hot_title = (f"Burglary concentrations: the top 5% of 500 m cells by count, {period} "
+                     "(police.uk; counts, not a significance test)")
+        hot_value = "incidents"
+    return ReportLayers(hotspots=polygons, hotspot_title=hot_title,
+                        hotspot_value_column=hot_value, grid_cells=cells,
+                        flow_lines=lines, flow_title=flow_title, flow_value_column=value,
+                        notes=tuple(notes))

@@ -1,0 +1,577 @@
+"""The PDF deployment report: what a commander reads and a partner can challenge.
+
+A4, selectable text (reportlab with an embedded Unicode TrueType font), every page
+numbered "Page n of N" with the partner-safe status in the footer. Sections: cover,
+commander summary, maps, 24-hour charts per unit, plan and lending tables, impact
+statements versus static staffing, METHOD, assumptions, data sources and licences.
+Maps and charts come from ``figures`` (matplotlib Agg, no display).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Iterable
+from xml.sax.saxutils import escape
+
+import pandas as pd
+
+from workstation.deploy.plan import ShiftPlan
+from workstation.domain import CancelToken, DayType, ProgressFn, check_cancel, no_progress
+from workstation.exports import figures
+from workstation.exports._common import output_path
+from workstation.exports.attributions import (OGL_V3_TEXT, TFL_ATTRIBUTION, coverage_lines,
+                                              pack_attributions)
+from workstation.exports.layers import ReportLayers, gather_layers
+from workstation.exports.partner_safe import DisclosurePolicy
+from workstation.exports.tables import plan_table, scenario_rows
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+PANELS_PER_PAGE = 15  # 3 columns x 5 rows of 24-hour charts
+
+# The fixed half of the METHOD section; the engine's own lines (ShiftPlan.method) follow it.
+METHOD_TEXT = (
+    ("Population present",
+     "Each borough's population present in each hour starts from residents (ONS mid-2019) and "
+     "moves people with the 2011 Census commuter flows (residence to workplace) and TfL station "
+     "entries and exits by quarter-hour and day type, so central boroughs fill by day and "
+     "residential boroughs by night."),
+    ("Demand",
+     "Expected incidents per hour come from recorded crime per borough (Met borough-level "
+     "counts, monthly), scaled up for calls that are not crimes (the seed report: 83% of calls "
+     "are not crimes) and spread over the day by a time-of-day profile; where the scenario says "
+     "demand follows population, each hour's share follows the population present. Crime "
+     "sources carry no hour of day, so the hourly profile is an assumption until an analyst "
+     "imports timestamped (CAD) data."),
+    ("Harm weights",
+     "Incident types are weighted by harm (a crime harm index) so that one serious incident "
+     "counts for more than one minor one when ranking hotspots and boroughs; weights are listed "
+     "in the assumptions and can be changed."),
+    ("Response standards",
+     "The Met grades calls I (immediate, 15 minutes) and S (significant, 60 minutes); the plan "
+     "aims for the target share of I-grade calls reached within the standard. Travel to scene "
+     "takes the scenario's travel time, so the remaining minutes are the time an officer must "
+     "be free within."),
+    ("Queueing (Erlang C)",
+     "Each borough-hour is treated as a queue: calls arrive at the demand rate and each ties up "
+     "an officer for the time on scene. The Erlang C formula gives the probability that a call "
+     "waits for a free officer and so the share answered within the standard; 'required' is "
+     "the smallest number of officers that reaches the target share in the shift's busiest "
+     "hour."),
+    ("Floors and lending",
+     "Each unit keeps at least the floor share of its own officers and the visibility floor; "
+     "officers above that may be lent to units within the maximum lending travel time (blue-"
+     "light speed over the distance between borough centres) where the shortfall is larger. "
+     "'Final' = home - lent + borrowed; the impact section compares the plan with static "
+     "staffing (everyone stays home)."),
+)
+VISIBILITY_SENTENCE = ("The visibility floor (a minimum number of officers on duty in every "
+                       "borough, every hour) is a policy choice, not a model output: it is set "
+                       "in the scenario, not estimated from data.")
+
+
+def _register_fonts() -> tuple[str, str]:
+    """DejaVu Sans from matplotlib's own data (always installed with it): full Unicode."""
+    from matplotlib import get_data_path
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        folder = Path(get_data_path()) / "fonts" / "ttf"
+        pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
+        from reportlab.lib.fonts import addMapping
+        addMapping(FONT, 0, 0, FONT)
+        addMapping(FONT, 1, 0, FONT_BOLD)
+        addMapping(FONT, 0, 1, FONT)
+        addMapping(FONT, 1, 1, FONT_BOLD)
+    return FONT, FONT_BOLD
+
+
+def _styles():
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+
+    base = getSampleStyleSheet()
+    font, bold = _register_fonts()
+    styles = {
+        "title": ParagraphStyle("title", parent=base["Title"], fontName=bold, fontSize=22,
+                                leading=28, spaceAfter=12),
+        "h1": ParagraphStyle("h1", parent=base["Heading1"], fontName=bold, fontSize=15,
+                             leading=19, spaceBefore=4, spaceAfter=8),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=11.5,
+                             leading=14, spaceBefore=8, spaceAfter=4),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontName=font, fontSize=9,
+                               leading=12, spaceAfter=4),
+        "small": ParagraphStyle("small", parent=base["BodyText"], fontName=font, fontSize=7.5,
+                                leading=9.5, spaceAfter=2),
+        "cell": ParagraphStyle("cell", parent=base["BodyText"], fontName=font, fontSize=7,
+                               leading=8.5),
+        "bullet": ParagraphStyle("bullet", parent=base["BodyText"], fontName=font, fontSize=9,
+                                 leading=12, leftIndent=10, bulletIndent=0, spaceAfter=2),
+        "note": ParagraphStyle("note", parent=base["BodyText"], fontName=font, fontSize=8,
+                               leading=10, textColor="#7a1f1f", spaceAfter=4),
+    }
+    return styles
+
+
+def _p(text: str, style) -> "Paragraph":
+    from reportlab.platypus import Paragraph
+    return Paragraph(escape(str(text)), style)
+
+
+def _numbered_canvas(footer_left: str, footer_right: str):
+    """A canvas that knows the page count at save time, for "Page n of N"."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            width, _ = self._pagesize
+            self.saveState()
+            self.setFont(FONT, 7.5)
+            self.setFillColor("#555555")
+            self.drawString(36, 20, footer_left[:150])
+            self.drawRightString(width - 36, 20, f"Page {self._pageNumber} of {total}")
+            self.drawString(36, 30, footer_right[:170])
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _image(png: bytes, width_pt: float, max_height_pt: float | None = None):
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    reader = ImageReader(io.BytesIO(png))
+    w, h = reader.getSize()
+    height = width_pt * h / w
+    if max_height_pt and height > max_height_pt:
+        width_pt, height = width_pt * max_height_pt / height, max_height_pt
+    return Image(io.BytesIO(png), width=width_pt, height=height)
+
+
+def _table(rows: list[list], widths: list[float], styles, *, header_rows: int = 1,
+           align_right: Iterable[int] = ()):
+    from reportlab.lib import colors
+    from reportlab.platypus import LongTable, Paragraph, TableStyle
+
+    body = [[cell if isinstance(cell, Paragraph) else _p(cell, styles["cell"]) for cell in row]
+            for row in rows]
+    table = LongTable(body, colWidths=widths, repeatRows=header_rows)
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dfe6ee")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b0b0")),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5), ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    for index in range(header_rows, len(rows)):
+        if index % 2 == 0:
+            commands.append(("BACKGROUND", (0, index), (-1, index), colors.HexColor("#f5f7f9")))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _fmt_num(value, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return f"{float(value):,.{digits}f}"
+
+
+def _fmt_pct(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{100 * float(value):.1f}%"
+
+
+def _day(value) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _weighted_share(hourly: pd.DataFrame, column: str) -> float:
+    weights = hourly["demand_per_hour"].clip(lower=0)
+    total = weights.sum()
+    return float((hourly[column] * weights).sum() / total) if total > 0 else float("nan")
+
+
+def _unit_names(plan: ShiftPlan) -> dict[str, str]:
+    frame = plan.plan.drop_duplicates("unit_code")
+    return dict(sorted(zip(frame["unit_code"], frame["unit_name"])))
+
+
+def summary_facts(plan: ShiftPlan) -> dict:
+    """Headline numbers for the commander summary (also useful to the CLI)."""
+    hourly = plan.hourly
+    plan_rows = plan.plan
+    per_shift = plan_rows.groupby(["day_type", "shift"])["home"].sum()
+    return {
+        "units": int(plan_rows["unit_code"].nunique()),
+        "officers_per_shift": float(per_shift.mean()) if len(per_shift) else 0.0,
+        "moves": int(len(plan.lending)),
+        "officers_lent": float(plan.lending["officers"].sum()) if len(plan.lending) else 0.0,
+        "share_plan": _weighted_share(hourly, "share_within_standard"),
+        "share_static": _weighted_share(hourly, "static_share_within_standard"),
+        "shortfall_shifts": int((plan_rows["final"] < plan_rows["required"]).sum()),
+        "shift_rows": int(len(plan_rows)),
+    }
+
+
+def _risk_text(share: float, target: float) -> str:
+    """Plain risk words for a planned share against the target (I-grade)."""
+    if pd.isna(share):
+        return "risk not assessed"
+    gap = target - share
+    if gap <= 0:
+        return "low risk: still meets the target"
+    if gap <= 0.05:
+        return f"moderate risk: {100 * gap:.1f} points below the {100 * target:.0f}% target"
+    return f"high risk: {100 * gap:.1f} points below the {100 * target:.0f}% target"
+
+
+class _Report:
+    def __init__(self, plan: ShiftPlan, pack, layers: ReportLayers, policy: DisclosurePolicy,
+                 generated: dt.datetime, chart_day_types, flow_hour: int,
+                 progress: ProgressFn, cancel: CancelToken | None):
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.units import mm
+
+        self.plan, self.pack, self.layers, self.policy = plan, pack, layers, policy
+        self.generated, self.flow_hour = generated, flow_hour
+        self.progress, self.cancel = progress, cancel
+        self.styles = _styles()
+        self.page_w, self.page_h = A4
+        self.margin = 16 * mm
+        self.frame_w = self.page_w - 2 * self.margin
+        self.frame_h = self.page_h - 2 * self.margin - 14
+        days = [d for d in plan.scenario.day_types]
+        present = set(plan.hourly["day_type"].map(_day))
+        self.day_types = [d for d in days if d.value in present] or [DayType.WEEKDAY]
+        wanted = chart_day_types or self.day_types[:1]
+        self.chart_days = [d for d in wanted if d.value in present] or self.day_types[:1]
+        self.names = _unit_names(plan)
+        self.target = plan.scenario.standards[0].target_share if plan.scenario.standards else 0.9
+        self.grade = plan.scenario.standards[0].grade if plan.scenario.standards else "I"
+
+    # -- sections ---------------------------------------------------------------------------
+    def cover(self) -> list:
+        from reportlab.platypus import PageBreak, Spacer
+
+        s = self.styles
+        manifest = self.pack.manifest
+        story = [Spacer(1, 90), _p("London Deployment Workstation", s["h2"]),
+                 _p("Deployment report", s["title"]),
+                 _p(f"Scenario: {self.plan.scenario.name}", s["h1"]),
+                 _p(f"Generated {self.generated:%d %B %Y, %H:%M} "
+                    f"({self.generated.tzname() or 'local time'})", s["body"]),
+                 _p("Day types: " + ", ".join(d.label for d in self.day_types)
+                    + "; shifts: " + ", ".join(x.name for x in self.plan.scenario.shifts)
+                    + f"; units: {self.plan.scenario.units}", s["body"]),
+                 Spacer(1, 14), _p("Data coverage", s["h2"])]
+        story.append(_p(f"Data pack version {manifest.get('pack_version', '?')}, built "
+                        f"{manifest.get('built_on', '?')}, from real open data (ONS, GLA, Met, "
+                        "police.uk, DfT, TfL); sources and licences at the end of this report.",
+                        s["body"]))
+        for line in self.plan.basis:
+            story.append(_p(line, s["bullet"]))
+        story += [Spacer(1, 14), _p(self.policy.note, s["note"])]
+        for note in self.layers.notes:
+            story.append(_p(note, s["small"]))
+        story.append(PageBreak())
+        return story
+
+    def summary(self) -> list:
+        from reportlab.platypus import KeepInFrame, PageBreak
+
+        s = self.styles
+        facts = summary_facts(self.plan)
+        story = [_p("Commander summary", s["h1"])]
+        change = facts["share_plan"] - facts["share_static"]
+        story.append(_p(
+            f"Across {facts['units']} units, about {facts['officers_per_shift']:,.0f} officers are "
+            f"on duty per shift. The plan makes {facts['moves']} cross-border loans "
+            f"({facts['officers_lent']:,.0f} officer-shifts). Demand-weighted, the expected share "
+            f"of {self.grade}-grade calls reached within the standard is "
+            f"{_fmt_pct(facts['share_plan'])} under the plan against "
+            f"{_fmt_pct(facts['share_static'])} with static staffing "
+            f"({100 * change:+.1f} points; target {100 * self.target:.0f}%). "
+            f"{facts['shortfall_shifts']} of {facts['shift_rows']} unit-shifts remain below the "
+            "officers required for the standard in their busiest hour.", s["body"]))
+        impact = self.plan.impact.copy()
+        impact["day_type"] = impact["day_type"].map(_day)
+        losers = impact[impact["cover_change_points"] < 0].nsmallest(8, "cover_change_points")
+        gainers = impact[impact["cover_change_points"] > 0].nlargest(8, "cover_change_points")
+        for title, rows in (("Largest losses of cover (lenders)", losers),
+                            ("Largest gains in cover (borrowers)", gainers)):
+            story.append(_p(title, s["h2"]))
+            if rows.empty:
+                story.append(_p("None.", s["body"]))
+                continue
+            table_rows = [["Unit", "Day", "Shift", "Officers", "Cover change (points)",
+                           "Worst hour", "Shortfall there"]]
+            for _, r in rows.iterrows():
+                table_rows.append([r["unit_name"], DayType(r["day_type"]).label, r["shift"],
+                                   f"{float(r['officer_change']):+.0f}",
+                                   f"{float(r['cover_change_points']):+.1f}",
+                                   f"{int(r['worst_hour']):02d}:00" if pd.notna(r["worst_hour"])
+                                   else "", _fmt_num(r["worst_hour_shortfall"], 1)])
+            w = self.frame_w
+            story.append(_table(table_rows, [w * f for f in (.22, .16, .09, .1, .17, .11, .15)],
+                                s))
+        story.append(_p("What to decide", s["h2"]))
+        for line in (
+                "Accept or amend the loans in the Lending table; each is within the scenario's "
+                f"maximum travel time ({self.plan.scenario.max_lending_minutes:g} minutes).",
+                "Check the impact statements for lenders: they carry the risk of the plan.",
+                "The visibility floor and the floor share are policy settings; change them in "
+                "the scenario if they do not match local commitments."):
+            story.append(_p(line, s["bullet"]))
+        story.append(_p(self.policy.note, s["note"]))
+        return [KeepInFrame(self.frame_w, self.frame_h, story, mode="shrink"), PageBreak()]
+
+    def maps(self) -> list:
+        from reportlab.platypus import PageBreak
+
+        s = self.styles
+        boroughs = self.pack.table("boroughs_simplified")
+        day = self.day_types[0]
+        hourly = self.plan.hourly[self.plan.hourly["day_type"].map(_day) == day.value]
+        per_unit = hourly.groupby("unit_code")
+        demand_per_head = (per_unit["demand_per_hour"].sum()
+                           / per_unit["population_present"].mean() * 1000.0)
+        gap = (per_unit["allocated"].sum() - per_unit["required"].sum())
+        if self.plan.scenario.units != "borough":
+            demand_per_head = self._to_boroughs(demand_per_head)
+            gap = self._to_boroughs(gap)
+        height = (self.frame_h - 70) / 2
+        story = [_p(f"Maps: demand and allocation ({day.label})", s["h1"])]
+        self.progress(0.15, "drawing maps")
+        story.append(_image(figures.choropleth_png(
+            boroughs, demand_per_head, title="Demand per head",
+            legend_label="expected incidents per day per 1,000 people present"),
+            self.frame_w, height))
+        check_cancel(self.cancel)
+        story.append(_image(figures.choropleth_png(
+            boroughs, gap, title="Allocation gap: allocated minus required officer-hours",
+            legend_label="officer-hours per day (+ above required, - short)",
+            cmap="RdBu", diverging=True), self.frame_w, height))
+        story.append(PageBreak())
+        check_cancel(self.cancel)
+        story.append(_p("Maps: hotspots and flows", s["h1"]))
+        if self.layers.hotspots is not None:
+            story.append(_image(figures.hotspot_map_png(
+                boroughs, self.layers.hotspots, title=self.layers.hotspot_title,
+                value_column=self.layers.hotspot_value_column,
+                legend_label="incidents per cell"), self.frame_w, height))
+            story.append(_p(self.policy.note, s["note"]))
+        else:
+            story.append(_p("Hotspots: no incident data was available for this report.",
+                            s["body"]))
+        check_cancel(self.cancel)
+        if self.layers.flow_lines is not None:
+            story.append(_image(figures.flow_map_png(
+                boroughs, self.layers.flow_lines, title=self.layers.flow_title,
+                value_column=self.layers.flow_value_column), self.frame_w, height))
+        else:
+            story.append(_p("Flows: not available in this data pack.", s["body"]))
+        story.append(PageBreak())
+        return story
+
+    def _to_boroughs(self, series: pd.Series) -> pd.Series:
+        """BCU-level values painted onto their member boroughs for the borough map."""
+        boroughs = self.pack.table("boroughs_simplified")
+        return boroughs.set_index("gss_code")["bcu_code"].map(series)
+
+    def charts(self) -> list:
+        from reportlab.platypus import PageBreak
+
+        s = self.styles
+        story = []
+        units = list(self.names.items())
+        for day in self.chart_days:
+            hourly = self.plan.hourly[self.plan.hourly["day_type"].map(_day) == day.value]
+            for start in range(0, len(units), PANELS_PER_PAGE):
+                check_cancel(self.cancel)
+                chunk = units[start:start + PANELS_PER_PAGE]
+                story.append(_p(f"24-hour profiles, {day.label} "
+                                f"({start + 1}-{start + len(chunk)} of {len(units)})", s["h1"]))
+                png = figures.hourly_small_multiples_png(hourly, chunk)
+                story.append(_image(png, self.frame_w, self.frame_h - 40))
+                story.append(PageBreak())
+        return story
+
+    def plan_tables(self) -> list:
+        from reportlab.platypus import PageBreak
+
+        s = self.styles
+        table = plan_table(self.plan)
+        head = ["Unit", "Day", "Shift", "Home", "Req.", "Final", "Lent to", "Borrowed from",
+                "Within std (plan)", "Within std (static)"]
+        rows = [head]
+        for r in table.itertuples(index=False):
+            rows.append([r.unit_name, r.day_type, r.shift, _fmt_num(r.home), _fmt_num(r.required),
+                         _fmt_num(r.final), r.lent_to, r.borrowed_from,
+                         _fmt_pct(r.share_within_standard),
+                         _fmt_pct(r.static_share_within_standard)])
+        w = self.frame_w
+        story = [_p("Shift plan", s["h1"]),
+                 _p("Officers per unit, day type and shift: home strength, officers required for "
+                    "the standard in the shift's busiest hour, final strength after lending, and "
+                    "the expected share of calls within the standard under the plan and under "
+                    "static staffing.", s["body"]),
+                 _table(rows, [w * f for f in (.15, .08, .06, .06, .06, .06, .19, .16, .09, .09)],
+                        s),
+                 PageBreak(), _p("Lending", s["h1"])]
+        if self.plan.lending.empty:
+            story.append(_p("The plan moves no officers between units.", s["body"]))
+        else:
+            rows = [["Day", "Shift", "From", "To", "Officers", "Travel (minutes)"]]
+            lending = self.plan.lending.sort_values(["day_type", "shift", "from_name", "to_name"],
+                                                    key=lambda c: c.map(_day))
+            for r in lending.itertuples(index=False):
+                rows.append([_day(r.day_type), r.shift, r.from_name, r.to_name,
+                             _fmt_num(r.officers), _fmt_num(r.travel_minutes, 1)])
+            story.append(_table(rows, [w * f for f in (.12, .08, .28, .28, .1, .14)], s))
+        story.append(PageBreak())
+        return story
+
+    def impact(self) -> list:
+        from reportlab.platypus import KeepTogether, PageBreak
+
+        s = self.styles
+        story = [_p("Impact versus static staffing", s["h1"]),
+                 _p("For each unit: who loses cover, when, by how much, and the risk that "
+                    f"carries (expected share of {self.grade}-grade calls within "
+                    f"the standard against the {100 * self.target:.0f}% target).", s["body"])]
+        impact = self.plan.impact.copy()
+        impact["day_type"] = impact["day_type"].map(_day)
+        plan_rows = self.plan.plan.assign(day_type=self.plan.plan["day_type"].map(_day))
+        shares = plan_rows.set_index(["unit_code", "day_type", "shift"])
+        for code, name in self.names.items():
+            rows = impact[impact["unit_code"] == code]
+            block = [_p(name, s["h2"])]
+            losses = rows[(rows["cover_change_points"] < 0) | (rows["officer_change"] < 0)]
+            if losses.empty:
+                block.append(_p("No loss of cover versus static staffing.", s["body"]))
+            for _, r in losses.iterrows():
+                key = (code, r["day_type"], r["shift"])
+                share = shares["share_within_standard"].get(key, float("nan"))
+                static = shares["static_share_within_standard"].get(key, float("nan"))
+                risk = _risk_text(share, self.target)
+                block.append(_p(f"{r['statement']} Expected share within standard "
+                                f"{_fmt_pct(static)} static to {_fmt_pct(share)} planned "
+                                f"({risk}).", s["bullet"]))
+            gains = rows[(rows["cover_change_points"] > 0) & (rows["officer_change"] >= 0)]
+            if not gains.empty:
+                best = gains.nlargest(1, "cover_change_points").iloc[0]
+                block.append(_p(f"Gains cover in {len(gains)} shift(s); largest "
+                                f"{float(best['cover_change_points']):+.1f} points "
+                                f"({DayType(best['day_type']).label} {best['shift']}).",
+                                s["small"]))
+            story.append(KeepTogether(block))
+        story.append(PageBreak())
+        return story
+
+    def method(self) -> list:
+        from reportlab.platypus import PageBreak
+
+        s = self.styles
+        story = [_p("METHOD", s["h1"]),
+                 _p("How each number in this report is produced, so that partners can check and "
+                    "challenge it. Every input value is listed under Assumptions.", s["body"])]
+        for title, text in METHOD_TEXT:
+            story += [_p(title, s["h2"]), _p(text, s["body"])]
+        story.append(_p(VISIBILITY_SENTENCE, s["body"]))
+        story.append(_p("This plan's method, as recorded by the engine", s["h2"]))
+        for line in self.plan.method:
+            story.append(_p(line, s["bullet"]))
+        if self.plan.solver:
+            story.append(_p(f"Solver: {self.plan.solver}", s["small"]))
+        story.append(_p("Assumptions (every scenario value used)", s["h2"]))
+        rows = [["Setting", "Value"]] + [[k, str(v)] for k, v in scenario_rows(self.plan)]
+        story.append(_table(rows, [self.frame_w * 0.4, self.frame_w * 0.6], s))
+        if self.plan.totals:
+            rows = [["Total", "Value"]] + [[str(k), str(v)] for k, v in self.plan.totals.items()]
+            story += [_p("Totals", s["h2"]), _table(rows, [self.frame_w * .4, self.frame_w * .6],
+                                                      s)]
+        story.append(PageBreak())
+        return story
+
+    def sources(self) -> list:
+        s = self.styles
+        story = [_p("Data sources, dates and licences", s["h1"])]
+        rows = [["Pack table", "Contents, coverage and licence"]]
+        rows += [[name, text] for name, text in coverage_lines(self.pack.manifest)]
+        story.append(_table(rows, [self.frame_w * .22, self.frame_w * .78], s))
+        story.append(_p("Attributions", s["h2"]))
+        for line in pack_attributions(self.pack.root):
+            story.append(_p(line, s["bullet"]))
+        story += [_p(TFL_ATTRIBUTION, s["h2"]), _p("Open Government Licence v3.0", s["h2"]),
+                  _p(OGL_V3_TEXT, s["small"]), _p(self.policy.note, s["note"])]
+        return story
+
+    def build(self, target: Path) -> None:
+        from reportlab.platypus import SimpleDocTemplate
+
+        self.progress(0.05, "writing report")
+        story = self.cover() + self.summary()
+        story += self.maps()
+        self.progress(0.35, "drawing 24-hour charts")
+        story += self.charts()
+        self.progress(0.7, "writing tables")
+        story += self.plan_tables() + self.impact() + self.method() + self.sources()
+        check_cancel(self.cancel)
+        footer_left = (f"London Deployment Workstation - {self.plan.scenario.name} - "
+                       f"generated {self.generated:%Y-%m-%d %H:%M}")
+        footer_right = ("PARTNER-SAFE" if self.policy.partner_safe
+                        else "NOT PARTNER-SAFE: incident-level data; do not share")
+        doc = SimpleDocTemplate(
+            str(target), pagesize=(self.page_w, self.page_h), leftMargin=self.margin,
+            rightMargin=self.margin, topMargin=self.margin, bottomMargin=self.margin + 14,
+            title=f"Deployment report - {self.plan.scenario.name}",
+            author="London Deployment Workstation", subject="Police deployment plan")
+        doc.build(story, canvasmaker=_numbered_canvas(footer_left, footer_right))
+        self.progress(1.0, "report written")
+
+
+def write_report(plan: ShiftPlan, path: str | Path, *, pack, layers: ReportLayers | None = None,
+                 partner_safe: bool = True, threshold: int = 10, flow_hour: int = 8,
+                 hotspots=None, chart_day_types: list[DayType] | None = None,
+                 generated: dt.datetime | None = None, progress: ProgressFn = no_progress,
+                 cancel: CancelToken | None = None) -> Path:
+    """Write the PDF deployment report for ``plan`` atomically.
+
+    ``layers`` defaults to ``gather_layers`` on the pack (hotspots from ``hotspots`` if
+    given, flow lines at ``flow_hour`` on the first day type). ``chart_day_types``
+    defaults to the scenario's first day type. Raises ``OutputError`` if it cannot be
+    written; nothing half-written is left behind.
+    """
+    policy = DisclosurePolicy(partner_safe=partner_safe, threshold=threshold)
+    first_day = plan.scenario.day_types[0] if plan.scenario.day_types else DayType.WEEKDAY
+    if layers is None:
+        layers = gather_layers(pack, day_type=first_day, flow_hour=flow_hour, policy=policy,
+                               hotspots=hotspots)
+    generated = generated or dt.datetime.now().astimezone()
+    report = _Report(plan, pack, layers, policy, generated, chart_day_types, flow_hour,
+                     progress, cancel)
+    path = Path(path)
+    with output_path(path) as tmp:
+        report.build(tmp)
+    return path

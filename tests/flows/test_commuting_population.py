@@ -1,0 +1,182 @@
+"""Commuting summary and population-present model on the shipped pack (real data)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT
+from workstation.domain import DayType
+from workstation.flows.commuting import commuting_matrix, commuting_summary
+from workstation.flows.population import (COMPONENTS, PopulationAssumptions,
+                                          population_present)
+
+WANDSWORTH, TOWER_HAMLETS, WESTMINSTER = "E09000032", "E09000030", "E09000033"
+
+
+@pytest.fixture(scope="module")
+def summary(pack):
+    return commuting_summary(pack)
+
+
+@pytest.fixture(scope="module")
+def present(pack):
+    return population_present(pack)
+
+
+@pytest.fixture(scope="module")
+def pandemic(pack):
+    return population_present(pack, assumptions=PopulationAssumptions(pandemic=True))
+
+
+# --- commuting ---------------------------------------------------------------------------
+
+def test_net_commuting_exact_on_shared_basis(summary):
+    assert summary.row(WANDSWORTH)["net"] == -60_135
+    assert summary.row(TOWER_HAMLETS)["net"] == 114_659
+
+
+def test_net_commuting_within_10pc_of_published(summary):
+    # RSA/Met "Safer Together" (2015): Wandsworth -60,730, Tower Hamlets +114,381
+    assert summary.row(WANDSWORTH)["net"] == pytest.approx(-60_730, rel=0.10)
+    assert summary.row(TOWER_HAMLETS)["net"] == pytest.approx(114_381, rel=0.10)
+
+
+def test_westminster_census_workday_and_gla_daytime_both_available(summary):
+    row = summary.row(WESTMINSTER)
+    assert row["gla_daytime_population"] == 897_293
+    assert 500_000 < row["census_workday_population"] < 700_000
+    assert row["gla_daytime_population"] > row["census_workday_population"]
+
+
+def test_summary_shape_and_basis(summary):
+    table = summary.table
+    assert len(table) == 33 and table["gss_code"].is_monotonic_increasing
+    assert (table["net"] == table["in_commuters"] - table["out_commuters"]).all()
+    assert any("2011 Census" in line for line in summary.basis)
+    assert any("mid-2019" in line for line in summary.basis)
+
+
+def test_matrix_rows_columns_and_totals(pack, summary):
+    matrix = commuting_matrix(pack)
+    assert matrix.shape == (34, 40)
+    assert matrix.index[-1] == "EW_OUTSIDE_LONDON"
+    # home workers column equals the summary's home_workers
+    assert (matrix.loc[summary.table["gss_code"], "HOME"].to_numpy()
+            == summary.table["home_workers"].to_numpy()).all()
+    # people living outside London but working in it: several hundred thousand (2011)
+    assert 600_000 < matrix.loc["EW_OUTSIDE_LONDON"].iloc[:33].sum() < 1_000_000
+
+
+# --- population present ------------------------------------------------------------------
+
+def test_shapes_and_canonical_order(present):
+    assert present.quarter_hourly.shape == (33, 4, 96)
+    assert list(present.gss_codes) == sorted(present.gss_codes)
+    assert present.day_types == (DayType.WEEKDAY, DayType.FRIDAY, DayType.SATURDAY, DayType.SUNDAY)
+    assert present.hourly().shape == (33, 4, 24)
+    assert set(present.components) == set(COMPONENTS)
+
+
+def test_components_sum_to_totals(present, pandemic):
+    for result in (present, pandemic):
+        total = sum(result.components.values())
+        np.testing.assert_allclose(total, result.quarter_hourly, rtol=1e-12)
+        frame = result.at(DayType.SATURDAY, 15)
+        np.testing.assert_allclose(frame[list(COMPONENTS)].sum(axis=1), frame["total"], rtol=1e-9)
+    assert (present.components["out_commuters_away"] <= 0).all()
+    assert (present.quarter_hourly > 0).all()
+
+
+def test_westminster_weekday_midday_swells(present, pack):
+    w = present.gss_codes.index(WESTMINSTER)
+    hourly = present.hourly()[w, 0]
+    night, midday = hourly[3], hourly[13]
+    residents = pack.table("population").set_index("gss_code").loc[WESTMINSTER, "residents_mid2019"]
+    # Midday at least 3.5x the resident (night-time) population ...
+    assert midday >= 3.5 * residents
+    # ... and at least 2.5x the modelled 03:00 population, which also holds ~100,000
+    # overnight hotel visitors (seed: 340,000 London-wide, a third of them in Westminster).
+    assert midday >= 2.5 * night
+    # in line with the GLA daytime population (897,293)
+    assert midday == pytest.approx(897_293, rel=0.25)
+
+
+def test_london_daytime_exceeds_residents_by_a_million(present):
+    frame = present.at(DayType.WEEKDAY, 13)
+    assert frame["total"].sum() - frame["residents"].sum() > 1_000_000
+
+
+def test_night_is_close_to_residents_and_commuters_home(present):
+    frame = present.at(DayType.WEEKDAY, 3)
+    assert frame["in_commuters_at_work"].sum() < 0.01 * frame["residents"].sum()
+
+
+def test_weekend_swing_smaller_than_weekday(present):
+    w = present.gss_codes.index(WESTMINSTER)
+    commuters = present.components["in_commuters_at_work"][w]
+    assert commuters[2].max() < 0.4 * commuters[0].max()    # Saturday vs Mon-Thu
+
+
+def test_pandemic_gives_smaller_daytime_swing(present, pandemic):
+    def swing(result):
+        hourly = result.hourly()
+        return np.abs(hourly[:, 0, 13] - hourly[:, 0, 3]).sum()
+    assert swing(pandemic) < 0.6 * swing(present)
+    assert any("2020" in line for line in pandemic.basis)
+
+
+def test_visitors_switch_off(pack, present):
+    off = population_present(pack, assumptions=PopulationAssumptions(include_visitors=False))
+    assert not off.components["day_visitors"].any()
+    diff = present.quarter_hourly.sum(axis=0) - off.quarter_hourly.sum(axis=0)
+    # overnight visitors are in London all day; day visitors add up to ~600k at their peak
+    assert diff.min() >= 340_000 - 1
+    assert 1_200_000 > diff[0].max() > 600_000
+
+
+def test_boroughs_without_tube_borrow_timing_and_say_so(present):
+    text = " ".join(present.basis)
+    assert "Bexley: too few Underground commuter journeys" in text
+    assert "2011 Census" in text and "mid-2019" in text
+
+
+def test_at_rejects_bad_hour(present):
+    from workstation.errors import InputError
+    with pytest.raises(InputError):
+        present.at(DayType.WEEKDAY, 24)
+
+
+# --- CLI ---------------------------------------------------------------------------------
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "workstation", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True)
+
+
+def test_cli_commuting_json():
+    result = _cli("commuting", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 33
+    wandsworth = next(r for r in rows if r["gss_code"] == WANDSWORTH)
+    assert wandsworth["net"] == -60_135
+    assert set(wandsworth) == {"gss_code", "name", "residents", "in_commuters",
+                               "out_commuters", "net"}
+
+
+def test_cli_population_json_and_bad_input():
+    result = _cli("population", "--day", "weekday", "--hour", "13", "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    rows = {r["gss_code"]: r for r in payload["boroughs"]}
+    assert len(rows) == 33
+    w = rows[WESTMINSTER]
+    assert w["total"] == pytest.approx(sum(w[c] for c in COMPONENTS), abs=len(COMPONENTS))
+    assert w["total"] > 800_000
+    bad = _cli("population", "--hour", "24")
+    assert bad.returncode == 2 and "hour" in bad.stderr

@@ -92,6 +92,38 @@ def lattice_count_cells(pack, *, months: int = 12, cell_m: float = COUNT_CELL_M,
     return out, f"{recent[0]} to {recent[-1]}"
 
 
+HOTSPOT_DERIVED = ("harm", "incidents_per_month")
+HOTSPOT_MONTHS = 12  # last year of the pack's burglary data: recent enough to act on
+
+
+def _hotspot_title(result, what: str = "Incident") -> str:
+    months = getattr(result, "n_months", None)
+    alpha = getattr(result, "fdr_alpha", 0.05)
+    period = f", last {months} months" if months else ""
+    return f"{what} hotspots (Getis-Ord Gi*, false discovery rate {alpha:.0%}){period}"
+
+
+def _try_lattice_hotspots(pack):
+    """Gi* hotspots of the pack's police.uk burglary over its last 12 months, if maps is present."""
+    try:
+        from workstation.maps.counts import IncidentCounts, month_add
+        from workstation.maps.gistar import find_hotspots
+        from workstation.maps.grid import build_grid
+    except ImportError:
+        return None
+    try:
+        counts = IncidentCounts.from_lattice(pack)
+        span = counts.month_range()
+        if span is None:
+            return None
+        counts = counts.filter(months=(month_add(span[1], -(HOTSPOT_MONTHS - 1)), span[1]))
+        grid = build_grid(pack.table("boroughs"))
+        return find_hotspots(counts, grid)
+    except Exception as exc:  # an analysis failure must not stop a report; fall back instead
+        log.warning("hotspots unavailable for the report: %s", exc)
+        return None
+
+
 def _try_flow_lines(pack, *, hour: int, day_type: DayType):
     try:
         from workstation.flows.flowlines import flow_lines
@@ -130,15 +162,20 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     # --- hotspots / grid cells -----------------------------------------------------------
     polygons = cells = None
     hot_title, hot_value = "", None
+    what = "Incident"
+    if hotspots is None and pack.has("burglary_lattice"):
+        hotspots = _try_lattice_hotspots(pack)
+        what = "Burglary (police.uk)"
     if hotspots is not None:
         polygons = getattr(hotspots, "hotspots", None)
-        cells = getattr(hotspots, "cells", None)
-        if polygons is None and cells is not None and "z_score" in cells.columns:
-            polygons = cells[cells["z_score"] > 1.96]
-        hot_title = "Incident hotspots (Getis-Ord Gi*, significant cells)"
-        hot_value = None
+        cells_frame = getattr(hotspots, "cells_frame", None)
+        cells = cells_frame() if callable(cells_frame) else getattr(hotspots, "cells", None)
+        if polygons is not None:
+            polygons = suppress_counts(polygons, ["incidents"], policy=policy,
+                                       derived=HOTSPOT_DERIVED)
         if cells is not None:
-            cells = suppress_counts(cells, policy=policy)
+            cells = suppress_counts(cells, ["incidents"], policy=policy, derived=("harm",))
+        hot_title = _hotspot_title(hotspots, what)
     elif pack.has("burglary_lattice"):
         cells, period = lattice_count_cells(pack, policy=policy)
         shown = cells[cells["incidents"].notna()]

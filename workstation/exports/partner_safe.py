@@ -64,20 +64,28 @@ def count_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def suppress_counts(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
-                    policy: DisclosurePolicy = DisclosurePolicy()) -> pd.DataFrame:
+                    policy: DisclosurePolicy = DisclosurePolicy(),
+                    derived: Iterable[str] = ()) -> pd.DataFrame:
     """A copy with every count below the threshold set to missing, flagged in ``<col>_suppressed``.
 
     Zeros are suppressed too: an explicit 0 next to "<10" would let a reader
-    difference the small counts back out of totals.
+    difference the small counts back out of totals. ``derived`` columns (e.g. harm or
+    incidents per month, from which the count could be recovered) are blanked in the
+    same rows.
     """
     out = frame.copy()
     if not policy.partner_safe:
         return out
+    any_small = pd.Series(False, index=out.index)
     for column in (list(columns) if columns is not None else count_columns(frame)):
         values = pd.to_numeric(out[column], errors="coerce").astype(float)
         small = values.isna() | (values < policy.threshold)
         out[column] = values.where(~small)
         out[column + SUPPRESSED_SUFFIX] = small.to_numpy()
+        any_small |= small
+    for column in derived:
+        if column in out.columns:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~any_small)
     return out
 
 

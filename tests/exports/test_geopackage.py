@@ -1,0 +1,65 @@
+"""GeoPackage: layers read back with pyogrio equal what was written; partner-safe counts."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+from workstation.errors import OutputError
+from workstation.exports.geopackage import geopackage_layers, write_geopackage
+
+
+@pytest.fixture(scope="module")
+def written(pack, small_plan, tmp_path_factory):
+    path = tmp_path_factory.mktemp("gpkg") / "plan.gpkg"
+    counts = write_geopackage(path, pack=pack, plan=small_plan)
+    frames = geopackage_layers(pack=pack, plan=small_plan)
+    return path, counts, frames
+
+
+def test_layers_round_trip(written):
+    path, counts, frames = written
+    listed = {name: kind for name, kind in pyogrio.list_layers(path)}
+    assert set(listed) == {"boroughs", "hotspots", "grid_cells", "flow_lines"}
+    for name, frame in frames.items():
+        back = gpd.read_file(path, layer=name, engine="pyogrio")
+        assert back.crs.to_epsg() == 27700
+        assert len(back) == counts[name] == len(frame)
+        assert_geodataframe_equal(back, frame, check_dtype=False, check_like=True,
+                                  check_less_precise=True, normalize=True)
+
+
+def test_boroughs_layer_is_long_per_hour(written, small_plan):
+    path, _, _ = written
+    boroughs = gpd.read_file(path, layer="boroughs", engine="pyogrio")
+    # 3 units x 2 day types x 24 hours
+    assert len(boroughs) == 3 * 2 * 24
+    camden_8 = boroughs[(boroughs["unit_code"] == "E09000007") & (boroughs["hour"] == 8)
+                        & (boroughs["day_type"] == "weekday")].iloc[0]
+    source = small_plan.hourly
+    expected = source[(source["unit_code"] == "E09000007") & (source["hour"] == 8)
+                      & (source["day_type"] == "weekday")].iloc[0]
+    assert camden_8["demand_per_hour"] == pytest.approx(expected["demand_per_hour"])
+    assert camden_8["allocation_gap_officers"] == pytest.approx(
+        expected["allocated"] - expected["required"])
+
+
+def test_partner_safe_counts_in_hotspot_layers(written):
+    path, _, _ = written
+    for name in ("hotspots", "grid_cells"):
+        layer = gpd.read_file(path, layer=name, engine="pyogrio")
+        shown = layer["incidents"].dropna()
+        assert (shown >= 10).all(), name
+        assert layer["incidents_suppressed"].sum() == layer["incidents"].isna().sum()
+    cells = gpd.read_file(path, layer="grid_cells", engine="pyogrio")
+    assert cells["harm"][cells["incidents_suppressed"]].isna().all()
+
+
+def test_unwritable_geopackage(pack, small_plan, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError):
+        write_geopackage(blocker / "out.gpkg", pack=pack, plan=small_plan)
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]

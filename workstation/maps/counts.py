@@ -117,12 +117,12 @@ class IncidentCounts:
         ok = np.isfinite(x) & np.isfinite(y)
         count = (frame[count_col].to_numpy(dtype=np.float64) if count_col
                  else np.ones(len(frame), dtype=np.float64))
-        crime_type = frame["crime_type"].astype(str).to_numpy()
+        crime_type = frame["crime_type"].astype(object).fillna("").astype(str).to_numpy()
         harm = count * weights.weights_for(crime_type, scheme) if len(frame) else count
-        gss = (frame["gss_code"].fillna("").astype(str).to_numpy() if "gss_code" in frame.columns
+        gss = (frame["gss_code"].astype(object).fillna("").astype(str).to_numpy() if "gss_code" in frame.columns
                else np.full(len(frame), "", dtype=object))
         return cls(x_m=x[ok], y_m=y[ok], count=count[ok], harm=harm[ok],
-                   month=frame["month"].astype(str).to_numpy()[ok].astype("U7"),
+                   month=frame["month"].astype(object).fillna("").astype(str).to_numpy()[ok].astype("U7"),
                    crime_type=crime_type[ok], gss_code=np.asarray(gss)[ok].astype(str))
 
     @classmethod

@@ -152,12 +152,31 @@ def find_hotspots(counts: IncidentCounts, grid: Grid, *, band_m: float | None = 
     cold = significant & (z < 0)
     progress(0.6, "merging hot cells")
     check_cancel(cancel)
-    raw_labels, n_labels = ndimage.label(hot, structure=CONNECTIVITY_8)
+    raw_labels, n_labels = label_by_borough(hot, grid.borough_index)
     hotspots, labels = _polygonise(grid, raw_labels, n_labels, z, incidents, harm, months)
     progress(1.0, "done")
     return HotspotResult(grid=grid, z_score=z, p_value=p, hot=hot, cold=cold, labels=labels,
                          incidents=incidents, harm=harm, hotspots=hotspots, band_m=band,
                          fdr_alpha=float(fdr_alpha), value=value, n_months=int(months))
+
+
+def label_by_borough(mask: np.ndarray, borough_index: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected groups of ``mask`` cells, never crossing a borough boundary.
+
+    Deployment is decided per borough, so a hot area spanning a boundary becomes one
+    hotspot per borough (each with its own harm rank) rather than one blob owned by nobody.
+    """
+    labels = np.zeros(mask.shape, dtype=np.int32)
+    total = 0
+    for b in np.unique(borough_index[mask]):
+        rows, cols = np.nonzero(mask & (borough_index == b))
+        r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+        sub = mask[r0:r1, c0:c1] & (borough_index[r0:r1, c0:c1] == b)
+        sub_labels, n = ndimage.label(sub, structure=CONNECTIVITY_8)
+        block = labels[r0:r1, c0:c1]
+        block[sub] = sub_labels[sub] + total
+        total += n
+    return labels, total
 
 
 def _polygonise(grid: Grid, raw_labels: np.ndarray, n_labels: int, z: np.ndarray,

@@ -271,6 +271,56 @@ def _volume_factor(pack, codes: list[str], year: int) -> tuple[np.ndarray, np.nd
 
 # --- the model ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class CommutersAtWork:
+    """Commuter flows and the share of each workplace's commuters at work.
+
+    ``flows[r, w]`` workers living in r (33 boroughs then EW_OUTSIDE_LONDON) and working in
+    w (same order), diagonal zero; ``at_work[w, d, q]`` the share of w's commuters at work on
+    day type d at clock quarter-hour q (working share and pandemic volume included).
+    """
+
+    codes: tuple[str, ...]
+    flows: np.ndarray
+    at_work: np.ndarray
+    timing: _Timing
+    volume_factor: np.ndarray
+    london_volume_factor: np.ndarray
+
+    def flow_at(self, day_type: DayType, qhr: int) -> np.ndarray:
+        """Commuters from r at work in w at that moment: (n+1, n+1)."""
+        d = DAY_TYPES.index(DayType(day_type))
+        return self.flows * self.at_work[:, d, int(qhr)][None, :]
+
+
+def commuters_at_work(pack, *, assumptions: PopulationAssumptions | None = None
+                      ) -> CommutersAtWork:
+    """Census flows (optionally grown to 2019) timed by TfL counts: the commuter half of
+    ``population_present``, also used for the flow map."""
+    a = assumptions or PopulationAssumptions()
+    year = a.effective_tfl_year
+    codes = sorted(pack.table("boroughs")["gss_code"].astype(str))
+    population = pack.table("population").set_index("gss_code").reindex(codes)
+    residents = population["residents_mid2019"].to_numpy(dtype=float)
+    matrix = commuting_matrix(pack)
+    flows = matrix.loc[codes + [EW_OUTSIDE_LONDON], codes + [EW_OUTSIDE_LONDON]].to_numpy(float).copy()
+    np.fill_diagonal(flows, 0.0)   # living and working in the same borough: no move
+    if a.scale_commuting_to_2019:
+        growth = residents / population["residents_2011"].to_numpy(dtype=float)
+        london_growth = residents.sum() / population["residents_2011"].sum()
+        flows *= np.append(growth, london_growth)[:, None]
+    timing = _timing(pack, codes, year, a.min_commute_journeys,
+                     max(1, round(a.day_visit_hours * 4)))
+    factor, london_factor = _volume_factor(pack, codes, year)
+    share = np.array([a.working_share[d] for d in DAY_TYPES])            # (4,)
+    # presence at each workplace column (33 boroughs + outside London): (n+1, 4, 96)
+    work_presence = np.concatenate([timing.work_presence, timing.london_presence[None]], axis=0)
+    work_factor = np.concatenate([factor, london_factor[None]], axis=0)  # (n+1, 4)
+    at_work = work_presence * (work_factor * share[None, :])[:, :, None]
+    return CommutersAtWork(tuple(codes), flows, at_work, timing, factor, london_factor)
+
+
+
 def population_present(pack, *, assumptions: PopulationAssumptions | None = None
                        ) -> PopulationPresent:
     """People present per borough, day type and clock quarter-hour (see module docstring)."""
@@ -282,24 +332,9 @@ def population_present(pack, *, assumptions: PopulationAssumptions | None = None
     population = pack.table("population").set_index("gss_code").reindex(codes)
     residents = population["residents_mid2019"].to_numpy(dtype=float)
 
-    matrix = commuting_matrix(pack)
-    flows = matrix.loc[codes + [EW_OUTSIDE_LONDON], codes + [EW_OUTSIDE_LONDON]].to_numpy(float).copy()
-    np.fill_diagonal(flows, 0.0)   # living and working in the same borough: no move
-    flows[-1, -1] = 0.0
-    if a.scale_commuting_to_2019:
-        growth = residents / population["residents_2011"].to_numpy(dtype=float)
-        london_growth = residents.sum() / population["residents_2011"].sum()
-        flows *= np.append(growth, london_growth)[:, None]
-
-    timing = _timing(pack, codes, year, a.min_commute_journeys,
-                     max(1, round(a.day_visit_hours * 4)))
-    factor, london_factor = _volume_factor(pack, codes, year)
-    share = np.array([a.working_share[d] for d in DAY_TYPES])            # (4,)
-
-    # presence of workers at each workplace column (33 boroughs + outside London): (n+1, 4, 96)
-    work_presence = np.concatenate([timing.work_presence, timing.london_presence[None]], axis=0)
-    work_factor = np.concatenate([factor, london_factor[None]], axis=0)  # (n+1, 4)
-    at_work = work_presence * (work_factor * share[None, :])[:, :, None]
+    commuters = commuters_at_work(pack, assumptions=a)
+    flows, at_work, timing = commuters.flows, commuters.at_work, commuters.timing
+    london_factor = commuters.london_volume_factor
 
     n = len(codes)
     # in-commuters at work in borough j: sum_r flows[r, j] * at_work[j]

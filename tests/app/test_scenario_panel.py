@@ -1,0 +1,163 @@
+"""Scenario panel: edits are undoable, invalid values are shown and not applied, the
+recommendation runs in a worker and can be cancelled."""
+
+import pytest
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from plan_samples import slow_sample_recommend
+from workstation.app.dialogs import ERROR_DIALOG_NAME
+from workstation.app.plan_view import PlanView
+from workstation.app.scenario_panel import HARM_WEIGHTS_KEY, ScenarioPanel, find_recommend
+from workstation.app.session import Session
+from workstation.app.workers import WorkerPool
+from workstation.deploy.scenario import DeploymentScenario
+from workstation.domain import DayType
+
+
+@pytest.fixture
+def session(qtbot, pack):
+    return Session(pack)
+
+
+@pytest.fixture
+def pool(qtbot):
+    pool = WorkerPool()
+    yield pool
+    assert pool.shutdown(60_000)
+
+
+@pytest.fixture
+def panel(qtbot, session, pool):
+    panel = ScenarioPanel(session, workers=pool)
+    qtbot.addWidget(panel)
+    return panel
+
+
+def _enter(edit: QLineEdit, text: str) -> None:
+    edit.setText(text)
+    edit.editingFinished.emit()
+
+
+def test_widgets_show_the_session_scenario(panel, session):
+    s = session.scenario
+    assert panel.officers_spin.value() == s.officers_on_duty
+    assert panel.floor_spin.value() == pytest.approx(s.floor_share * 100)
+    assert panel.shifts_edit.text() == "07-15, 15-23, 23-07"
+    assert panel.standard_spins["I"][0].value() == 15
+    assert panel.day_checks[DayType.SATURDAY].isChecked()
+    assert not panel.day_checks[DayType.FRIDAY].isChecked()
+
+
+def test_every_input_has_a_tooltip(panel):
+    for widget in (panel.officers_spin, panel.floor_spin, panel.lending_spin, panel.speed_spin,
+                   panel.shifts_edit, panel.units_combo, panel.visitors_check,
+                   panel.follows_check, panel.multiplier_spin, panel.visits_spin,
+                   panel.visibility_spin, panel.standard_spins["S"][1]):
+        assert len(widget.toolTip()) > 30, widget
+
+
+def test_edits_are_undoable(panel, session):
+    original = session.scenario
+    panel.officers_spin.setValue(2600)
+    panel.floor_spin.setValue(60)
+    panel.visitors_check.setChecked(False)
+    panel.day_checks[DayType.FRIDAY].setChecked(True)
+    _enter(panel.harm_edit, "/tmp/weights.csv")
+    s = session.scenario
+    assert (s.officers_on_duty, s.floor_share, s.include_visitors) == (2600, 0.6, False)
+    assert DayType.FRIDAY in s.day_types
+    assert s.extra[HARM_WEIGHTS_KEY] == "/tmp/weights.csv"
+    assert session.undo_stack.count() == 5 and session.dirty
+
+    for _ in range(4):
+        session.undo_stack.undo()
+    assert session.scenario.officers_on_duty == 2600
+    assert session.scenario.floor_share == 0.75
+    assert panel.floor_spin.value() == 75              # the form follows the session
+    assert panel.visitors_check.isChecked()
+    session.undo_stack.undo()
+    assert session.scenario == original
+    assert panel.officers_spin.value() == original.officers_on_duty
+    session.undo_stack.redo()
+    assert session.scenario.officers_on_duty == 2600 and panel.officers_spin.value() == 2600
+
+
+def test_invalid_standard_is_shown_and_not_applied(panel, session):
+    before, steps = session.scenario, session.undo_stack.count()
+    panel.standard_spins["I"][0].setValue(5)      # below the 8-minute travel to scene
+    assert session.scenario == before
+    assert session.undo_stack.count() == steps
+    assert "more than the travel time to scene" in panel.error_message
+    assert "standards.I.standard_minutes" in panel.error_message
+    assert panel.standard_spins["I"][0].property("invalid")
+    panel.standard_spins["I"][0].setValue(20)     # fixing it clears the message
+    assert session.scenario.standards[0].standard_minutes == 20
+    assert panel.error_message == ""
+
+
+def test_invalid_shift_pattern_is_shown_and_not_applied(panel, session):
+    before = session.scenario
+    _enter(panel.shifts_edit, "07-15, 15-23")
+    assert session.scenario == before
+    assert "cover each hour of the day exactly once" in panel.error_message
+    _enter(panel.shifts_edit, "7-19")
+    assert "cover each hour" in panel.error_message
+    _enter(panel.shifts_edit, "07-19, 19-07")
+    assert [s.name for s in session.scenario.shifts] == ["07-19", "19-07"]
+    assert panel.error_message == ""
+
+
+def test_zero_speed_and_no_day_types_are_refused(panel, session):
+    before = session.scenario
+    panel.speed_spin.setValue(0)
+    assert "above 0 km/h" in panel.error_message and session.scenario == before
+    for box in panel.day_checks.values():
+        box.setChecked(False)
+    assert "at least one day type" in panel.error_message
+    assert session.scenario.day_types      # never emptied
+
+
+def _recommend_fn():
+    return find_recommend() or slow_sample_recommend
+
+
+def test_recommend_runs_in_worker_and_fills_plan_table(qtbot, panel, session):
+    view = PlanView(session)
+    qtbot.addWidget(view)
+    session.set_scenario(DeploymentScenario(day_types=(DayType.SATURDAY,)))
+    panel._recommend_fn = _recommend_fn()
+    with qtbot.waitSignal(session.sig_plan_changed, timeout=120_000):
+        task = panel.recommend()
+        assert task is not None
+        assert not panel.recommend_button.isEnabled() and panel.cancel_button.isEnabled()
+    assert session.plan is not None
+    assert session.plan.scenario == session.scenario
+    assert panel.recommend_button.isEnabled() and not panel.cancel_button.isEnabled()
+    units = 33 if session.scenario.units == "borough" else 13
+    assert view.plan_model.rowCount() == len(session.plan.plan) >= units
+    assert set(view.plan_model.frame["day_type"]) == {"saturday"}
+
+
+def test_cancel_stops_the_recommendation(qtbot, panel, session):
+    panel._recommend_fn = lambda *a, **k: slow_sample_recommend(*a, steps=10**10, **k)
+    task = panel.recommend()
+    with qtbot.waitSignal(task.sig_progress, timeout=60_000):
+        pass
+    with qtbot.waitSignal(task.sig_cancelled, timeout=60_000):
+        qtbot.mouseClick(panel.cancel_button, __import__("PySide6").QtCore.Qt.MouseButton.LeftButton)
+    assert session.plan is None
+    assert panel.recommend_button.isEnabled() and not panel.progress.isVisible()
+
+
+def test_engine_failure_shows_error_and_keeps_session(qtbot, panel, session):
+    def broken(*args, progress, cancel, **kwargs):
+        raise ZeroDivisionError("division by zero")
+    panel._recommend_fn = broken
+    task = panel.recommend()
+    with qtbot.waitSignal(task.sig_failed, timeout=60_000):
+        pass
+    box = panel.findChild(QMessageBox, ERROR_DIALOG_NAME)
+    assert box is not None
+    assert "ZeroDivisionError" in box.text()
+    assert "workstation.log" in box.informativeText()       # unexpected: names the log file
+    assert session.plan is None

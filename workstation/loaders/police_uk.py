@@ -272,12 +272,16 @@ def _stream(source: _Source, src_index: int, acc: "_Accumulator", transformer,
             acc.add(batch, src_index, source.name, transformer, keep_outside_london)
 
 
-def _to_float(column: pa.Array) -> np.ndarray:
+def _to_float(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Values as float64 (NaN where missing or not a number) and where a value was given."""
     if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
-        return column.to_numpy(zero_copy_only=False).astype("float64")
-    text = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
-    return pd.to_numeric(text.str.strip().replace("", np.nan), errors="coerce").to_numpy(
+        values = column.to_numpy(zero_copy_only=False).astype("float64")
+        return values, np.isfinite(values)
+    text = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object).fillna("").str.strip()
+    given = (text != "").to_numpy()
+    values = pd.to_numeric(text.replace("", np.nan), errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan)
+    return values, given
 
 
 class _Accumulator:
@@ -305,10 +309,11 @@ class _Accumulator:
         self.rows_seen += n
         month = pc.utf8_trim_whitespace(batch.column(COL_MONTH))
         month_ok = pc.match_substring_regex(month, MONTH_PATTERN).to_numpy(zero_copy_only=False)
-        lon = _to_float(batch.column(COL_LON))
-        lat = _to_float(batch.column(COL_LAT))
-        has_coords = np.isfinite(lon) & np.isfinite(lat)
-        valid = has_coords & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+        lon, lon_given = _to_float(batch.column(COL_LON))
+        lat, lat_given = _to_float(batch.column(COL_LAT))
+        has_coords = lon_given | lat_given  # one of the pair given: a coordinate problem
+        valid = (np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180)
+                 & (np.abs(lat) <= 90))
         easting = np.full(n, np.nan)
         northing = np.full(n, np.nan)
         if valid.any():

@@ -392,7 +392,35 @@ class _Report:
         else:
             story.append(_p("Flows: not available in this data pack.", s["body"]))
         story.append(PageBreak())
+        story += self.hotspot_table()
         return story
+
+    def hotspot_table(self, top: int = 15) -> list:
+        """The highest-harm hotspots with their counts as the disclosure policy allows."""
+        from reportlab.platypus import PageBreak
+
+        hot = self.layers.hotspots
+        if hot is None or len(hot) == 0 or "incidents" not in hot.columns:
+            return []
+        s = self.styles
+        sort = "hotspot_id" if "hotspot_id" in hot.columns else None
+        rows_frame = (hot.sort_values(sort) if sort else
+                      hot.sort_values("incidents", ascending=False)).head(top)
+        rows = [["Rank", "Main borough", "Area (ha)", "Incidents", "Per month", "Max z"]]
+        for rank, (_, r) in enumerate(rows_frame.iterrows(), start=1):
+            suppressed = bool(r.get("incidents_suppressed", False))
+            per_month = r.get("incidents_per_month")
+            rows.append([str(int(r["hotspot_id"])) if sort else str(rank),
+                         str(r.get("borough", r.get("gss_code", ""))),
+                         _fmt_num(r["geometry"].area / 1e4, 1),
+                         self.policy.label(None if suppressed else r["incidents"]),
+                         "" if suppressed or per_month is None else _fmt_num(per_month, 1),
+                         _fmt_num(r.get("max_z"), 1)])
+        w = self.frame_w
+        return [_p(f"Top {len(rows) - 1} hotspots", s["h1"]),
+                _p(self.layers.hotspot_title, s["body"]),
+                _table(rows, [w * f for f in (.08, .32, .14, .16, .14, .16)], s),
+                _p(self.policy.note, s["note"]), PageBreak()]
 
     def _to_boroughs(self, series: pd.Series) -> pd.Series:
         """BCU-level values painted onto their member boroughs for the borough map."""

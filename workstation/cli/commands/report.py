@@ -1,0 +1,158 @@
+"""``workstation report``: the PDF deployment report (and optionally the plan files), headless.
+
+Runs without a display: figures use matplotlib's Agg canvas and nothing imports Qt.
+Partner-safe by default; ``--no-partner-safe`` is the explicit opt-in for incident-level
+content. Checks that every output can be written *before* running the engine, and
+writes atomically, so a bad path fails fast and never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from workstation.errors import InputError, OutputError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report", help="write the PDF deployment report (partner-safe by default)")
+    parser.add_argument("--scenario", metavar="JSON",
+                        help="project file (with a 'scenario' key) or a bare scenario JSON "
+                             "(default: the baseline scenario)")
+    parser.add_argument("--out", metavar="PDF", default="report.pdf",
+                        help="report path (default report.pdf)")
+    parser.add_argument("--partner-safe", action=argparse_bool(), default=True,
+                        help="aggregate incidents and suppress counts below the threshold "
+                             "(default on; --no-partner-safe includes incident-level data)")
+    parser.add_argument("--threshold", type=int, default=10,
+                        help="suppress counts below this in partner-safe mode (default 10)")
+    parser.add_argument("--flow-hour", type=int, default=8,
+                        help="clock hour of the flow map (default 8)")
+    parser.add_argument("--xlsx", metavar="PATH", help="also write the shift plan workbook")
+    parser.add_argument("--csv", metavar="PATH", help="also write the plan table as CSV")
+    parser.add_argument("--plan-json", metavar="PATH", help="also write the plan as JSON")
+    parser.add_argument("--gpkg", metavar="PATH", help="also write the GeoPackage")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary for scripts")
+    parser.set_defaults(func=run)
+
+
+def argparse_bool():
+    import argparse
+    return argparse.BooleanOptionalAction
+
+
+def load_scenario(path: str | Path | None):
+    """A scenario from a project file (``{"scenario": {...}}``, migrated if versioned) or a
+    bare scenario dict; the baseline when ``path`` is None."""
+    from workstation.deploy.scenario import DeploymentScenario
+
+    if path is None:
+        return DeploymentScenario().validate()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the scenario ({exc.strerror or exc})", path=path) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg})", path=path, row=exc.lineno) from exc
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object", path=path,
+                         expected='a project file or a scenario object like {"name": ...}')
+    if "format" in data and "scenario" in data:
+        from workstation.project import project_from_dict
+        return project_from_dict(data, path=path).scenario
+    if "scenario" in data:
+        return DeploymentScenario.from_dict(data["scenario"])
+    return DeploymentScenario.from_dict(data)
+
+
+def check_writable(path: str | Path) -> Path:
+    """Fail fast (``OutputError``) if ``path`` cannot be created or replaced."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name")
+    if not folder.exists():
+        raise OutputError(f"{path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: {folder} is a file, not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from exc
+    os.close(fd)
+    os.unlink(probe)
+    if path.exists() and not os.access(path, os.W_OK) and not os.access(folder, os.W_OK):
+        raise OutputError(f"{path}: the existing file cannot be replaced")
+    return path
+
+
+def run(args) -> int:
+    import matplotlib
+    matplotlib.use("Agg", force=True)  # headless: never try to open a display
+
+    from workstation.cli.output import print_json
+    from workstation.datapack import load_pack
+    from workstation.exports.layers import gather_layers
+    from workstation.exports.partner_safe import DisclosurePolicy
+
+    started = time.perf_counter()
+    if not 0 <= args.flow_hour <= 23:
+        raise InputError(f"--flow-hour {args.flow_hour} must be a clock hour 0-23")
+    if args.threshold < 1:
+        raise InputError(f"--threshold {args.threshold} must be 1 or more")
+    outputs = {"report": args.out, "xlsx": args.xlsx, "csv": args.csv,
+               "plan_json": args.plan_json, "gpkg": args.gpkg}
+    outputs = {k: check_writable(v) for k, v in outputs.items() if v}
+    scenario = load_scenario(args.scenario)
+    pack = load_pack()
+    plan = make_plan(pack, scenario)
+    policy = DisclosurePolicy(partner_safe=args.partner_safe, threshold=args.threshold)
+    day = scenario.day_types[0]
+    layers = gather_layers(pack, day_type=day, flow_hour=args.flow_hour, policy=policy)
+
+    from workstation.exports.report import write_report
+    write_report(plan, outputs["report"], pack=pack, layers=layers,
+                 partner_safe=args.partner_safe, threshold=args.threshold,
+                 flow_hour=args.flow_hour)
+    if "xlsx" in outputs:
+        from workstation.exports.plan_xlsx import write_plan_xlsx
+        write_plan_xlsx(plan, outputs["xlsx"])
+    if "csv" in outputs:
+        from workstation.exports.plan_csv import write_plan_csv
+        write_plan_csv(plan, outputs["csv"])
+    if "plan_json" in outputs:
+        from workstation.exports.plan_json import write_plan_json
+        write_plan_json(plan, outputs["plan_json"])
+    if "gpkg" in outputs:
+        from workstation.exports.geopackage import write_geopackage
+        write_geopackage(outputs["gpkg"], pack=pack, plan=plan, layers=layers,
+                         partner_safe=args.partner_safe, threshold=args.threshold)
+    summary = {"scenario": scenario.name, "partner_safe": args.partner_safe,
+               "outputs": {k: str(v) for k, v in outputs.items()},
+               "seconds": round(time.perf_counter() - started, 1)}
+    if args.json:
+        print_json(summary)
+    else:
+        for kind, path in outputs.items():
+            print(f"{kind}: {path}")
+        print(f"scenario '{scenario.name}', "
+              f"{'partner-safe' if args.partner_safe else 'NOT partner-safe'}, "
+              f"{summary['seconds']} s")
+    return 0
+
+
+def make_plan(pack, scenario):
+    """The engine's plan for ``scenario`` (``workstation.deploy.recommend``)."""
+    try:
+        from workstation.deploy import recommend
+    except ImportError as exc:
+        raise OutputError("the deployment engine (workstation.deploy.recommend) is not "
+                          "available in this build; no report was written") from exc
+    return recommend(pack, scenario)

@@ -1,0 +1,34 @@
+"""Desktop entry point: ``workstation`` with no arguments calls ``run_app``."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
+    from workstation.app.style import ui_font
+    from workstation.errors import WorkstationError
+
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("London Deployment Workstation")
+    app.setOrganizationName("London Deployment Workstation")
+    app.setFont(ui_font(9))
+    try:
+        from workstation.datapack import load_pack
+        from workstation.app.session import Session
+        from workstation.app.main_window import MainWindow
+        pack = load_pack()
+        session = Session(pack)
+        window = MainWindow(session)
+    except WorkstationError as exc:
+        QMessageBox.critical(None, "London Deployment Workstation", str(exc))
+        return 2
+    window.show()
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(run_app(sys.argv))

@@ -1,0 +1,359 @@
+"""The workstation's main window: the map in the middle, the time bar under it, docks for
+Layers and Inspector (and the Scenario and Plan panels when their modules are present),
+a status bar with BNG coordinates and the hour, and the menus.
+
+Start-up stays fast by building only the borough map before the window shows; station
+counts, population present, incidents and hotspots load right after (``finish_loading``).
+Only window geometry and dock layout go to QSettings.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
+from workstation.app.inspector import Inspector
+from workstation.app.layer_panel import LayerPanel
+from workstation.app.map import layers as L
+from workstation.app.map.canvas import MapCanvas
+from workstation.app.timebar import TimeBar
+
+_log = logging.getLogger(__name__)
+
+SETTINGS_GEOMETRY = "main_window/geometry"
+SETTINGS_STATE = "main_window/state"
+SETTINGS_VERSION = 1   # bump when docks change so an old saved layout is ignored
+
+
+def default_settings() -> QSettings:
+    return QSettings("London Deployment Workstation", "workstation")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session, *, settings: QSettings | None = None, background: bool = True,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings if settings is not None else default_settings()
+        self.background = background   # hotspots on a worker thread (False: synchronously)
+        self.loaded = False
+        self.setWindowTitle("London Deployment Workstation")
+        self.setObjectName("MainWindow")
+        self.resize(1500, 950)
+        self.menus: dict[str, Any] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self._hotspot_task = None
+
+        from workstation.app.workers import WorkerPool
+        self.workers = WorkerPool(self)
+
+        # --- map and time bar (central) -----------------------------------------------------
+        boroughs = session.pack.table("boroughs_simplified")
+        self.canvas = MapCanvas()
+        self.canvas.set_boroughs(boroughs)
+        self.timebar = TimeBar(session)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.canvas, 1)
+        column.addWidget(self.timebar)
+        self.setCentralWidget(central)
+
+        # Drawing order bottom -> top.
+        self.choropleth = L.ChoroplethLayer(session, boroughs, opacity=0.85)
+        self.incidents_layer = L.IncidentsLayer(session, self.canvas.london_bounds(), visible=False,
+                                                opacity=0.85)
+        self.kde_layer = L.KdeLayer(session, visible=False, opacity=0.75)
+        self.hotspot_layer = L.HotspotLayer(session, visible=False, opacity=0.85)
+        self.tube_layer = L.TubeTripsLayer(session, boroughs, visible=False)
+        self.flow_layer = L.FlowLinesLayer(session, boroughs, visible=False)
+        self.station_layer = L.StationsLayer(session, visible=True, opacity=0.8)
+        self.basemap = L.BasemapLayer(session, boroughs)
+        for layer in (self.choropleth, self.incidents_layer, self.kde_layer, self.hotspot_layer,
+                      self.tube_layer, self.flow_layer, self.station_layer, self.basemap):
+            if layer in (self.incidents_layer, self.station_layer):
+                self._attach_deferred(layer)
+            else:
+                self.canvas.add_layer(layer)
+
+        # --- docks ---------------------------------------------------------------------------
+        self.layer_panel = LayerPanel(self.canvas, session)
+        self.inspector = Inspector(session)
+        self._add_dock("layers", "Layers", self.layer_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("inspector", "Inspector", self.inspector,
+                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_optional_docks()
+
+        # --- status bar -----------------------------------------------------------------------
+        self.coords_label = QLabel("")
+        self.coords_label.setToolTip("Cursor position, British National Grid (EPSG:27700)")
+        self.time_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.coords_label)
+        self.statusBar().addPermanentWidget(self.time_label)
+
+        self._build_menus()
+        self._connect()
+        self._on_session_time_changed(session.day_type, session.hour)
+        self.restore_layout()
+
+    # --- construction helpers ---------------------------------------------------------------
+    def _attach_deferred(self, layer: L.MapLayer) -> None:
+        """Add to the map now (so it is listed and ordered) but build its data after show."""
+        build = layer.build
+        layer.build = lambda: None  # type: ignore[method-assign]
+        self.canvas.add_layer(layer)
+        layer.build = build  # type: ignore[method-assign]
+        layer._deferred = True
+
+    def _add_dock(self, key: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def _add_optional_docks(self) -> None:
+        """GUI-2's Scenario panel and Plan view, when their modules exist."""
+        for key, title, module, names, area in (
+                ("scenario", "Scenario", "workstation.app.scenario_panel", ("ScenarioPanel",),
+                 Qt.DockWidgetArea.RightDockWidgetArea),
+                ("plan", "Plan", "workstation.app.plan_view", ("PlanView", "PlanTable", "PlanPanel"),
+                 Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("compare", "Compare", "workstation.app.compare_view", ("CompareView",),
+                 Qt.DockWidgetArea.BottomDockWidgetArea)):
+            try:
+                mod = importlib.import_module(module)
+            except ImportError:
+                continue
+            cls = next((getattr(mod, n) for n in names if hasattr(mod, n)), None)
+            if cls is None:
+                continue
+            try:
+                try:
+                    widget = cls(self.session, workers=self.workers)
+                except TypeError:
+                    widget = cls(self.session)
+            except Exception:  # a sibling panel failing must not stop the map opening
+                _log.exception("could not create the %s panel", title)
+                continue
+            self._add_dock(key, title, widget, area)
+        if "scenario" in self.docks and "inspector" in self.docks:
+            self.tabifyDockWidget(self.docks["inspector"], self.docks["scenario"])
+            self.docks["inspector"].raise_()
+        if "plan" in self.docks and "compare" in self.docks:
+            self.tabifyDockWidget(self.docks["plan"], self.docks["compare"])
+        if "plan" in self.docks:  # the map keeps most of the height until the user drags
+            self.resizeDocks([self.docks["plan"]], [230], Qt.Orientation.Vertical)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("help", "&Help")):
+            self.menus[key] = bar.addMenu(title)
+        installed = False
+        try:
+            actions = importlib.import_module("workstation.app.actions")
+        except ImportError:
+            actions = None
+        if actions is not None and hasattr(actions, "install"):
+            try:
+                actions.install(self)   # GUI-2: New/Open/Save/Import/Export/Undo/Redo/Help
+                installed = True
+            except Exception:
+                _log.exception("could not install the File/Edit/Help actions")
+        if not installed:
+            undo = self.session.undo_stack.createUndoAction(self, "&Undo")
+            undo.setShortcut(QKeySequence.StandardKey.Undo)
+            redo = self.session.undo_stack.createRedoAction(self, "&Redo")
+            redo.setShortcut(QKeySequence.StandardKey.Redo)
+            self.menus["edit"].addActions([undo, redo])
+            self._help_fallback()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.menus["file"].addSeparator()
+        self.menus["file"].addAction(quit_action)
+
+        view = self.menus["view"]
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self.action_fit = self._action(view, "&Whole of London", "Home", self.canvas.fit_london,
+                                       "Zoom out to all 33 boroughs")
+        self.action_zoom_selected = self._action(
+            view, "&Zoom to selected borough", "Ctrl+E",
+            lambda: self.canvas.zoom_to(self.session.selected_code),
+            "Zoom to the selected borough")
+        self._action(view, "Clear selection", "Esc", lambda: self.session.select(""),
+                     "Deselect the borough")
+        view.addSeparator()
+        self._action(view, "Previous hour", "Alt+Left", self.timebar.step_back, "One hour earlier")
+        self._action(view, "Next hour", "Alt+Right", self.timebar.step_forward, "One hour later")
+        self.action_play = self._action(view, "Play / pause day", "Ctrl+Space",
+                                        lambda: self.timebar.set_playing(not self.timebar.playing),
+                                        "Animate the day hour by hour")
+
+    def _help_fallback(self) -> None:
+        try:
+            from workstation.app import dialogs
+        except ImportError:
+            return
+        self._action(self.menus["help"], "&Method…", "F1",
+                     lambda: dialogs.method_dialog(self, self.session.plan).exec(),
+                     "How every number is produced")
+        self._action(self.menus["help"], "&Data sources…", None,
+                     lambda: dialogs.data_sources_dialog(self, self.session.pack.root).exec(),
+                     "Where the data pack comes from")
+        self._action(self.menus["help"], "&About", None,
+                     lambda: dialogs.show_about(self, self.session.pack), "Version and licences")
+
+    def _action(self, menu, text: str, shortcut: str | None, slot, tip: str) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # shortcut works wherever focus is
+        return action
+
+    def _connect(self) -> None:
+        s = self.session
+        s.sig_time_changed.connect(self._on_session_time_changed)
+        s.sig_selection_changed.connect(self._on_session_selection_changed)
+        s.sig_plan_changed.connect(self._on_session_plan_changed)
+        s.sig_incidents_changed.connect(self._on_session_incidents_changed)
+        s.sig_hotspots_changed.connect(lambda *_: self._refresh_layers(self.hotspot_layer))
+        s.sig_status.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.canvas.sig_mouse_moved.connect(self._on_canvas_mouse_moved)
+        self.canvas.sig_clicked.connect(self._on_canvas_clicked)
+
+    # --- start-up ---------------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.loaded:
+            QTimer.singleShot(0, self.finish_loading)
+
+    def finish_loading(self) -> None:
+        """Work deliberately left until the window is on screen (idempotent)."""
+        if self.loaded:
+            return
+        self.loaded = True
+        s = self.session
+        if s.population is None:
+            try:
+                from workstation.flows.population import population_present
+                s.population = population_present(s.pack)
+            except ImportError:
+                s.status("Population present model not available")
+            except Exception as exc:  # the map must open even if one model fails
+                _log.exception("population present failed")
+                s.status(f"Population present failed: {exc}")
+        self.choropleth.invalidate()
+        if s.population is not None and self.choropleth.metric_key == "residents":
+            self.choropleth.set_metric("population_present")
+        for layer in (self.station_layer, self.incidents_layer):
+            try:
+                layer.build()
+            except Exception as exc:
+                _log.exception("layer %s failed", layer.key)
+                layer.set_enabled(False, f"Could not load: {exc}")
+        self.start_hotspots()
+        self.layer_panel.sync()
+        self.canvas.update_legend()
+        s.status("Ready")
+
+    def start_hotspots(self) -> None:
+        """KDE and Gi* for the current incidents (imported, else the shipped lattice)."""
+        try:
+            from workstation.app.map.analysis import compute_map_hotspots
+        except ImportError:
+            return
+        s = self.session
+        if s.incidents is None and not s.pack.has("burglary_lattice"):
+            return
+        if not self.background:
+            try:
+                self._on_hotspots_ready(compute_map_hotspots(s.pack, s.incidents))
+            except Exception as exc:
+                _log.exception("hotspots failed")
+                s.status(f"Hotspots failed: {exc}")
+            return
+        s.status("Computing hotspots…")
+        handle = self.workers.start("map_hotspots", compute_map_hotspots, s.pack, s.incidents)
+        handle.sig_finished.connect(self._on_hotspots_ready)
+        handle.sig_failed.connect(lambda exc: s.status(f"Hotspots failed: {exc}"))
+        self._hotspot_task = handle
+
+    def _on_hotspots_ready(self, result) -> None:
+        self.kde_layer.set_result(result.kde)
+        self.session.set_hotspots(result.hotspots)
+        self.session.status(f"Hotspots: {len(result.hotspots.hotspots)} from {result.source}")
+
+    # --- session events ---------------------------------------------------------------------
+    def _refresh_layers(self, *layers) -> None:
+        for layer in layers:
+            if layer.shown or layer is self.hotspot_layer:
+                layer.refresh()
+        self.canvas.update_legend()
+
+    def _on_session_time_changed(self, day_type, hour: int) -> None:
+        self.canvas.update_time(day_type, hour)
+        self.time_label.setText(f"  {day_type.label}  {hour:02d}:00  ")
+
+    def _on_session_selection_changed(self, code: str) -> None:
+        self._refresh_layers(self.basemap, self.flow_layer, self.tube_layer)
+        name = self.canvas.borough_name(code)
+        if name:
+            self.statusBar().showMessage(f"Selected {name} ({code})", 5000)
+
+    def _on_session_plan_changed(self, plan) -> None:
+        self.choropleth.invalidate()
+        self.layer_panel.sync()
+        self.canvas.update_legend()
+
+    def _on_session_incidents_changed(self, incidents) -> None:
+        self.incidents_layer.load_source()
+        self.start_hotspots()
+        self.canvas.update_legend()
+
+    def _on_canvas_mouse_moved(self, easting_m: float, northing_m: float) -> None:
+        name = self.canvas.borough_name(self.canvas.borough_at(easting_m, northing_m))
+        text = f"E {easting_m:,.0f}  N {northing_m:,.0f} m"
+        self.coords_label.setText(f"{text}  ·  {name}" if name else text)
+
+    def _on_canvas_clicked(self, easting_m: float, northing_m: float) -> None:
+        hotspot = self.hotspot_layer.hotspot_at(easting_m, northing_m)
+        if hotspot is not None:
+            self.session.status(
+                f"Hotspot #{int(hotspot['hotspot_id'])} in {hotspot.get('borough', '')}: "
+                f"{hotspot.get('incidents_per_month', float('nan')):.1f} incidents/month, "
+                f"{int(hotspot.get('n_cells', 0))} cells, max z {hotspot.get('max_z', 0):.1f}")
+        self.session.select(self.canvas.borough_at(easting_m, northing_m))
+
+    # --- persistence (geometry and dock layout only) --------------------------------------
+    def restore_layout(self) -> None:
+        geometry = self.settings.value(SETTINGS_GEOMETRY)
+        state = self.settings.value(SETTINGS_STATE)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, SETTINGS_VERSION)
+
+    def save_layout(self) -> None:
+        self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(SETTINGS_STATE, self.saveState(SETTINGS_VERSION))
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_layout()
+        self.timebar.set_playing(False)
+        self.workers.shutdown(5000)
+        super().closeEvent(event)

@@ -1,0 +1,168 @@
+"""The map: a pyqtgraph view in British National Grid metres (EPSG:27700), aspect-locked so
+a metre is the same length both ways, with scale bar, north arrow and legend overlays.
+
+Layers are added in drawing order; the canvas only routes time, view and selection events
+to them and answers "which borough is at this point" for clicks and the status bar.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+import shapely
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+
+from workstation.app import style
+from workstation.app.map.layers import MapLayer
+from workstation.app.map.legend import MapLegend
+from workstation.app.map.scalebar import NorthArrow, ScaleBar
+
+# Margin around London when fitting the view (metres).
+FIT_MARGIN_M = 1500.0
+# Coalesce view-range changes while panning/zooming before layers recompute (ms).
+VIEW_THROTTLE_MS = 60
+
+
+class MapCanvas(pg.PlotWidget):
+    sig_mouse_moved = Signal(float, float)   # easting_m, northing_m under the cursor
+    sig_clicked = Signal(float, float)       # left click, metres
+    sig_view_changed = Signal(QRectF)        # throttled visible rectangle, metres
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent, background=style.MAP_BACKGROUND)
+        self.setObjectName("MapCanvas")
+        plot = self.getPlotItem()
+        plot.hideAxis("left")
+        plot.hideAxis("bottom")
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        self.view: pg.ViewBox = plot.getViewBox()
+        self.view.setAspectLocked(True, ratio=1.0)
+        self.view.setDefaultPadding(0.0)
+        self.view.setMouseEnabled(True, True)
+        self.setAntialiasing(True)
+        self.setToolTip("")
+        self.layers: list[MapLayer] = []
+        self.boroughs: pd.DataFrame | None = None
+        self._geoms = None
+        self.scale_bar = ScaleBar(self.view)
+        self.north_arrow = NorthArrow(self.view)
+        self.legend = MapLegend(self.view)
+        self._view_timer = QTimer(self, singleShot=True, interval=VIEW_THROTTLE_MS)
+        self._view_timer.timeout.connect(self._emit_view_changed)
+        self.view.sigRangeChanged.connect(lambda *a: self._view_timer.start())
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+
+    # --- geography ----------------------------------------------------------------------------
+    def set_boroughs(self, boroughs: pd.DataFrame) -> None:
+        self.boroughs = boroughs
+        self._geoms = boroughs.geometry.values
+        shapely.prepare(self._geoms)
+        self.fit_london()
+
+    def london_bounds(self) -> tuple[float, float, float, float]:
+        minx, miny, maxx, maxy = shapely.total_bounds(self._geoms)
+        return float(minx), float(miny), float(maxx), float(maxy)
+
+    def fit_london(self) -> None:
+        if self._geoms is None:
+            return
+        minx, miny, maxx, maxy = self.london_bounds()
+        self.view.setRange(QRectF(minx - FIT_MARGIN_M, miny - FIT_MARGIN_M,
+                                  maxx - minx + 2 * FIT_MARGIN_M, maxy - miny + 2 * FIT_MARGIN_M),
+                           padding=0.0)
+
+    def zoom_to(self, code: str, margin_m: float = 1000.0) -> None:
+        if self.boroughs is None:
+            return
+        match = np.flatnonzero(self.boroughs["gss_code"].to_numpy() == code)
+        if len(match):
+            minx, miny, maxx, maxy = self._geoms[match[0]].bounds
+            self.view.setRange(QRectF(minx - margin_m, miny - margin_m, maxx - minx + 2 * margin_m,
+                                      maxy - miny + 2 * margin_m), padding=0.0)
+
+    def borough_at(self, easting_m: float, northing_m: float) -> str:
+        """GSS code of the borough containing the point, "" outside London."""
+        if self._geoms is None:
+            return ""
+        hits = np.flatnonzero(shapely.contains_xy(self._geoms, easting_m, northing_m))
+        return str(self.boroughs["gss_code"].iloc[hits[0]]) if len(hits) else ""
+
+    def borough_name(self, code: str) -> str:
+        if self.boroughs is None or not code:
+            return ""
+        row = self.boroughs.loc[self.boroughs["gss_code"] == code, "name"]
+        return str(row.iloc[0]) if len(row) else ""
+
+    # --- coordinates ----------------------------------------------------------------------------
+    def map_to_widget(self, easting_m: float, northing_m: float) -> QPoint:
+        """Widget pixel of a map point (used by tests to click on a borough)."""
+        scene = self.view.mapViewToScene(QPointF(easting_m, northing_m))
+        return self.mapFromScene(scene)
+
+    def metres_per_pixel(self) -> float:
+        size = self.view.viewPixelSize()
+        return float(size[0]) if size is not None else 0.0
+
+    # --- layers ----------------------------------------------------------------------------------
+    def add_layer(self, layer: MapLayer) -> MapLayer:
+        self.layers.append(layer)
+        layer.attach(self)
+        layer.sig_changed.connect(self.update_legend)
+        self.restack()
+        self.update_legend()
+        return layer
+
+    def layer(self, key: str) -> MapLayer | None:
+        return next((layer for layer in self.layers if layer.key == key), None)
+
+    def move_layer(self, key: str, steps: int) -> None:
+        """Move a layer up (+) or down (-) the drawing order."""
+        layer = self.layer(key)
+        if layer is None:
+            return
+        i = self.layers.index(layer)
+        j = int(np.clip(i + steps, 0, len(self.layers) - 1))
+        self.layers.insert(j, self.layers.pop(i))
+        self.restack()
+        self.update_legend()
+
+    def set_order(self, keys: list[str]) -> None:
+        by_key = {layer.key: layer for layer in self.layers}
+        ordered = [by_key[k] for k in keys if k in by_key]
+        self.layers = ordered + [layer for layer in self.layers if layer not in ordered]
+        self.restack()
+
+    def restack(self) -> None:
+        for z, layer in enumerate(self.layers):
+            layer.set_z(z)
+
+    def update_legend(self) -> None:
+        blocks = [layer.legend_block() for layer in reversed(self.layers) if layer.shown]
+        self.legend.set_blocks([b for b in blocks if b is not None])
+
+    def update_time(self, day_type, hour: int) -> None:
+        for layer in self.layers:
+            layer.update_time(day_type, hour)
+        self.update_legend()
+
+    # --- events ---------------------------------------------------------------------------------
+    def _emit_view_changed(self) -> None:
+        rect = self.view.viewRect()
+        for layer in self.layers:
+            layer.update_view(rect)
+        self.update_legend()
+        self.sig_view_changed.emit(rect)
+
+    def _on_scene_mouse_moved(self, pos) -> None:
+        if self.view.sceneBoundingRect().contains(pos):
+            p = self.view.mapSceneToView(pos)
+            self.sig_mouse_moved.emit(float(p.x()), float(p.y()))
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        p = self.view.mapSceneToView(event.scenePos())
+        self.sig_clicked.emit(float(p.x()), float(p.y()))

@@ -1,0 +1,808 @@
+"""Map layers. Each layer owns one pg.ItemGroup in the map's view so visibility, opacity
+and drawing order are a single property on that group; the layer panel edits them.
+
+Layers read the Session (pack, population, plan, incidents, hotspots, time, selection)
+and redraw on ``update_time`` / ``update_view`` / ``refresh``. Anything costly is cached
+per (day type, hour) so dragging the hour slider only swaps brushes and arrays.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+import shapely
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from workstation.app import style
+from workstation.app.map import data as mapdata
+from workstation.app.map.classify import Classification, Method, classify
+from workstation.app.map.legend import LegendBlock, LegendEntry
+from workstation.app.map.metrics import METRICS, available, borough_values
+from workstation.domain import DayType
+
+
+def polygon_path(geometry) -> QPainterPath:
+    """One QPainterPath per borough (all parts and holes, odd-even fill), built once."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    for polygon in shapely.get_parts(geometry):
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coords = np.asarray(ring.coords)
+            path.addPolygon(QPolygonF([QPointF(x, y) for x, y in coords[:, :2]]))
+            path.closeSubpath()
+    return path
+
+
+def cosmetic_pen(colour: QColor, width: float = 1.0, style_: Qt.PenStyle = Qt.PenStyle.SolidLine
+                 ) -> QPen:
+    pen = QPen(colour, width)
+    pen.setCosmetic(True)  # width in screen pixels at every zoom
+    pen.setStyle(style_)
+    return pen
+
+
+def module_available(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class MapLayer(QObject):
+    """Base: a named group of graphics items with visibility, opacity and order."""
+
+    sig_changed = Signal()  # legend, enabled state or contents changed
+
+    key = "layer"
+    title = "Layer"
+    description = ""
+    follows_time = False
+
+    def __init__(self, session, *, visible: bool = True, opacity: float = 1.0):
+        super().__init__()
+        self.session = session
+        self.root = pg.ItemGroup()
+        self.canvas = None
+        self._visible = visible
+        self._enabled = True
+        self.disabled_reason = ""
+        self.root.setOpacity(opacity)
+
+    # --- state the layer panel edits ----------------------------------------------------
+    @property
+    def visible(self) -> bool:
+        return self._visible
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @property
+    def opacity(self) -> float:
+        return float(self.root.opacity())
+
+    def set_visible(self, visible: bool) -> None:
+        self._visible = bool(visible)
+        self.root.setVisible(self._visible and self._enabled)
+        if self.root.isVisible():
+            self.refresh()
+        self.sig_changed.emit()
+
+    def set_opacity(self, opacity: float) -> None:
+        self.root.setOpacity(float(np.clip(opacity, 0.0, 1.0)))
+
+    def set_z(self, z: float) -> None:
+        self.root.setZValue(z)
+
+    def set_enabled(self, enabled: bool, reason: str = "") -> None:
+        self._enabled = bool(enabled)
+        self.disabled_reason = "" if enabled else reason
+        self.root.setVisible(self._visible and self._enabled)
+        self.sig_changed.emit()
+
+    @property
+    def shown(self) -> bool:
+        return self._visible and self._enabled
+
+    def tooltip(self) -> str:
+        return self.disabled_reason or self.description
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def attach(self, canvas) -> None:
+        self.canvas = canvas
+        canvas.view.addItem(self.root, ignoreBounds=True)
+        self.root.setVisible(self.shown)
+        self.build()
+
+    def build(self) -> None:
+        """Create the items (after the window is shown for heavy layers)."""
+
+    def refresh(self) -> None:
+        """Redraw for the session's current time, selection and results."""
+
+    def update_time(self, day_type: DayType, hour: int) -> None:
+        if self.follows_time and self.shown:
+            self.refresh()
+
+    def update_view(self, rect: QRectF) -> None:
+        """The visible map rectangle changed (metres)."""
+
+    def legend_block(self) -> LegendBlock | None:
+        return None
+
+
+# ------------------------------------------------------------------------------------------
+class ChoroplethLayer(MapLayer):
+    key = "choropleth"
+    title = "Borough choropleth"
+    description = "Boroughs coloured by the chosen metric and classification"
+    follows_time = True
+
+    def __init__(self, session, boroughs: pd.DataFrame, **kw):
+        super().__init__(session, **kw)
+        self.boroughs = boroughs
+        self.metric_key = "population_present" if session.population is not None else "residents"
+        self.method = Method.QUANTILES
+        self.k = 5
+        self.values: pd.Series = pd.Series(dtype=float)
+        self.classification: Classification | None = None
+        self.colours: list[QColor] = []
+        self.items: dict[str, QGraphicsPathItem] = {}
+        self._cache: dict[tuple, pd.Series] = {}
+
+    def build(self) -> None:
+        no_pen = QPen(Qt.PenStyle.NoPen)
+        for code, geometry in zip(self.boroughs["gss_code"], self.boroughs.geometry.values):
+            item = QGraphicsPathItem(polygon_path(geometry))
+            item.setPen(no_pen)
+            item.setBrush(QBrush(style.NO_DATA_COLOUR))
+            item.setParentItem(self.root)
+            self.items[code] = item
+        self.refresh()
+
+    @property
+    def metric(self):
+        return METRICS[self.metric_key]
+
+    def metric_available(self, key: str) -> tuple[bool, str]:
+        return available(METRICS[key], population=self.session.population, plan=self.session.plan)
+
+    def set_metric(self, key: str) -> None:
+        ok, reason = self.metric_available(key)
+        if not ok:
+            raise ValueError(reason)
+        self.metric_key = key
+        self.refresh()
+
+    def set_method(self, method: Method | str) -> None:
+        self.method = Method(method)
+        self.refresh()
+
+    def set_k(self, k: int) -> None:
+        self.k = int(k)
+        self.refresh()
+
+    def invalidate(self) -> None:
+        """Results changed (plan, population): forget cached values."""
+        self._cache.clear()
+        if not self.metric_available(self.metric_key)[0]:
+            self.metric_key = "residents"
+        self.refresh()
+
+    def current_values(self) -> pd.Series:
+        s = self.session
+        key = (self.metric_key, s.day_type, s.hour, id(s.plan), id(s.population))
+        if key not in self._cache:
+            self._cache[key] = borough_values(self.metric_key, pack=s.pack, population=s.population,
+                                              plan=s.plan, day_type=s.day_type, hour=s.hour)
+        return self._cache[key]
+
+    def refresh(self) -> None:
+        if not self.items:
+            return
+        values = self.current_values()
+        metric = self.metric
+        method = Method.DIVERGING if metric.diverging else self.method
+        if metric.diverging and method is not Method.DIVERGING:
+            method = Method.DIVERGING
+        k = self.k if not metric.diverging else max(3, self.k | 1)  # odd: neutral class at 0
+        classification = classify(values.reindex(list(self.items)).to_numpy(), method=method, k=k)
+        colours = style.ramp(metric.palette, classification.k)
+        for (code, item), cls in zip(self.items.items(), classification.classes):
+            colour = colours[cls] if cls >= 0 and colours else style.NO_DATA_COLOUR
+            item.setBrush(QBrush(colour))
+        self.values, self.classification, self.colours = values, classification, colours
+        self.sig_changed.emit()
+
+    def colour_of(self, code: str) -> QColor:
+        return self.items[code].brush().color()
+
+    def legend_block(self) -> LegendBlock | None:
+        c = self.classification
+        if c is None or c.k < 1:
+            return None
+        entries = []
+        for i in range(c.k - 1, -1, -1):  # highest class on top
+            lo, hi = c.bounds[i], c.bounds[i + 1]
+            label = f"{style.format_value(lo)} – {style.format_value(hi)}  ({c.counts()[i]})"
+            entries.append(LegendEntry(label, self.colours[i]))
+        if (c.classes < 0).any():
+            entries.append(LegendEntry("No data", style.NO_DATA_COLOUR))
+        note = f"{c.method.label}; {self.session.day_type.label} {self.session.hour:02d}:00"
+        if self.metric_key == "residents":
+            note = f"{c.method.label}; ONS mid-2019"
+        return LegendBlock(f"{self.metric.label} ({self.metric.unit})", tuple(entries), note)
+
+
+# ------------------------------------------------------------------------------------------
+class BasemapLayer(MapLayer):
+    """Borough outlines and names, and the selection highlight: the offline basemap."""
+
+    key = "basemap"
+    title = "Borough outlines & names"
+    description = "Borough boundaries (ONS) and names; the selected borough is outlined"
+
+    def __init__(self, session, boroughs: pd.DataFrame, **kw):
+        super().__init__(session, **kw)
+        self.boroughs = boroughs
+        self.outlines: dict[str, QGraphicsPathItem] = {}
+        self.labels: list[pg.TextItem] = []
+        self.highlight = QGraphicsPathItem()
+        self.show_labels = True
+
+    def build(self) -> None:
+        pen = cosmetic_pen(style.BOROUGH_EDGE, 0.9)
+        for code, geometry in zip(self.boroughs["gss_code"], self.boroughs.geometry.values):
+            item = QGraphicsPathItem(polygon_path(geometry))
+            item.setPen(pen)
+            item.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+            item.setParentItem(self.root)
+            self.outlines[code] = item
+        points = mapdata.label_points(self.boroughs)
+        font = style.ui_font(7.5)
+        for code, name in zip(self.boroughs["gss_code"], self.boroughs["name"]):
+            text = pg.TextItem(mapdata.short_name(name), color=style.LABEL_COLOUR, anchor=(0.5, 0.5))
+            text.setFont(font)
+            text.textItem.document().setDefaultTextOption(_centred_text())
+            text.setPos(*points[code])
+            text.setParentItem(self.root)
+            self.labels.append(text)
+        self.highlight.setPen(cosmetic_pen(style.SELECTED_EDGE, 3.0))
+        self.highlight.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        self.highlight.setParentItem(self.root)
+        self.highlight.setZValue(10)
+        self.refresh()
+
+    def set_labels_visible(self, shown: bool) -> None:
+        self.show_labels = shown
+        for label in self.labels:
+            label.setVisible(shown)
+
+    def refresh(self) -> None:
+        code = self.session.selected_code
+        item = self.outlines.get(code)
+        self.highlight.setPath(item.path() if item is not None else QPainterPath())
+
+
+def _centred_text():
+    from PySide6.QtGui import QTextOption
+    option = QTextOption()
+    option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    return option
+
+
+# ------------------------------------------------------------------------------------------
+def _width_classes(values: np.ndarray, widths=(1.0, 2.0, 3.5, 5.5)) -> tuple[np.ndarray, list]:
+    """Line width class per value (quantiles of the drawn values) so thick = big flow."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=int), []
+    c = classify(values, method=Method.QUANTILES, k=len(widths))
+    return np.clip(c.classes, 0, len(widths) - 1), list(c.bounds)
+
+
+class _LinesMixin:
+    """Draw many straight lines as a few PlotCurveItems (one per width and colour), which is
+    far cheaper than one item per line."""
+
+    def _clear_curves(self) -> None:
+        for curve in getattr(self, "_curves", []):
+            curve.setParentItem(None)
+            if curve.scene() is not None:
+                curve.scene().removeItem(curve)
+        self._curves = []
+
+    def _draw_lines(self, x0, y0, x1, y1, width_px: float, colour: QColor) -> None:
+        if len(x0) == 0:
+            return
+        xs = np.column_stack([x0, x1]).ravel()
+        ys = np.column_stack([y0, y1]).ravel()
+        curve = pg.PlotCurveItem(xs, ys, connect="pairs", pen=cosmetic_pen(colour, width_px),
+                                 antialias=True)
+        curve.setParentItem(self.root)
+        self._curves.append(curve)
+
+
+WIDTHS_PX = (1.0, 2.0, 3.5, 5.5)
+
+
+class FlowLinesLayer(_LinesMixin, MapLayer):
+    key = "flows"
+    title = "Commuter flows"
+    follows_time = True
+
+    def __init__(self, session, boroughs: pd.DataFrame, *, min_flow: float = 500.0, **kw):
+        super().__init__(session, **kw)
+        self.boroughs = boroughs
+        self.points = mapdata.label_points(boroughs)
+        self.min_flow = float(min_flow)
+        self.mode = None
+        self._curves: list = []
+        self._cache: dict[tuple, pd.DataFrame] = {}
+        self.drawn = pd.DataFrame()
+        self._bounds: list = []
+        self.engine = module_available("workstation.flows.flowlines")
+        self.description = ("Commuters into (blue) and out of (red) the selected borough at this hour"
+                            if self.engine else
+                            "2011 Census commuters (residence to workplace) into (blue) and out of "
+                            "(red) the selected borough; hourly flows arrive with "
+                            "workstation.flows.flowlines")
+
+    def set_min_flow(self, value: float) -> None:
+        self.min_flow = float(value)
+        self.refresh()
+
+    def _flows(self) -> pd.DataFrame:
+        s = self.session
+        code = s.selected_code or None
+        key = (s.day_type, s.hour if self.engine else -1, code, self.min_flow, self.mode)
+        if key in self._cache:
+            return self._cache[key]
+        if self.engine:
+            frame = _engine_flows(s.pack, s.day_type, s.hour, code, self.min_flow, self.mode)
+        else:
+            frame = _census_flows(s.pack, code, self.min_flow)
+        self._cache[key] = frame
+        return frame
+
+    def refresh(self) -> None:
+        self._clear_curves()
+        if not self.shown or self.canvas is None:
+            return
+        flows = self._flows()
+        code = self.session.selected_code
+        flows = flows[flows["origin"].isin(self.points) & flows["destination"].isin(self.points)]
+        flows = flows[flows["origin"] != flows["destination"]]
+        if not code:  # nothing selected: the strongest cross-borough flows only
+            flows = flows.nlargest(60, "flow")
+        self.drawn = flows
+        classes, self._bounds = _width_classes(flows["flow"].to_numpy(float), WIDTHS_PX)
+        xy0 = np.array([self.points[c] for c in flows["origin"]]).reshape(-1, 2)
+        xy1 = np.array([self.points[c] for c in flows["destination"]]).reshape(-1, 2)
+        inbound = (flows["destination"] == code).to_numpy() if code else np.zeros(len(flows), bool)
+        for w, width in enumerate(WIDTHS_PX):
+            for mask, colour in ((inbound, style.FLOW_IN_COLOUR), (~inbound, style.FLOW_OUT_COLOUR)):
+                sel = (classes == w) & mask
+                self._draw_lines(xy0[sel, 0], xy0[sel, 1], xy1[sel, 0], xy1[sel, 1], width, colour)
+        self.sig_changed.emit()
+
+    def legend_block(self) -> LegendBlock | None:
+        if self.drawn.empty:
+            return None
+        b = self._bounds
+        entries = [LegendEntry(f"{style.format_value(b[i])} – {style.format_value(b[i + 1])}",
+                               QColor(90, 90, 90), "line", WIDTHS_PX[i] * 4)
+                   for i in range(len(b) - 1)][::-1]
+        if self.session.selected_code:
+            entries += [LegendEntry("into selected", style.FLOW_IN_COLOUR, "line", 10),
+                        LegendEntry("out of selected", style.FLOW_OUT_COLOUR, "line", 10)]
+        unit = "commuters/h" if self.engine else "commuters (2011)"
+        return LegendBlock(f"Commuter flows ({unit})", tuple(entries))
+
+
+def _engine_flows(pack, day_type, hour, code, min_flow, mode) -> pd.DataFrame:
+    from workstation.flows import flowlines
+    kwargs: dict[str, Any] = dict(hour=hour, day_type=day_type, borough=code, min_flow=min_flow)
+    if mode:
+        kwargs["mode"] = mode
+    frame = flowlines.flow_lines(pack, **kwargs)
+    return _normalise_flows(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
+
+
+def _normalise_flows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Map the flow engine's column names onto origin / destination / flow."""
+    def pick(options):
+        for name in options:
+            if name in frame.columns:
+                return frame[name]
+        raise KeyError(f"flow table lacks any of {options}")
+    return pd.DataFrame({
+        "origin": pick(("origin_gss", "origin_code", "residence_code", "from_code", "origin")),
+        "destination": pick(("destination_gss", "destination_code", "workplace_code", "to_code",
+                             "destination")),
+        "flow": pick(("flow", "flow_per_hour", "people_per_hour", "commuters", "workers",
+                      "people", "trips")).astype(float)})
+
+
+def _census_flows(pack, code: str | None, min_flow: float) -> pd.DataFrame:
+    census = pack.table("census_commuting")
+    frame = pd.DataFrame({"origin": census["residence_code"], "destination": census["workplace_code"],
+                          "flow": census["workers"].astype(float)})
+    if code:
+        frame = frame[(frame["origin"] == code) | (frame["destination"] == code)]
+    return frame[frame["flow"] >= min_flow].reset_index(drop=True)
+
+
+class TubeTripsLayer(_LinesMixin, MapLayer):
+    key = "tube_trips"
+    title = "Tube trips between boroughs"
+    description = ("TfL NUMBAT 2019 Underground trips between boroughs in the current time band "
+                   "(per hour); the 80 largest, or those touching the selected borough")
+    follows_time = True
+    MAX_LINES = 80
+
+    def __init__(self, session, boroughs: pd.DataFrame, **kw):
+        super().__init__(session, **kw)
+        self.points = mapdata.label_points(boroughs)
+        self._curves: list = []
+        self._cache: dict[tuple, pd.DataFrame] = {}
+        self.drawn = pd.DataFrame()
+        self._bounds: list = []
+
+    def refresh(self) -> None:
+        self._clear_curves()
+        if not self.shown or self.canvas is None:
+            return
+        s = self.session
+        key = (s.day_type, s.hour)
+        if key not in self._cache:
+            self._cache[key] = mapdata.tube_trips_at(s.pack, s.day_type, s.hour)
+        trips = self._cache[key]
+        if s.selected_code:
+            trips = trips[(trips["origin_gss"] == s.selected_code)
+                          | (trips["destination_gss"] == s.selected_code)]
+        trips = trips[trips["origin_gss"].isin(self.points) & trips["destination_gss"].isin(self.points)]
+        trips = trips.head(self.MAX_LINES)
+        self.drawn = trips
+        classes, self._bounds = _width_classes(trips["trips_per_hour"].to_numpy(float), WIDTHS_PX)
+        xy0 = np.array([self.points[c] for c in trips["origin_gss"]]).reshape(-1, 2)
+        xy1 = np.array([self.points[c] for c in trips["destination_gss"]]).reshape(-1, 2)
+        for w, width in enumerate(WIDTHS_PX):
+            sel = classes == w
+            self._draw_lines(xy0[sel, 0], xy0[sel, 1], xy1[sel, 0], xy1[sel, 1], width,
+                             style.TUBE_TRIPS_COLOUR)
+        self.sig_changed.emit()
+
+    def legend_block(self) -> LegendBlock | None:
+        if self.drawn.empty:
+            return None
+        b = self._bounds
+        entries = [LegendEntry(f"{style.format_value(b[i])} – {style.format_value(b[i + 1])}",
+                               style.TUBE_TRIPS_COLOUR, "line", WIDTHS_PX[i] * 4)
+                   for i in range(len(b) - 1)][::-1]
+        return LegendBlock("Tube trips between boroughs (/h)", tuple(entries))
+
+
+class StationsLayer(MapLayer):
+    key = "stations"
+    title = "Tube stations (entries + exits)"
+    description = "TfL Annual Station Counts 2019: entries plus exits in the current hour"
+    follows_time = True
+    MAX_SIZE_PX = 18.0
+
+    def __init__(self, session, **kw):
+        super().__init__(session, **kw)
+        self.scatter = pg.ScatterPlotItem(pen=pg.mkPen(255, 255, 255, 180, width=0.6),
+                                          brush=pg.mkBrush(style.STATION_COLOUR), hoverable=True,
+                                          tip=self._tip)
+        self.scatter.setParentItem(self.root)
+        self.counts: mapdata.StationCounts | None = None
+        self.current: mapdata.StationHour | None = None
+        self.scale_max = 1.0
+
+    def _tip(self, x, y, data) -> str:
+        return str(data)
+
+    def build(self) -> None:
+        pack = self.session.pack
+        if not (pack.has("stations") and pack.has("station_counts_qhr")):
+            self.set_enabled(False, "The data pack has no TfL station tables")
+            return
+        self.counts = mapdata.StationCounts(pack)
+        # One size scale for the whole day, so sizes compare across hours.
+        self.scale_max = max(float(self.counts._grouped.groupby(level=[0, 1, 3]).sum().max()), 1.0)
+        self.refresh()
+
+    def size_px(self, totals: np.ndarray) -> np.ndarray:
+        # Area proportional to people (sqrt), with a 3 px floor so quiet stations still show.
+        return 3.0 + (self.MAX_SIZE_PX - 3.0) * np.sqrt(np.asarray(totals) / self.scale_max)
+
+    def refresh(self) -> None:
+        if self.counts is None or not self.shown:
+            return
+        hour = self.counts.at(self.session.day_type, self.session.hour)
+        self.current = hour
+        order = np.argsort(-hour.total_per_hour)  # big ones underneath
+        tips = [f"{n}\nentries {e:,.0f}/h, exits {x:,.0f}/h" for n, e, x in
+                zip(hour.name[order], hour.entries_per_hour[order], hour.exits_per_hour[order])]
+        self.scatter.setData(x=hour.easting_m[order], y=hour.northing_m[order],
+                             size=self.size_px(hour.total_per_hour[order]), data=tips)
+        self.sig_changed.emit()
+
+    def legend_block(self) -> LegendBlock | None:
+        if self.current is None:
+            return None
+        sizes = [1000.0, 10000.0, 30000.0]
+        entries = tuple(LegendEntry(f"{style.format_value(v)} /h", style.STATION_COLOUR, "circle",
+                                    float(self.size_px(np.array([v]))[0])) for v in sizes)
+        return LegendBlock("Tube station entries + exits", entries)
+
+
+# ------------------------------------------------------------------------------------------
+DENSITY_CELL_M = 250.0
+POINTS_MAX_VIEW_M = 6000.0     # show raw points when the view is narrower than this
+POINTS_MAX_COUNT = 60000       # ... and holds fewer points than this (SETUP-NOTES: 1M ≈ 0.18 s/paint)
+
+
+def _density_lut() -> np.ndarray:
+    colours = [QColor(c) for c in style.YLORRD_9[2:]]
+    lut = np.zeros((256, 4), dtype=np.ubyte)
+    positions = np.linspace(0, 255, len(colours))
+    for channel, getter in enumerate((QColor.red, QColor.green, QColor.blue)):
+        lut[:, channel] = np.interp(np.arange(256), positions, [getter(c) for c in colours])
+    lut[:, 3] = np.clip(np.linspace(60, 255, 256), 0, 255)
+    lut[0, 3] = 0  # empty cells transparent
+    return lut
+
+
+class IncidentsLayer(MapLayer):
+    """A density raster when zoomed out; individual incidents (or lattice cells) in view
+    when zoomed in, because painting a year of points is too slow to stay interactive."""
+
+    key = "incidents"
+    title = "Incidents"
+    description = ("Imported incidents, else police.uk burglary 2019-2024 on the 100 m lattice: "
+                   "density when zoomed out, points when zoomed in")
+
+    def __init__(self, session, bounds: tuple[float, float, float, float], **kw):
+        super().__init__(session, **kw)
+        self.bounds = bounds
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image.setLookupTable(_density_lut())
+        self.image.setParentItem(self.root)
+        self.scatter = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(160, 0, 30, 170), size=4)
+        self.scatter.setParentItem(self.root)
+        self.scatter.setVisible(False)
+        self.east = np.zeros(0)
+        self.north = np.zeros(0)
+        self.weight: np.ndarray | None = None
+        self.source = ""
+        self.mode = "density"
+        self.points_in_view = 0
+        self.max_density = 0.0
+
+    def build(self) -> None:
+        self.load_source()
+
+    def load_source(self) -> None:
+        s = self.session
+        frame = getattr(s.incidents, "frame", None)
+        if frame is not None and len(frame):
+            self.east = frame["easting_m"].to_numpy(float)
+            self.north = frame["northing_m"].to_numpy(float)
+            self.weight = None
+            self.source = "imported incidents"
+        elif s.pack.has("burglary_lattice"):
+            lattice = s.pack.table("burglary_lattice")
+            grouped = lattice.groupby(["cell_e", "cell_n"], observed=True)["incidents"].sum()
+            cells = grouped.index.to_frame(index=False)
+            self.east = cells["cell_e"].to_numpy(float) + 50.0   # SW corner -> centre
+            self.north = cells["cell_n"].to_numpy(float) + 50.0
+            self.weight = grouped.to_numpy(float)
+            self.source = "burglary 2019-2024 (police.uk)"
+        else:
+            self.east = self.north = np.zeros(0)
+            self.set_enabled(False, "No incidents: import a file (File > Import) or ship the "
+                                    "burglary lattice in the data pack")
+            return
+        self.set_enabled(True)
+        grid, origin = mapdata.density_grid(self.east, self.north, self.weight, bounds=self.bounds,
+                                            cell_m=DENSITY_CELL_M)
+        shown = np.log1p(grid)  # incidents are heavy-tailed: log keeps the suburbs visible
+        self.max_density = float(grid.max())
+        self.image.setImage(shown, levels=(0, max(float(shown.max()), 1e-9)), autoLevels=False)
+        self.image.setRect(QRectF(origin[0], origin[1], grid.shape[0] * DENSITY_CELL_M,
+                                  grid.shape[1] * DENSITY_CELL_M))
+        if self.canvas is not None:
+            self.update_view(self.canvas.view.viewRect())
+        self.sig_changed.emit()
+
+    def update_view(self, rect: QRectF) -> None:
+        if not self.shown or len(self.east) == 0:
+            return
+        narrow = rect.width() <= POINTS_MAX_VIEW_M
+        inside = None
+        if narrow:
+            inside = ((self.east >= rect.left()) & (self.east <= rect.right())
+                      & (self.north >= rect.top()) & (self.north <= rect.bottom()))
+            narrow = int(inside.sum()) <= POINTS_MAX_COUNT
+        if narrow:
+            self.points_in_view = int(inside.sum())
+            if self.weight is None:
+                self.scatter.setData(x=self.east[inside], y=self.north[inside], pxMode=True, size=4,
+                                     symbol="o")
+            else:  # lattice: 100 m squares shaded by count
+                w = self.weight[inside]
+                level = np.log1p(w) / np.log1p(max(float(self.weight.max()), 1.0))
+                lut = _density_lut()
+                idx = np.clip((level * 255).astype(int), 1, 255)
+                brushes = [pg.mkBrush(*lut[i]) for i in idx]
+                self.scatter.setData(x=self.east[inside], y=self.north[inside], pxMode=False,
+                                     size=100.0, symbol="s", brush=brushes, pen=None)
+            self.mode = "points"
+        else:
+            self.points_in_view = 0
+            self.scatter.clear()
+            self.mode = "density"
+        self.scatter.setVisible(self.mode == "points")
+        self.image.setVisible(self.mode == "density")
+
+    def legend_block(self) -> LegendBlock | None:
+        if len(self.east) == 0:
+            return None
+        lut = _density_lut()
+        top = self.max_density
+        entries = tuple(LegendEntry(label, QColor(*lut[i][:3]))
+                        for label, i in ((f"{style.format_value(top)} per cell (max)", 255),
+                                         ("", 128),
+                                         ("1 per cell", 1)) if label)
+        return LegendBlock(f"Incidents: {self.source}", entries,
+                           f"density per {DENSITY_CELL_M:.0f} m cell (log scale)"
+                           if self.mode == "density" else "points in view")
+
+
+# ------------------------------------------------------------------------------------------
+def _diverging_lut() -> np.ndarray:
+    """Blue (cold) - transparent - red (hot) for Gi* z-scores scaled to 0..255 (128 = 0)."""
+    cold, hot = QColor(style.RDBU_9[8]), QColor(style.RDBU_9[0])
+    lut = np.zeros((256, 4), dtype=np.ubyte)
+    for i in range(256):
+        colour = hot if i > 128 else cold
+        strength = abs(i - 128) / 127.0
+        lut[i] = (colour.red(), colour.green(), colour.blue(), min(255, int(80 + 175 * strength)))
+    lut[128, 3] = 0
+    return lut
+
+
+class HotspotLayer(MapLayer):
+    """Getis-Ord Gi* cells significant after Benjamini-Hochberg FDR (red hot, blue cold) and
+    the merged hotspot polygons outlined and ranked by harm (from workstation.maps.gistar)."""
+
+    key = "hotspots"
+    title = "Gi* hotspots"
+    description = "Getis-Ord Gi* cells significant after FDR (red hot, blue cold); hotspots ranked by harm"
+    Z_CLIP = 6.0   # z beyond this all draw at full strength
+
+    def __init__(self, session, **kw):
+        super().__init__(session, **kw)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(_diverging_lut())
+        self.image.setParentItem(self.root)
+        self.outline = QGraphicsPathItem()
+        self.outline.setPen(cosmetic_pen(QColor(90, 0, 20), 1.2))
+        self.outline.setParentItem(self.root)
+        self.labels: list[pg.TextItem] = []
+        self.result = None
+        self._geoms = None
+
+    def build(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        result = self.session.hotspots
+        if result is self.result:
+            return
+        self.result = result
+        for label in self.labels:
+            label.setParentItem(None)
+            if label.scene() is not None:
+                label.scene().removeItem(label)
+        self.labels = []
+        if result is None or not hasattr(result, "grid"):
+            self.image.clear()
+            self.outline.setPath(QPainterPath())
+            self._geoms = None
+            self.set_enabled(False, "Hotspots are computed after start-up, or after importing incidents")
+            return
+        grid = result.grid
+        z = np.where(result.hot | result.cold, np.nan_to_num(result.z_score), 0.0)
+        scaled = 128 + np.clip(z / self.Z_CLIP, -1, 1) * 127
+        self.image.setImage(scaled, levels=(0, 255), autoLevels=False)
+        n_rows, n_cols = grid.shape
+        self.image.setRect(QRectF(grid.x0_m, grid.y0_m, n_cols * grid.cell_m, n_rows * grid.cell_m))
+        path = QPainterPath()
+        frame = result.hotspots
+        for geometry in frame.geometry.values:
+            path.addPath(polygon_path(geometry))
+        self.outline.setPath(path)
+        self._geoms = frame.geometry.values
+        shapely.prepare(self._geoms)
+        font = style.ui_font(7.5, bold=True)
+        for _, row in frame.head(10).iterrows():  # rank labels for the ten most harmful
+            point = row.geometry.representative_point()
+            text = pg.TextItem(f"#{int(row['hotspot_id'])}", color=QColor(90, 0, 20),
+                               anchor=(0.5, 1.2))
+            text.setFont(font)
+            text.setPos(point.x, point.y)
+            text.setParentItem(self.root)
+            self.labels.append(text)
+        self.set_enabled(True)
+
+    def hotspot_at(self, easting_m: float, northing_m: float) -> dict | None:
+        """The hotspot row (as a dict) under a point, or None."""
+        if self._geoms is None or not self.shown:
+            return None
+        hits = np.flatnonzero(shapely.contains_xy(self._geoms, easting_m, northing_m))
+        if not len(hits):
+            return None
+        row = self.result.hotspots.iloc[hits[0]]
+        return {k: row[k] for k in row.index if k != "geometry"}
+
+    def legend_block(self) -> LegendBlock | None:
+        if self.result is None:
+            return None
+        lut = _diverging_lut()
+        n = len(self.result.hotspots)
+        return LegendBlock(f"Gi* hotspots (FDR {self.result.fdr_alpha:g})", (
+            LegendEntry(f"hot (z ≥ {self.Z_CLIP:g})", QColor(*lut[255][:3])),
+            LegendEntry("hot", QColor(*lut[190])),
+            LegendEntry("cold", QColor(*lut[66])),
+            LegendEntry(f"{n} hotspots (outlined, #1 = most harm)", QColor(255, 255, 255))))
+
+
+class KdeLayer(MapLayer):
+    key = "kde"
+    title = "KDE heat"
+    description = "Kernel density of incidents (incidents per km2 per month), workstation.maps.kde"
+
+    def __init__(self, session, **kw):
+        super().__init__(session, **kw)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(_density_lut())
+        self.image.setParentItem(self.root)
+        self.result = None
+        self.top = 0.0
+        self.set_enabled(False, "The KDE surface is computed after start-up")
+
+    def set_result(self, kde) -> None:
+        """A workstation.maps.kde.KdeResult (None to clear)."""
+        self.result = kde
+        if kde is None:
+            self.image.clear()
+            self.set_enabled(False, "No incidents to smooth")
+            return
+        density = np.nan_to_num(np.asarray(kde.incidents_per_km2_per_month, dtype=float))
+        # Top of the scale at the 99.5th percentile of cells with any density: a handful of
+        # extreme cells would otherwise wash the rest of London out.
+        positive = density[density > 0]
+        self.top = float(np.quantile(positive, 0.995)) if len(positive) else 1.0
+        self.image.setImage(density, levels=(0, self.top), autoLevels=False)
+        grid = kde.grid
+        n_rows, n_cols = grid.shape
+        self.image.setRect(QRectF(grid.x0_m, grid.y0_m, n_cols * grid.cell_m, n_rows * grid.cell_m))
+        self.set_enabled(True)
+
+    def legend_block(self) -> LegendBlock | None:
+        if self.result is None:
+            return None
+        lut = _density_lut()
+        return LegendBlock("KDE heat (incidents/km² per month)", (
+            LegendEntry(f"≥ {style.format_value(self.top)}", QColor(*lut[255][:3])),
+            LegendEntry(f"{style.format_value(self.top / 2)}", QColor(*lut[128][:3])),
+            LegendEntry("low", QColor(*lut[20][:3]))),
+            f"{self.result.bandwidth_m:.0f} m {self.result.kernel} kernel")

@@ -64,7 +64,7 @@ def load_scenario(path: str | Path | None):
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", path=path,
                          expected='a project file or a scenario object like {"name": ...}')
-    if "format" in data and "scenario" in data:
+    if data.get("format") == "ldw-project":  # a saved project, any version: migrate
         from workstation.project import project_from_dict
         return project_from_dict(data, path=path).scenario
     if "scenario" in data:

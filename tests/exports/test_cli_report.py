@@ -1,0 +1,75 @@
+"""``workstation report``: fails cleanly (exit 2, one line, nothing written) on bad outputs
+and bad scenarios; with the engine present it writes the report and plan files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from workstation.cli import main
+from workstation.cli.commands.report import load_scenario
+from workstation.errors import InputError
+
+
+def _files(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_parent_is_a_file(tmp_path, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    assert main(["report", "--out", str(blocker / "report.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "is a file, not a folder" in err
+    assert _files(tmp_path) == ["not-a-folder"]
+
+
+def test_out_is_an_existing_folder(tmp_path, capsys):
+    (tmp_path / "report.pdf").mkdir()
+    assert main(["report", "--out", str(tmp_path / "report.pdf")]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_read_only_folder(tmp_path, capsys):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root (CI) ignores the mode: use a missing folder
+            target = tmp_path / "missing" / "report.pdf"
+        else:
+            target = folder / "report.pdf"
+        assert main(["report", "--out", str(target), "--xlsx", str(tmp_path / "p.xlsx")]) == 2
+        assert "error:" in capsys.readouterr().err
+        assert not target.exists() and not (tmp_path / "p.xlsx").exists()
+    finally:
+        folder.chmod(0o700)
+
+
+def test_bad_scenario_file(tmp_path, capsys):
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"officers_on_duty": -5}))
+    assert main(["report", "--scenario", str(scenario), "--out", str(tmp_path / "r.pdf")]) == 2
+    assert "officers_on_duty" in capsys.readouterr().err
+    assert _files(tmp_path) == ["s.json"]
+
+
+def test_load_scenario_forms(tmp_path):
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps({"name": "Night surge", "officers_on_duty": 2000}))
+    assert load_scenario(bare).officers_on_duty == 2000
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"scenario": {"name": "Wrapped", "floor_share": 0.5}}))
+    assert load_scenario(wrapped).floor_share == 0.5
+    assert load_scenario(None).name == "Baseline"
+    projects = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
+    v1 = load_scenario(projects / "v1_carnival_sunday.ldwproj")
+    assert v1.officers_on_duty == 2650 and v1.max_lending_minutes == 25
+    assert load_scenario(projects / "v2_carnival_sunday.ldwproj").name.startswith("Carnival")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(InputError):
+        load_scenario(broken)

@@ -1,0 +1,57 @@
+"""The stable subcommands: JSON shape, GeoPackage output, bad input exits 2."""
+
+import json
+
+import pyogrio
+import pytest
+
+from workstation.cli import main
+
+
+def run_json(capsys, argv):
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_hotspots_json_ranked_by_harm(capsys):
+    out = run_json(capsys, ["hotspots", "--json", "--top", "5", "--months", "2024-01..2024-06"])
+    assert out["months"] == ["2024-01", "2024-06"] and out["cell_m"] == 150
+    spots = out["hotspots"]
+    assert len(spots) == 5 and [s["hotspot_id"] for s in spots] == [1, 2, 3, 4, 5]
+    harms = [s["harm"] for s in spots]
+    assert harms == sorted(harms, reverse=True)
+    for spot in spots:
+        assert {"borough", "area_m2", "incidents", "harm", "mean_z"} <= set(spot)
+        assert spot["mean_z"] > 1.96 and spot["gss_code"].startswith("E09")
+    assert out["incidents"] > 20_000 and out["n_hotspots"] >= 5
+
+
+def test_hotspots_text_and_gpkg(capsys, tmp_path):
+    target = tmp_path / "hot.gpkg"
+    assert main(["hotspots", "--top", "3", "--boroughs", "E09000033", "--out", str(target)]) == 0
+    text = capsys.readouterr().out
+    assert "Westminster" in text and "run time" in text
+    layers = dict(pyogrio.list_layers(target))
+    assert set(layers) == {"hotspots", "significant_cells"}
+    info = pyogrio.read_info(target, layer="hotspots")
+    assert "27700" in info["crs"] and info["features"] >= 3
+    assert [p.name for p in tmp_path.iterdir()] == ["hot.gpkg"]  # no temporary files left
+
+
+def test_hotspot_accuracy_json(capsys):
+    out = run_json(capsys, ["hotspot-accuracy", "--json", "--test-months", "2024-03..2024-08",
+                            "--methods", "naive", "default"])
+    assert set(out["mean"]) == {"naive", "default"}
+    assert set(out["mean"]["naive"]) == {"1%", "2%", "5%"}
+    assert out["n_windows"] == 1 and out["default_params"]["2024-03"]["bandwidth_m"] > 0
+    assert out["mean"]["naive"]["1%"]["pai"] > out["mean"]["naive"]["5%"]["pai"] > 1
+
+
+@pytest.mark.parametrize("argv", [
+    ["hotspots", "--months", "2024-13..2024-14"],
+    ["hotspots", "--months", "2010-01..2010-12"],
+    ["hotspot-accuracy", "--test-months", "2019-03..2019-08"],
+])
+def test_bad_input_exits_2(capsys, argv):
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith("error: ")

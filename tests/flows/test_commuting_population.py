@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT
 from workstation.domain import DayType
 from workstation.flows.commuting import commuting_matrix, commuting_summary
 from workstation.flows.population import (COMPONENTS, PopulationAssumptions,
                                           population_present)
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 WANDSWORTH, TOWER_HAMLETS, WESTMINSTER = "E09000032", "E09000030", "E09000033"
 
 

@@ -40,7 +40,8 @@ def _project() -> ProjectFile:
         comparison_scenario=scenario.with_changes(name="No lending", max_lending_minutes=0.0),
         incidents=IncidentSource(path="/data/cad/2024-q1.csv", kind="table",
                                  column_mapping={"x": "Easting", "y": "Northing",
-                                                 "datetime": "Created"}, crs="EPSG:27700"),
+                                                 "datetime": "Created"}, crs="EPSG:27700",
+                                 store_path="night.incidents/import-1.parquet"),
         harm_weights_path="/data/weights.csv",
         view=ViewState(day_type=DayType.SATURDAY, hour=23, selected_code="E09000033",
                        layer_visibility={"hotspots": True, "flows": False}),
@@ -56,6 +57,7 @@ def test_save_load_round_trip(tmp_path):
     assert loaded.scenario == project.scenario
     assert loaded.comparison_scenario.max_lending_minutes == 0.0
     assert loaded.incidents.column_mapping["y"] == "Northing"
+    assert loaded.incidents.store_path == "night.incidents/import-1.parquet"
     assert loaded.view.hour == 23 and loaded.view.day_type is DayType.SATURDAY
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["version"] == FORMAT_VERSION

@@ -38,6 +38,7 @@ class Session(QObject):
     sig_scenario_changed = Signal(object)      # DeploymentScenario
     sig_plan_changed = Signal(object)          # ShiftPlan | None
     sig_comparison_changed = Signal(object)    # ShiftPlan | None (second scenario, side by side)
+    sig_comparison_scenario_changed = Signal(object)  # DeploymentScenario | None
     sig_incidents_changed = Signal(object)     # IncidentSet | None
     sig_hotspots_changed = Signal(object)      # HotspotResult | None
     sig_time_changed = Signal(object, int)     # DayType, hour 0-23
@@ -53,6 +54,10 @@ class Session(QObject):
         self.comparison_plan: Any = None
         self.incidents: Any = None
         self.incidents_path: Path | None = None
+        # Where the incidents came from (workstation.project.IncidentSource: source path,
+        # kind, column mapping, store file) so a saved project can reload them.
+        self.incidents_source: Any = None
+        self.comparison_scenario: DeploymentScenario | None = None  # "B" in the compare view
         self.hotspots: Any = None
         self.population: Any = None  # PopulationPresent, computed once by the window
         self.day_type = DayType.WEEKDAY
@@ -83,9 +88,19 @@ class Session(QObject):
         self.comparison_plan = plan
         self.sig_comparison_changed.emit(plan)
 
-    def set_incidents(self, incidents: Any, path: Path | None = None) -> None:
+    def set_comparison_scenario(self, scenario: DeploymentScenario | None) -> None:
+        if scenario is not None:
+            scenario.validate()
+        if scenario == self.comparison_scenario:
+            return
+        self.comparison_scenario = scenario
+        self.mark_dirty()
+        self.sig_comparison_scenario_changed.emit(scenario)
+
+    def set_incidents(self, incidents: Any, path: Path | None = None, source: Any = None) -> None:
         self.incidents = incidents
         self.incidents_path = path
+        self.incidents_source = source
         self.mark_dirty()
         self.sig_incidents_changed.emit(incidents)
 

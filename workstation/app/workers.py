@@ -34,6 +34,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
 from workstation.domain import CancelToken, Cancelled
+from workstation.errors import WorkstationError
 
 _log = logging.getLogger(__name__)
 
@@ -100,6 +101,10 @@ class _Runnable(QRunnable):
                               **self._kwargs)
         except Cancelled:
             emit(self._id, "cancelled", None)
+        except WorkstationError as exc:
+            # The user's data or output, not a bug: the message says it all.
+            _log.info("background task refused input: %s", exc)
+            emit(self._id, "failed", exc)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI
             _log.exception("background task failed: %s", getattr(self._fn, "__name__", self._fn))
             emit(self._id, "failed", exc)

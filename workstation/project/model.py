@@ -50,6 +50,10 @@ class IncidentSource:
     kind: str = "police_uk"          # "police_uk" (file/folder/zip) or "table" (CAD extract)
     column_mapping: dict[str, str] = field(default_factory=dict)
     crs: str | None = None
+    # The import as saved in the project's incident store (``workstation.loaders.store``,
+    # a Parquet file beside the project, never inside it); reopening reads it instead of
+    # re-importing. Relative paths are relative to the project's folder.
+    store_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,8 @@ def project_to_dict(project: ProjectFile) -> dict[str, Any]:
     if project.incidents is not None:
         src = project.incidents
         incidents = {"path": src.path, "kind": src.kind,
-                     "column_mapping": dict(src.column_mapping), "crs": src.crs}
+                     "column_mapping": dict(src.column_mapping), "crs": src.crs,
+                     "store_path": src.store_path}
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -163,7 +168,9 @@ def _incidents(value: Any, path: str | Path | None) -> IncidentSource | None:
                          column="incidents.column_mapping", expected="an object of strings")
     crs = value.get("crs")
     return IncidentSource(path=value["path"], kind=kind, column_mapping=dict(mapping),
-                          crs=_optional_str(crs, "incidents.crs", path))
+                          crs=_optional_str(crs, "incidents.crs", path),
+                          store_path=_optional_str(value.get("store_path"),
+                                                   "incidents.store_path", path))
 
 
 def _view(value: Any, path: str | Path | None) -> ViewState:

@@ -7,15 +7,18 @@ import pyogrio
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
+from workstation.domain import DayType
 from workstation.errors import OutputError
+from workstation.exports.layers import gather_layers
 from workstation.exports.geopackage import geopackage_layers, write_geopackage
 
 
 @pytest.fixture(scope="module")
 def written(pack, small_plan, tmp_path_factory):
     path = tmp_path_factory.mktemp("gpkg") / "plan.gpkg"
-    counts = write_geopackage(path, pack=pack, plan=small_plan)
-    frames = geopackage_layers(pack=pack, plan=small_plan)
+    layers = gather_layers(pack, day_type=DayType.WEEKDAY)
+    counts = write_geopackage(path, pack=pack, plan=small_plan, layers=layers)
+    frames = geopackage_layers(pack=pack, plan=small_plan, layers=layers)
     return path, counts, frames
 
 

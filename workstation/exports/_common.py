@@ -16,6 +16,19 @@ from workstation.atomic import atomic_path
 from workstation.errors import OutputError
 
 
+def check_target(target: str | Path) -> Path:
+    """Fail fast, before expensive work, if ``target`` obviously cannot be written."""
+    target = Path(target)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder, not a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.exists():
+        raise OutputError(f"{target}: folder {parent} does not exist")
+    if not parent.is_dir():
+        raise OutputError(f"{target}: {parent} is a file, not a folder")
+    return target
+
+
 @contextlib.contextmanager
 def output_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temp path beside ``target``; rename over it on success, else remove it.
@@ -23,12 +36,7 @@ def output_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Pa
     ``suffix``: some writers (GDAL drivers) pick the format from the file extension,
     so the temp file can be given one.
     """
-    target = Path(target)
-    if target.is_dir():
-        raise OutputError(f"{target}: is a folder, not a file name")
-    parent = target.parent if str(target.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise OutputError(f"{target}: {parent} is a file, not a folder")
+    target = check_target(target)
     with atomic_path(target) as tmp:
         work = tmp
         if suffix:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from workstation.deploy.plan import ShiftPlan
 from workstation.domain import BNG, DayType
-from workstation.exports._common import output_path
+from workstation.exports._common import check_target, output_path
 from workstation.exports.layers import ReportLayers, gather_layers
 from workstation.exports.partner_safe import DisclosurePolicy, incidents_for_export
 
@@ -117,6 +117,7 @@ def write_geopackage(path: str | Path, *, pack, plan: ShiftPlan | None = None,
                      partner_safe: bool = True, threshold: int = 10,
                      flow_hour: int = 8) -> dict[str, int]:
     """Write the GeoPackage atomically; returns feature counts per layer."""
+    check_target(path)
     frames = geopackage_layers(pack=pack, plan=plan, layers=layers, incidents=incidents,
                                partner_safe=partner_safe, threshold=threshold,
                                flow_hour=flow_hour)

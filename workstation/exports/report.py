@@ -20,7 +20,7 @@ import pandas as pd
 from workstation.deploy.plan import ShiftPlan
 from workstation.domain import CancelToken, DayType, ProgressFn, check_cancel, no_progress
 from workstation.exports import figures
-from workstation.exports._common import output_path
+from workstation.exports._common import check_target, output_path
 from workstation.exports.attributions import (OGL_V3_TEXT, TFL_ATTRIBUTION, coverage_lines,
                                               pack_attributions)
 from workstation.exports.layers import ReportLayers, gather_layers
@@ -591,6 +591,7 @@ def write_report(plan: ShiftPlan, path: str | Path, *, pack, layers: ReportLayer
     defaults to the scenario's first day type. Raises ``OutputError`` if it cannot be
     written; nothing half-written is left behind.
     """
+    check_target(path)
     policy = DisclosurePolicy(partner_safe=partner_safe, threshold=threshold)
     first_day = plan.scenario.day_types[0] if plan.scenario.day_types else DayType.WEEKDAY
     if layers is None:

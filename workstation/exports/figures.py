@@ -8,6 +8,7 @@ only, per data/README.md).
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Sequence
 
 import numpy as np
@@ -23,6 +24,11 @@ def _figure(width_in: float, height_in: float):
     fig = Figure(figsize=(width_in, height_in), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
+
+
+def _wrap(title: str, width: int = 72) -> str:
+    """Long titles wrap instead of widening the figure (which shrinks the map)."""
+    return "\n".join(textwrap.wrap(title, width))
 
 
 def _png(fig) -> bytes:
@@ -69,7 +75,7 @@ def choropleth_png(boroughs, values: pd.Series, *, title: str, legend_label: str
     bar = fig.colorbar(mappable, ax=ax, fraction=0.035, pad=0.01)
     bar.set_label(legend_label, fontsize=8)
     bar.ax.tick_params(labelsize=7)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_wrap(title), fontsize=10)
     return _png(fig)
 
 
@@ -85,25 +91,28 @@ def hotspot_map_png(boroughs, cells, *, title: str, value_column: str | None = N
                        legend_kwds={"label": legend_label, "shrink": 0.6})
         else:
             cells.plot(ax=ax, color="#c0392b", linewidth=0)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_wrap(title), fontsize=10)
     return _png(fig)
 
 
-def flow_map_png(boroughs, lines, *, title: str, value_column: str,
+def flow_map_png(boroughs, lines, *, title: str, value_column: str, max_lines: int = 80,
                  width_in: float = 6.5, height_in: float = 5.0) -> bytes:
-    """Flow lines drawn with width and opacity proportional to the flow."""
+    """The ``max_lines`` largest flows between different places (zero-length lines, i.e.
+    flows within a borough, cannot be drawn), width proportional to the flow."""
     fig = _figure(width_in, height_in)
     ax = _map_axes(fig, boroughs)
     boroughs.plot(ax=ax, color="#f4f4f4", edgecolor="#9a9a9a", linewidth=0.5)
     if lines is not None and len(lines):
-        ordered = lines.sort_values(value_column)
+        drawable = lines[lines.geometry.length > 0]
+        ordered = drawable.nlargest(max_lines, value_column).sort_values(value_column)
         flows = ordered[value_column].to_numpy(dtype=float)
-        top = flows.max() if flows.max() > 0 else 1.0
+        top = flows.max() if len(flows) and flows.max() > 0 else 1.0
         widths = 0.3 + 4.0 * flows / top
         ordered.plot(ax=ax, color="#1f5fa8", linewidth=widths, alpha=0.6)
-        ax.text(0.01, 0.01, f"Line width proportional to flow; widest = {top:,.0f}",
+        ax.text(0.01, 0.01, f"Largest {len(ordered)} of {len(drawable)} flows between "
+                f"boroughs; line width proportional to flow (widest {top:,.0f})",
                 transform=ax.transAxes, fontsize=7, color="#333333")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_wrap(title), fontsize=10)
     return _png(fig)
 
 

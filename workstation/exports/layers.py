@@ -124,6 +124,18 @@ def _try_lattice_hotspots(pack):
         return None
 
 
+def _with_names(lines, pack):
+    """Add borough names beside GSS codes so GIS users can read the layer."""
+    names = dict(zip(pack.table("boroughs")["gss_code"], pack.table("boroughs")["name"]))
+    out = lines.copy()
+    for code_col, name_col in (("origin_gss", "origin_name"), ("destination_gss",
+                                                               "destination_name")):
+        if code_col in out.columns and name_col not in out.columns:
+            out.insert(list(out.columns).index(code_col) + 1, name_col,
+                       out[code_col].map(names))
+    return out
+
+
 def _try_flow_lines(pack, *, hour: int, day_type: DayType):
     try:
         from workstation.flows.flowlines import flow_lines
@@ -147,9 +159,11 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     lines = flow_lines if flow_lines is not None else _try_flow_lines(
         pack, hour=flow_hour, day_type=day_type)
     if lines is not None:
-        flow_title = (f"Commuter and station flows, {day_type.label}, "
-                      f"{flow_hour:02d}:00-{(flow_hour + 1) % 24:02d}:00")
+        flow_title = (f"Commuters at work, home borough to work borough, {day_type.label} "
+                      f"{flow_hour:02d}:00-{(flow_hour + 1) % 24:02d}:00 "
+                      "(2011 Census grown to 2019, TfL timing)")
         value = _value_column(lines) or "flow"
+        lines = _with_names(lines, pack)
     elif pack.has("census_commuting"):
         lines = census_flow_lines(pack)
         flow_title = (f"Largest {len(lines)} commuter flows between boroughs "

@@ -23,7 +23,7 @@ class TimeBar(QWidget):
         layout.setContentsMargins(6, 2, 6, 2)
         self.day_combo = QComboBox()
         for day in DayType:
-            self.day_combo.addItem(day.label, day)
+            self.day_combo.addItem(day.label, day.value)  # Qt stores str enums as str
         self.day_combo.setToolTip("Day type (TfL): weekday is Monday to Thursday")
         self.play_button = QToolButton()
         self.play_button.setCheckable(True)
@@ -60,6 +60,10 @@ class TimeBar(QWidget):
     def playing(self) -> bool:
         return self._play_timer.isActive()
 
+    @property
+    def day_type(self) -> DayType:
+        return DayType(self.day_combo.currentData())
+
     def set_playing(self, playing: bool) -> None:
         if playing:
             self._play_timer.start()
@@ -74,9 +78,11 @@ class TimeBar(QWidget):
 
     def step_forward(self) -> None:
         self.slider.setValue((self.slider.value() + 1) % 24)
+        self.flush()  # discrete steps redraw at once; only drags are coalesced
 
     def step_back(self) -> None:
         self.slider.setValue((self.slider.value() - 1) % 24)
+        self.flush()
 
     def flush(self) -> None:
         """Apply a pending slider move now (tests, and before saving)."""
@@ -90,12 +96,12 @@ class TimeBar(QWidget):
         self._pending.start()   # restarts: only the last position of a fast drag is drawn
 
     def _commit(self) -> None:
-        self.session.set_time(self.day_combo.currentData(), self.slider.value())
+        self.session.set_time(self.day_type, self.slider.value())
 
     def _on_session_time_changed(self, day_type: DayType, hour: int) -> None:
         for widget in (self.day_combo, self.slider):
             widget.blockSignals(True)
-        self.day_combo.setCurrentIndex(self.day_combo.findData(DayType(day_type)))
+        self.day_combo.setCurrentIndex(self.day_combo.findData(DayType(day_type).value))
         self.slider.setValue(int(hour))
         for widget in (self.day_combo, self.slider):
             widget.blockSignals(False)

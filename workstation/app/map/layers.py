@@ -698,6 +698,7 @@ class HotspotLayer(MapLayer):
         self.outline.setParentItem(self.root)
         self.labels: list[pg.TextItem] = []
         self.result = None
+        self._drawn = False
         self._geoms = None
 
     def build(self) -> None:
@@ -705,9 +706,9 @@ class HotspotLayer(MapLayer):
 
     def refresh(self) -> None:
         result = self.session.hotspots
-        if result is self.result:
+        if self._drawn and result is self.result:
             return
-        self.result = result
+        self.result, self._drawn = result, True
         for label in self.labels:
             label.setParentItem(None)
             if label.scene() is not None:

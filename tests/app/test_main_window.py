@@ -1,0 +1,103 @@
+"""Main window on the real pack: opens with every layer, the hour slider recolours the
+choropleth, a mouse click on a borough fills the inspector, layout persists."""
+
+import pytest
+import shapely
+from PySide6.QtCore import QSettings, Qt
+
+from workstation.app.main_window import MainWindow
+from workstation.app.session import Session
+from workstation.domain import DayType
+
+LAYER_KEYS = ["choropleth", "incidents", "kde", "hotspots", "tube_trips", "flows", "stations",
+              "basemap"]
+
+
+@pytest.fixture(scope="module")
+def population(pack):
+    from workstation.flows.population import population_present
+    return population_present(pack)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, pack, population, settings):
+    session = Session(pack)
+    session.population = population
+    w = MainWindow(session, settings=settings, background=False)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.loaded, timeout=5000)
+    return w
+
+
+def test_window_opens_with_all_layers(window):
+    assert [layer.key for layer in window.canvas.layers] == LAYER_KEYS
+    assert window.layer_panel.list.count() == len(LAYER_KEYS)
+    enabled = {layer.key for layer in window.canvas.layers if layer.enabled}
+    assert {"choropleth", "stations", "basemap", "tube_trips", "flows"} <= enabled
+    if window.session.pack.has("burglary_lattice"):
+        assert {"incidents", "kde", "hotspots"} <= enabled
+    assert window.choropleth.metric_key == "population_present"
+    assert len(window.station_layer.scatter.data) > 300
+    assert {"layers", "inspector"} <= set(window.docks)
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles[:4] == ["&File", "&Edit", "&View", "&Help"]
+
+
+def test_hour_slider_changes_hour_and_choropleth(window, qtbot):
+    s = window.session
+    s.set_time(DayType.WEEKDAY, 3)
+    night = window.choropleth.values.copy()
+    night_colour = window.choropleth.colour_of("E09000001")
+    with qtbot.waitSignal(s.sig_time_changed, timeout=2000):
+        window.timebar.slider.setValue(11)
+    assert s.hour == 11
+    assert "11:00" in window.time_label.text()
+    day = window.choropleth.values
+    assert day["E09000001"] > 10 * night["E09000001"]      # the City fills up by day
+    assert window.choropleth.colour_of("E09000001") != night_colour
+    assert "11:00" in window.choropleth.legend_block().note
+
+
+def test_click_on_borough_fills_inspector(window, qtbot):
+    boroughs = window.session.pack.table("boroughs_simplified")
+    row = boroughs[boroughs["gss_code"] == "E09000022"].iloc[0]   # Lambeth
+    point = shapely.point_on_surface(row.geometry)
+    pos = window.canvas.map_to_widget(point.x, point.y)
+    with qtbot.waitSignal(window.session.sig_selection_changed, timeout=2000):
+        qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert window.session.selected_code == "E09000022"
+    assert "Lambeth" in window.inspector.title.text()
+    assert window.inspector.figures["population_present"].text() != "–"
+    assert not window.basemap.highlight.path().isEmpty()
+    assert len(window.flow_layer._flows()) > 0
+
+
+def test_layer_panel_toggles_and_reorders(window):
+    panel = window.layer_panel
+    item = next(panel.list.item(i) for i in range(panel.list.count())
+                if panel.list.item(i).data(Qt.ItemDataRole.UserRole) == "tube_trips")
+    item.setCheckState(Qt.CheckState.Checked)
+    assert window.tube_layer.shown and not window.tube_layer.drawn.empty
+    before = [layer.key for layer in window.canvas.layers].index("tube_trips")
+    window.canvas.move_layer("tube_trips", +1)
+    assert [layer.key for layer in window.canvas.layers].index("tube_trips") == before + 1
+    assert window.tube_layer.root.zValue() == before + 1
+
+
+def test_layout_is_remembered(qtbot, pack, population, settings, window):
+    window.docks["layers"].hide()
+    window.close()
+    assert settings.value("main_window/state") is not None
+    session = Session(pack)
+    session.population = population
+    again = MainWindow(session, settings=settings, background=False)
+    qtbot.addWidget(again)
+    assert again.docks["layers"].isHidden()

@@ -66,3 +66,28 @@ def test_unwritable_geopackage(pack, small_plan, tmp_path):
     with pytest.raises(OutputError):
         write_geopackage(blocker / "out.gpkg", pack=pack, plan=small_plan)
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+@pytest.fixture(scope="module")
+def police_uk_month(shared_data, pack):
+    """One real police.uk month (Met burglary), through the analysts' import path."""
+    from workstation.loaders import import_incidents
+    files = sorted((shared_data / "police_uk_burglary").rglob("*.csv.gz"))
+    return import_incidents(files[-1], boroughs=pack.table("boroughs"))
+
+
+def test_incidents_are_cells_unless_opted_out(pack, police_uk_month, tmp_path):
+    layers = gather_layers(pack, day_type=DayType.WEEKDAY)  # no plan: analysis layers only
+    safe = tmp_path / "safe.gpkg"
+    write_geopackage(safe, pack=pack, layers=layers, incidents=police_uk_month.frame)
+    names = [name for name, _ in pyogrio.list_layers(safe)]
+    assert "incident_cells" in names and "incident_points" not in names
+    cells = gpd.read_file(safe, layer="incident_cells", engine="pyogrio")
+    assert (cells["incidents"].dropna() >= 10).all()
+    assert cells["incidents_suppressed"].any()
+    open_file = tmp_path / "open.gpkg"
+    write_geopackage(open_file, pack=pack, layers=layers, incidents=police_uk_month.frame,
+                     partner_safe=False)
+    points = gpd.read_file(open_file, layer="incident_points", engine="pyogrio")
+    assert len(points) == police_uk_month.rows_placed
+    assert set(points.columns) == {"month", "crime_type", "gss_code", "geometry"}

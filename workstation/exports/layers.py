@@ -103,25 +103,42 @@ def _hotspot_title(result, what: str = "Incident") -> str:
     return f"{what} hotspots (Getis-Ord Gi*, false discovery rate {alpha:.0%}){period}"
 
 
-def _try_lattice_hotspots(pack):
-    """Gi* hotspots of the pack's police.uk burglary over its last 12 months, if maps is present."""
+def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
+    """Gi* hotspots (``workstation.maps``) of ``IncidentCounts`` over their last ``months``
+    months on the standard London grid; None if the maps engine is unavailable or fails."""
     try:
-        from workstation.maps.counts import IncidentCounts, month_add
+        from workstation.maps.counts import month_add
         from workstation.maps.gistar import find_hotspots
         from workstation.maps.grid import build_grid
     except ImportError:
         return None
     try:
-        counts = IncidentCounts.from_lattice(pack)
         span = counts.month_range()
         if span is None:
             return None
-        counts = counts.filter(months=(month_add(span[1], -(HOTSPOT_MONTHS - 1)), span[1]))
-        grid = build_grid(pack.table("boroughs"))
-        return find_hotspots(counts, grid)
+        counts = counts.filter(months=(month_add(span[1], -(months - 1)), span[1]))
+        return find_hotspots(counts, build_grid(pack.table("boroughs")))
     except Exception as exc:  # an analysis failure must not stop a report; fall back instead
         log.warning("hotspots unavailable for the report: %s", exc)
         return None
+
+
+def hotspots_from_incidents(pack, incidents, *, months: int = HOTSPOT_MONTHS):
+    """Gi* hotspots of an imported ``IncidentSet`` (e.g. the analyst's police.uk files)."""
+    try:
+        from workstation.maps.counts import IncidentCounts
+    except ImportError:
+        return None
+    return hotspots_from_counts(pack, IncidentCounts.from_incidents(incidents), months=months)
+
+
+def _try_lattice_hotspots(pack):
+    """Gi* hotspots of the pack's police.uk burglary over its last 12 months."""
+    try:
+        from workstation.maps.counts import IncidentCounts
+    except ImportError:
+        return None
+    return hotspots_from_counts(pack, IncidentCounts.from_lattice(pack))
 
 
 def _with_names(lines, pack):

@@ -36,6 +36,10 @@ def register(subparsers) -> None:
     parser.add_argument("--csv", metavar="PATH", help="also write the plan table as CSV")
     parser.add_argument("--plan-json", metavar="PATH", help="also write the plan as JSON")
     parser.add_argument("--gpkg", metavar="PATH", help="also write the GeoPackage")
+    parser.add_argument("--incidents", nargs="+", metavar="PATH",
+                        help="police.uk CSV(s), folder or zip, or an incident table: hotspots "
+                             "from these instead of the shipped burglary data (aggregated "
+                             "unless --no-partner-safe)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary for scripts")
     parser.set_defaults(func=run)
 
@@ -115,7 +119,16 @@ def run(args) -> int:
     plan = make_plan(pack, scenario)
     policy = DisclosurePolicy(partner_safe=args.partner_safe, threshold=args.threshold)
     day = scenario.day_types[0]
-    layers = gather_layers(pack, day_type=day, flow_hour=args.flow_hour, policy=policy)
+    incidents = hotspots = None
+    if args.incidents:
+        from workstation.exports.layers import hotspots_from_incidents
+        from workstation.loaders import import_incidents
+        from workstation.loaders.incidents import concat_incident_sets
+        incidents = concat_incident_sets([import_incidents(p, boroughs=pack.table("boroughs"))
+                                          for p in args.incidents])
+        hotspots = hotspots_from_incidents(pack, incidents)
+    layers = gather_layers(pack, day_type=day, flow_hour=args.flow_hour, policy=policy,
+                           hotspots=hotspots)
 
     from workstation.exports.report import write_report
     write_report(plan, outputs["report"], pack=pack, layers=layers,
@@ -133,6 +146,7 @@ def run(args) -> int:
     if "gpkg" in outputs:
         from workstation.exports.geopackage import write_geopackage
         write_geopackage(outputs["gpkg"], pack=pack, plan=plan, layers=layers,
+                         incidents=incidents.frame if incidents is not None else None,
                          partner_safe=args.partner_safe, threshold=args.threshold)
     summary = {"scenario": scenario.name, "partner_safe": args.partner_safe,
                "outputs": {k: str(v) for k, v in outputs.items()},

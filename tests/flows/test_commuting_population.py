@@ -181,3 +181,22 @@ def test_cli_population_json_and_bad_input():
     assert w["total"] > 800_000
     bad = _cli("population", "--hour", "24")
     assert bad.returncode == 2 and "hour" in bad.stderr
+
+
+def test_assumptions_are_hashable_and_validated():
+    from workstation.errors import InputError
+    assert hash(PopulationAssumptions()) == hash(PopulationAssumptions())
+    assert PopulationAssumptions(pandemic=True).effective_tfl_year == 2020
+    assert PopulationAssumptions(pandemic=True, tfl_year=2021).effective_tfl_year == 2021
+    assert PopulationAssumptions().working_share(DayType.SATURDAY) == pytest.approx(0.29)
+    for bad in ({"tfl_year": 2016}, {"saturday_working_share": 1.5},
+                {"overnight_visitors": -1.0}):
+        with pytest.raises(InputError):
+            PopulationAssumptions(**bad)
+
+
+def test_2017_counts_have_no_friday_so_friday_times_like_weekday(pack):
+    from workstation.flows.population import commuters_at_work
+    timing = commuters_at_work(pack, assumptions=PopulationAssumptions(tfl_year=2017)).timing
+    np.testing.assert_allclose(timing.work_presence[:, 1], timing.work_presence[:, 0])
+    assert timing.work_presence[:, 0, 13 * 4].mean() > 0.5      # most commuters at work at 13:00

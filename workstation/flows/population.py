@@ -26,7 +26,7 @@ clock time q*15 minutes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -61,13 +61,13 @@ class PopulationAssumptions:
     # Pandemic scenario: time by the 2020 counts (unless tfl_year is already 2020/2021) and
     # scale commuter/visitor volumes by station exits relative to 2019.
     pandemic: bool = False
-    # Share of Mon-Thu commuters who travel to work on each day type. Basis: NUMBAT 2019
+    # Share of Mon-Thu commuters who travel to work on each other day type. Basis: NUMBAT 2019
     # Underground AM-peak (07-10) trips relative to Mon-Thu: Friday 1.12M/1.25M = 0.90,
     # Saturday 0.36M/1.25M = 0.29, Sunday 0.24M/1.25M = 0.19 (an upper bound: weekend
     # mornings include leisure trips).
-    working_share: dict = field(default_factory=lambda: {
-        DayType.WEEKDAY: 1.0, DayType.FRIDAY: 0.90, DayType.SATURDAY: 0.29,
-        DayType.SUNDAY: 0.19})
+    friday_working_share: float = 0.90
+    saturday_working_share: float = 0.29
+    sunday_working_share: float = 0.19
     # Grow 2011 census commuting flows with the residence borough's population (ONS mid-2019
     # / 2011 census residents): employment grew roughly with population over 2011-2019.
     scale_commuting_to_2019: bool = True
@@ -84,6 +84,24 @@ class PopulationAssumptions:
     # Work to Home entries, each) to use its own timing; below it, pooled neighbours, else
     # London. 2,000 is a few Tube stations' worth: enough for a stable band profile.
     min_commute_journeys: float = 2_000.0
+
+    def __post_init__(self) -> None:
+        if not 2017 <= self.tfl_year <= 2021:
+            raise InputError(f"tfl_year must be 2017-2021 (TfL counts in the pack), got {self.tfl_year}")
+        for name in ("friday_working_share", "saturday_working_share", "sunday_working_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InputError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
+        for name in ("overnight_visitors", "day_visitors_weekday", "min_commute_journeys"):
+            if getattr(self, name) < 0:
+                raise InputError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not 0.25 <= self.day_visit_hours <= 20:
+            raise InputError(f"day_visit_hours must be 0.25-20, got {self.day_visit_hours}")
+
+    def working_share(self, day_type: DayType) -> float:
+        """Share of Mon-Thu commuters at work on this day type (1.0 for Mon-Thu)."""
+        return {DayType.WEEKDAY: 1.0, DayType.FRIDAY: self.friday_working_share,
+                DayType.SATURDAY: self.saturday_working_share,
+                DayType.SUNDAY: self.sunday_working_share}[DayType(day_type)]
 
     @property
     def effective_tfl_year(self) -> int:
@@ -121,30 +139,39 @@ class PopulationPresent:
 
 # --- TfL timing ---------------------------------------------------------------------------
 
-def _station_arrays(pack, year: int, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _station_arrays(pack, year: int, codes: list[str], nlcs: set[int] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Exits and entries per borough, day type and clock quarter-hour: (n, 4, 96) each.
 
     2017 has no Friday (its weekday is Mon-Fri): Friday then uses the weekday counts.
     """
     counts = pack.table("station_counts_qhr")
-    counts = counts[counts["year"] == year]
-    if counts.empty:
+    sub = counts[counts["year"] == year]
+    if nlcs is not None:
+        sub = sub[sub["nlc"].isin(nlcs)]
+    if sub.empty:
         raise InputError(f"no TfL station counts for year {year}",
                          hint="choose a year 2017-2021")
-    stations = pack.table("stations")[["nlc", "gss_code"]]
-    merged = counts.merge(stations, on="nlc", how="inner")
-    merged = merged[merged["gss_code"].isin(codes)]
-    grouped = merged.groupby(["gss_code", "day_type", "direction", "qhr"], sort=False)["count"].sum()
+    stations = pack.table("stations")
     index = {c: i for i, c in enumerate(codes)}
-    days = {d.value: i for i, d in enumerate(DAY_TYPES)}
-    arrays = {"exit": np.zeros((len(codes), 4, 96)), "entry": np.zeros((len(codes), 4, 96))}
-    keys = grouped.index.to_frame(index=False)
-    b = keys["gss_code"].map(index).to_numpy()
-    d = keys["day_type"].map(days).to_numpy()
-    q = keys["qhr"].to_numpy().astype(int)
-    for direction, arr in arrays.items():
-        mask = (keys["direction"] == direction).to_numpy()
-        np.add.at(arr, (b[mask], d[mask], q[mask]), grouped.to_numpy()[mask])
+    borough_of = pd.Series(stations["gss_code"].map(index).to_numpy(dtype=float),
+                           index=stations["nlc"].to_numpy())
+    b = borough_of.reindex(sub["nlc"].to_numpy()).to_numpy()
+    # factorize, then map the few distinct labels: mapping 300k strings one by one is slow
+    day_codes, day_labels = pd.factorize(sub["day_type"])
+    day_index = np.array([[day.value for day in DAY_TYPES].index(str(v)) for v in day_labels])
+    d = day_index[day_codes].astype(float)
+    q = sub["qhr"].to_numpy().astype(np.intp)
+    dir_codes, dir_labels = pd.factorize(sub["direction"])
+    exit_mask = (np.asarray(dir_labels, dtype=object) == "exit")[dir_codes]
+    values = sub["count"].to_numpy().astype(np.float64)
+    placed = ~np.isnan(b)
+    arrays = {}
+    for direction, mask in (("exit", exit_mask), ("entry", ~exit_mask)):
+        keep = placed & mask
+        flat = (b[keep].astype(np.intp) * 4 + d[keep].astype(np.intp)) * 96 + q[keep]
+        arrays[direction] = np.bincount(flat, weights=values[keep],
+                                        minlength=len(codes) * 4 * 96).reshape(len(codes), 4, 96)
     for arr in arrays.values():
         missing_friday = arr[:, 1].sum() == 0
         if missing_friday:
@@ -260,8 +287,12 @@ def _volume_factor(pack, codes: list[str], year: int) -> tuple[np.ndarray, np.nd
     (4,); boroughs without stations take London's ratio."""
     if year == BASELINE_TFL_YEAR:
         return np.ones((len(codes), 4)), np.ones(4)
-    now, _ = _station_arrays(pack, year, codes)
-    base, _ = _station_arrays(pack, BASELINE_TFL_YEAR, codes)
+    # Like for like: only stations counted in both years (2021 adds the trams).
+    counts = pack.table("station_counts_qhr")
+    both = (set(counts.loc[counts["year"] == year, "nlc"])
+            & set(counts.loc[counts["year"] == BASELINE_TFL_YEAR, "nlc"]))
+    now, _ = _station_arrays(pack, year, codes, both)
+    base, _ = _station_arrays(pack, BASELINE_TFL_YEAR, codes, both)
     now_t, base_t = now.sum(axis=2), base.sum(axis=2)
     london = now_t.sum(axis=0) / base_t.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -312,7 +343,7 @@ def commuters_at_work(pack, *, assumptions: PopulationAssumptions | None = None
     timing = _timing(pack, codes, year, a.min_commute_journeys,
                      max(1, round(a.day_visit_hours * 4)))
     factor, london_factor = _volume_factor(pack, codes, year)
-    share = np.array([a.working_share[d] for d in DAY_TYPES])            # (4,)
+    share = np.array([a.working_share(d) for d in DAY_TYPES])            # (4,)
     # presence at each workplace column (33 boroughs + outside London): (n+1, 4, 96)
     work_presence = np.concatenate([timing.work_presence, timing.london_presence[None]], axis=0)
     work_factor = np.concatenate([factor, london_factor[None]], axis=0)  # (n+1, 4)
@@ -358,7 +389,7 @@ def population_present(pack, *, assumptions: PopulationAssumptions | None = None
            a.scale_commuting_to_2019 else " (2011 volumes)."),
         f"Timing: TfL Annual Station Counts {year} exits/entries by quarter-hour and day type, "
         "band weights from RODS 2017 Home to Work exits / Work to Home entries per borough.",
-        "Working share by day type: " + ", ".join(f"{d.value} {a.working_share[d]:.2f}"
+        "Working share by day type: " + ", ".join(f"{d.value} {a.working_share(d):.2f}"
                                                   for d in DAY_TYPES)
         + " (NUMBAT 2019 AM-peak trips relative to Mon-Thu).",
     ]

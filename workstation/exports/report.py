@@ -533,7 +533,8 @@ class _Report:
         if self.plan.solver:
             story.append(_p(f"Solver: {self.plan.solver}", s["small"]))
         story.append(_p("Assumptions (every scenario value used)", s["h2"]))
-        rows = [["Setting", "Value"]] + [[k, str(v)] for k, v in scenario_rows(self.plan)]
+        rows = [["Setting", "Value"]] + [[k, f"{v:.4g}" if isinstance(v, float) else str(v)]
+                                         for k, v in scenario_rows(self.plan)]
         story.append(_table(rows, [self.frame_w * 0.4, self.frame_w * 0.6], s))
         if self.plan.totals:
             rows = [["Total", "Value"]] + [[str(k), str(v)] for k, v in self.plan.totals.items()]

@@ -37,7 +37,10 @@ def import_incidents(path: str | Path, *, mapping: dict[str, str] | None = None,
         except (OSError, EOFError) as exc:
             raise InputError(f"cannot be read ({exc})", path=path) from exc
         header = check_text_header(head, path.name)
-        if police_uk.is_police_uk_header(header) and not mapping:
+        # "Crime ID" + "Falls within" mark a police.uk file even with a column missing,
+        # so the user hears which police.uk column is missing.
+        looks_police_uk = {"Crime ID", "Falls within"} <= set(header)
+        if (police_uk.is_police_uk_header(header) or looks_police_uk) and not mapping:
             return police_uk.load_police_uk(path, boroughs=boroughs, progress=progress,
                                             cancel=cancel)
     return incident_table.load_incident_table(path, mapping=mapping, boroughs=boroughs,

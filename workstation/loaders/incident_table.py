@@ -32,7 +32,8 @@ from workstation.loaders.incidents import (
     INCIDENT_COLUMNS, REASON_INVALID_COORDINATES, REASON_INVALID_TIMESTAMP,
     REASON_NO_COORDINATES, REASON_OUTSIDE_LONDON, UNPLACED_COLUMNS, IncidentSet)
 from workstation.loaders.locate import OUTSIDE, resolve_locator
-from workstation.loaders.sniff import check_text_header, describe_binary
+from workstation.loaders.sniff import (check_text_header, describe_binary, first_ragged_row,
+                                        looks_like_utf8, parse_error_message)
 
 FIELDS = ("id", "datetime", "date", "time", "month", "crime_type", "latitude", "longitude",
           "easting", "northing", "x", "y", "force")
@@ -159,17 +160,24 @@ def _read_csv(path: Path, head: bytes, suffix: str, nrows: int | None
     if dupes:
         raise InputError(f"duplicate column names {dupes}", path=path, row=0,
                          hint="Rename the columns so each is unique")
-    for encoding in ("utf8", "cp1252"):
+    encodings = ("utf8", "cp1252") if looks_like_utf8(head) else ("cp1252",)
+    for encoding in encodings:
         try:
             table = _arrow_csv(path, header, encoding, nrows)
         except pa.ArrowInvalid as exc:
             text = str(exc)
             if "UTF8" in text or "UTF-8" in text:
                 continue
-            row = re.search(r"[Rr]ow #?(\d+)", text)
-            raise InputError(f"cannot be parsed as CSV ({text.splitlines()[0]})", path=path,
-                             row=int(row.group(1)) if row else None,
-                             hint="Check for a truncated file or stray quote characters") from exc
+            import gzip
+            opener = gzip.open if suffix == ".csv.gz" else open
+            with opener(path, "rb") as stream:
+                ragged = first_ragged_row(stream)
+            raise InputError(
+                f"cannot be parsed as CSV ({parse_error_message(text)})", path=path,
+                row=ragged[0] if ragged else None,
+                expected=f"{ragged[1]} fields like the header, found {ragged[2]}" if ragged
+                else None,
+                hint="Check for a truncated file or stray quote characters") from exc
         warnings = [] if encoding == "utf8" else [
             f"{path.name}: not valid UTF-8, decoded as Windows-1252"]
         frame = table.to_pandas()

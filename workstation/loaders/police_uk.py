@@ -39,7 +39,8 @@ from workstation.loaders.incidents import (
     INCIDENT_COLUMNS, REASON_INVALID_COORDINATES, REASON_INVALID_MONTH, REASON_NO_COORDINATES,
     REASON_OUTSIDE_GB, REASON_OUTSIDE_LONDON, UNPLACED_COLUMNS, IncidentSet)
 from workstation.loaders.locate import OUTSIDE, BoroughLocator, in_great_britain, resolve_locator
-from workstation.loaders.sniff import check_text_header
+from workstation.loaders.sniff import (check_text_header, first_ragged_row, looks_like_utf8,
+                                        parse_error_message)
 
 COL_ID = "Crime ID"
 COL_MONTH = "Month"
@@ -189,7 +190,8 @@ def _reject_same_month_twice(path: Path, names: list[str]) -> None:
 def _read_source(source: _Source, src_index: int, acc: "_Accumulator", transformer,
                  keep_outside_london: bool, warnings: list[str],
                  cancel: CancelToken | None) -> None:
-    header = _header_of(source)
+    head = _head_of(source)
+    header = check_text_header(head, source.name)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InputError(f"missing column(s) {', '.join(repr(m) for m in missing)}",
@@ -197,7 +199,12 @@ def _read_source(source: _Source, src_index: int, acc: "_Accumulator", transform
                          + ", ".join(REQUIRED_COLUMNS),
                          hint="Is this a police.uk street-level file (not outcomes or "
                          "stop-and-search)?")
-    for encoding, numeric in (("utf8", True), ("utf8", False), ("cp1252", False)):
+    # Decide the text encoding from the first 64 kB; a later invalid byte still falls back.
+    if looks_like_utf8(head):
+        attempts = (("utf8", True), ("utf8", False), ("cp1252", False))
+    else:
+        attempts = (("cp1252", True), ("cp1252", False))
+    for encoding, numeric in attempts:
         start_rows = acc.rows_seen
         mark = acc.mark()
         try:
@@ -213,26 +220,38 @@ def _read_source(source: _Source, src_index: int, acc: "_Accumulator", transform
                 continue  # try the next decoding
             if numeric and ("conversion error" in text.lower() or "float" in text.lower()):
                 continue  # a non-numeric coordinate: re-read coordinates as text
-            row = re.search(r"[Rr]ow #?(\d+)", text)
-            raise InputError(f"cannot be parsed as CSV ({text.splitlines()[0]})",
-                             path=source.name, row=int(row.group(1)) if row else None,
-                             hint="Check for a truncated file or stray quote characters") from exc
+            ragged = first_ragged_row(_binary_stream(source))
+            raise InputError(
+                f"cannot be parsed as CSV ({parse_error_message(text)})", path=source.name,
+                row=ragged[0] if ragged else None,
+                expected=f"{ragged[1]} fields like the header, found {ragged[2]}" if ragged
+                else None,
+                hint="Check for a truncated file or stray quote characters") from exc
     raise InputError("text is neither UTF-8 nor Windows-1252", path=source.name,
                      hint="Save the file as CSV UTF-8")
 
 
-def _header_of(source: _Source) -> list[str]:
+def _binary_stream(source: _Source):
+    """A Python binary stream of the (decompressed) file, for the slow diagnostic scan."""
+    import gzip
+    import io
+    opened = source.open_bytes()
+    if isinstance(opened, str):
+        return gzip.open(opened, "rb") if opened.lower().endswith(".gz") else open(opened, "rb")
+    return io.BytesIO(opened.read())
+
+
+def _head_of(source: _Source) -> bytes:
     opened = source.open_bytes()
     try:
         if isinstance(opened, str):
             stream = pa.input_stream(opened, compression="detect")
         else:
             stream = opened
-        head = stream.read(64 * 1024)
+        return stream.read(64 * 1024)
     except (OSError, pa.ArrowInvalid, EOFError) as exc:
         raise InputError(f"cannot be read ({exc})", path=source.name,
                          hint="The file may be truncated or not gzip; download it again") from exc
-    return check_text_header(head, source.name)
 
 
 def _stream(source: _Source, src_index: int, acc: "_Accumulator", transformer,
@@ -398,11 +417,6 @@ class _Accumulator:
         unplaced = unplaced[list(UNPLACED_COLUMNS)]
         return IncidentSet(frame=frame, unplaced=unplaced, sources=tuple(source_names),
                            warnings=tuple(warnings))
-
-
-def read_police_uk_header(data: bytes, name: str) -> list[str]:
-    """The header of a CSV given its first bytes (used to tell police.uk files apart)."""
-    return check_text_header(data, name)
 
 
 __all__ = ["load_police_uk", "is_police_uk_header", "REQUIRED_COLUMNS"]

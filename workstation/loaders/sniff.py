@@ -51,3 +51,35 @@ def check_text_header(head: bytes, name: str) -> list[str]:
                          expected="comma-separated column names",
                          hint="Is the file separated by ';' or tabs? Save it as comma-separated CSV")
     return header
+
+
+def first_ragged_row(stream, encoding: str = "utf-8") -> tuple[int, int, int] | None:
+    """(1-based data row, fields expected, fields found) of the first row whose field count
+    differs from the header's, scanning a binary stream; None if every row fits. Used only
+    after the fast parser failed, to tell the user which row to fix."""
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    reader = csv.reader(text)
+    try:
+        expected = len(next(reader))
+    except StopIteration:
+        return None
+    for number, row in enumerate(reader, start=1):
+        if row and len(row) != expected:
+            return number, expected, len(row)
+    return None
+
+
+def looks_like_utf8(head: bytes) -> bool:
+    """True if the first bytes decode as UTF-8 (a character cut at the end is allowed)."""
+    import codecs
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def parse_error_message(text: str) -> str:
+    """pyarrow's parse error without the row's content (which may hold personal data)."""
+    first = text.splitlines()[0] if text else "parse error"
+    return first.split(": ", 2)[1] if first.count(": ") >= 2 else first

@@ -1,0 +1,418 @@
+"""Bad inputs, each built in tmp_path from slices of the real files. Each either raises an
+InputError whose message names the file (and row/column where known) and what to do, or
+loads with the problem reported (unplaced rows with a reason, or a warning).
+docs/bad-input-catalogue.md lists the same cases."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from workstation.errors import InputError
+from workstation.loaders import import_incidents
+from workstation.loaders.boundaries import load_boundaries
+from workstation.loaders.incident_table import load_incident_table
+from workstation.loaders.police_uk import load_police_uk
+
+MONTH_FILE = "2019-01-metropolitan-street.csv"
+
+
+@pytest.fixture(scope="module")
+def real(month_lines, stop_search_lines, stats19_lines, burglary_dir, shared_data):
+    return SimpleNamespace(month=month_lines, stop=stop_search_lines, stats=stats19_lines,
+                           burglary_dir=burglary_dir,
+                           geojson=shared_data / "boundaries" / "london_boroughs.geojson")
+
+
+def write(path, lines, encoding="utf-8"):
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def month_slice(real, n=50):
+    """Header + n real rows of 2019-01 (rows 7459+ have no coordinates, so not here)."""
+    return list(real.month[: n + 1])
+
+
+def edit_column(lines, column, func, rows=None):
+    """Apply func to one column of the given data rows (1-based), via pandas round trip."""
+    frame = pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+    idx = frame.index if rows is None else [r - 1 for r in rows]
+    frame.loc[idx, column] = frame.loc[idx, column].map(func)
+    return frame.to_csv(index=False).splitlines()
+
+
+# --- builders: each returns (path, loader) ----------------------------------------------
+
+def b_empty(tmp, real):
+    p = tmp / MONTH_FILE
+    p.write_bytes(b"")
+    return p
+
+
+def b_header_only(tmp, real):
+    return write(tmp / MONTH_FILE, real.month[:1])
+
+
+def b_missing_column(tmp, real):
+    frame = pd.read_csv(io.StringIO("\n".join(month_slice(real))), dtype=str)
+    p = tmp / MONTH_FILE
+    frame.drop(columns=["Longitude"]).to_csv(p, index=False)
+    return p
+
+
+def b_swapped_latlon(tmp, real):
+    lines = list(real.stop[:200])
+    lines[0] = lines[0].replace("Latitude,Longitude", "Longitude,Latitude")
+    return write(tmp / "stops.csv", lines)
+
+
+def b_bng_in_lonlat(tmp, real):
+    frame = pd.read_csv(io.StringIO("\n".join(real.stats[:200])), dtype=str)
+    frame["longitude"] = frame["location_easting_osgr"]
+    frame["latitude"] = frame["location_northing_osgr"]
+    frame = frame.drop(columns=["location_easting_osgr", "location_northing_osgr"])
+    p = tmp / "collisions.csv"
+    frame.to_csv(p, index=False)
+    return p
+
+
+def b_degrees_in_bng(tmp, real):
+    frame = pd.read_csv(io.StringIO("\n".join(real.stats[:200])), dtype=str)
+    frame["location_easting_osgr"] = frame["longitude"]
+    frame["location_northing_osgr"] = frame["latitude"]
+    frame = frame.drop(columns=["longitude", "latitude"])
+    p = tmp / "collisions.csv"
+    frame.to_csv(p, index=False)
+    return p
+
+
+def b_cp1252(tmp, real):
+    lines = edit_column(month_slice(real), "Location", lambda v: v + " Café", rows=[1, 2])
+    return write(tmp / MONTH_FILE, lines, encoding="cp1252")
+
+
+def b_bom(tmp, real):
+    p = tmp / MONTH_FILE
+    p.write_bytes(b"\xef\xbb\xbf" + ("\n".join(month_slice(real)) + "\n").encode())
+    return p
+
+
+def b_quoted_newline(tmp, real):
+    lines = edit_column(month_slice(real), "Location", lambda v: v + "\nflat 2", rows=[3, 4])
+    return write(tmp / MONTH_FILE, lines)
+
+
+def b_mixed_forces(tmp, real):
+    folder = tmp / "forces"
+    folder.mkdir()
+    write(folder / MONTH_FILE, month_slice(real, 30))
+    city = edit_column(month_slice(real, 20), "Falls within", lambda v: "City of London Police")
+    write(folder / "2019-01-city-of-london-street.csv", city)
+    return folder
+
+
+def b_duplicate_ids(tmp, real):
+    lines = month_slice(real, 30)
+    return write(tmp / MONTH_FILE, lines + lines[1:11])
+
+
+def b_zip_without_csv(tmp, real):
+    p = tmp / "download.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("2019-01/readme.txt", "no data")
+    return p
+
+
+def b_truncated_zip(tmp, real):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"2019-01/{MONTH_FILE}", "\n".join(real.month))
+    p = tmp / "download.zip"
+    p.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    return p
+
+
+def b_png_as_csv(tmp, real):
+    p = tmp / MONTH_FILE
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    return p
+
+
+def b_xlsx_as_csv(tmp, real):
+    p = tmp / "extract.csv"
+    pd.read_csv(io.StringIO("\n".join(real.stats[:20]))).to_excel(p, index=False,
+                                                                   engine="openpyxl")
+    return p
+
+
+def b_csv_as_xlsx(tmp, real):
+    return write(tmp / "extract.xlsx", real.stats[:20])
+
+
+def b_wrong_extension(tmp, real):
+    return write(tmp / "2019-01-metropolitan-street.txt", month_slice(real))
+
+
+def b_gzip_named_csv(tmp, real):
+    p = tmp / MONTH_FILE
+    p.write_bytes(gzip.compress(("\n".join(month_slice(real)) + "\n").encode()))
+    return p
+
+
+def b_truncated_gz(tmp, real):
+    data = (real.burglary_dir / f"{MONTH_FILE}.gz").read_bytes()
+    p = tmp / f"{MONTH_FILE}.gz"
+    p.write_bytes(data[: len(data) // 3])
+    return p
+
+
+def b_invalid_month(tmp, real):
+    lines = edit_column(month_slice(real), "Month", lambda v: "2019-13", rows=[1])
+    lines = edit_column(lines, "Month", lambda v: "Jan-19", rows=[2])
+    return write(tmp / MONTH_FILE, lines)
+
+
+def b_table_all_outside_london(tmp, real):
+    # the same stops moved ~260 km north (Manchester)
+    lines = edit_column(real.stop[:100], "Latitude", lambda v: str(float(v) + 2.0) if v else v)
+    return write(tmp / "stops.csv", lines)
+
+
+def b_police_outside_london(tmp, real):
+    lines = edit_column(month_slice(real, 10), "Latitude", lambda v: str(float(v) + 2.0))
+    return write(tmp / MONTH_FILE, lines)
+
+
+def b_unparseable_timestamps(tmp, real):
+    lines = edit_column(real.stop[:50], "Date", lambda v: "sometime in June")
+    return write(tmp / "stops.csv", lines)
+
+
+def b_some_bad_timestamps(tmp, real):
+    lines = edit_column(real.stop[:50], "Date", lambda v: "31/31/2016 99:00", rows=[4, 9])
+    return write(tmp / "stops.csv", lines)
+
+
+def b_non_numeric_coordinates(tmp, real):
+    lines = edit_column(month_slice(real), "Longitude", lambda v: "n/a", rows=[5])
+    return write(tmp / MONTH_FILE, lines)
+
+
+def b_coordinates_out_of_range(tmp, real):
+    lines = edit_column(month_slice(real), "Latitude", lambda v: "95.0", rows=[6])
+    return write(tmp / MONTH_FILE, lines)
+
+
+def b_same_month_twice(tmp, real):
+    folder = tmp / "twice"
+    folder.mkdir()
+    write(folder / MONTH_FILE, month_slice(real))
+    (folder / f"{MONTH_FILE}.gz").write_bytes(
+        gzip.compress(("\n".join(month_slice(real)) + "\n").encode()))
+    return folder
+
+
+def b_folder_without_csv(tmp, real):
+    folder = tmp / "empty_folder"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("nothing here")
+    return folder
+
+
+def b_missing_path(tmp, real):
+    return tmp / "does-not-exist.csv"
+
+
+def b_semicolons(tmp, real):
+    return write(tmp / "stops.csv", [line.replace(",", ";") for line in real.stop[:20]])
+
+
+def b_ragged_row(tmp, real):
+    lines = month_slice(real)
+    lines[7] = lines[7] + ",extra,fields"
+    return write(tmp / MONTH_FILE, lines)
+
+
+def b_no_date_column(tmp, real):
+    lines = list(real.stop[:20])
+    lines[0] = lines[0].replace("Type,Date,", "Type,When it happened,")
+    return write(tmp / "stops.csv", lines)
+
+
+def b_no_coordinate_columns(tmp, real):
+    lines = list(real.stop[:20])
+    lines[0] = lines[0].replace("Latitude,Longitude", "Lat_deg_N,Lon_deg_E")
+    return write(tmp / "stops.csv", lines)
+
+
+def b_blank_ids(tmp, real):
+    lines = edit_column(month_slice(real, 10), "Crime ID", lambda v: "", rows=[2, 7])
+    return write(tmp / MONTH_FILE, lines)
+
+
+def b_boundary_no_crs(tmp, real):
+    import geopandas as gpd
+    shp = tmp / "areas.shp"
+    gpd.read_file(real.geojson).to_crs(27700).to_file(shp)
+    shp.with_suffix(".prj").unlink()
+    return shp
+
+
+def b_date_without_time(tmp, real):
+    lines = edit_column(real.stop[:40], "Date", lambda v: f"{v[8:10]}/{v[5:7]}/{v[:4]}")
+    return write(tmp / "stops.csv", lines)
+
+
+# --- expectations ------------------------------------------------------------------------
+
+def unplaced(reason, count):
+    def check(s):
+        assert (s.unplaced["reason"].astype(str) == reason).sum() == count
+        assert s.rows_total == s.rows_placed + s.rows_unplaced
+    return check
+
+
+def warns(text):
+    def check(s):
+        assert any(text in w for w in s.warnings), s.warnings
+    return check
+
+
+def check_cp1252(s):
+    assert s.rows_total == 50
+    warns("Windows-1252")(s)
+
+
+def check_bom(s):
+    assert s.rows_total == 50 and s.forces == ("Metropolitan Police Service",)
+
+
+def check_quoted_newline(s):
+    assert s.rows_total == 50 and s.rows_unplaced == 0
+
+
+def check_mixed_forces(s):
+    assert s.rows_total == 50
+    assert s.forces == ("City of London Police", "Metropolitan Police Service")
+    from workstation.loaders.incidents import summary
+    assert summary(s)["forces"] == {"City of London Police": 20,
+                                    "Metropolitan Police Service": 30}
+
+
+def check_duplicates(s):
+    from workstation.loaders.incidents import summary
+    assert s.rows_total == 40 and summary(s)["duplicate_ids"] == 10
+
+
+def check_police_outside(s):
+    assert s.rows_total == 10 and s.rows_placed == 10 and s.rows_outside_london == 10
+
+
+def check_blank_ids(s):
+    ids = s.frame["incident_id"].tolist()
+    assert ids[1] == f"{MONTH_FILE}:2" and ids[6] == f"{MONTH_FILE}:7"
+    assert len(set(ids)) == 10
+
+
+def check_date_only(s):
+    assert s.rows_total == 39 and s.frame["occurred_at"].isna().all()
+    assert set(s.months) <= {"2016-05", "2016-06"}
+    warns("without a time of day")(s)
+
+
+CASES = [
+    # id, builder, expected error regex (None = loads), check for loaded result
+    ("empty file", b_empty, "file is empty", None),
+    ("header only", b_header_only, "no data rows", None),
+    ("missing column", b_missing_column, "missing column.*'Longitude'", None),
+    ("swapped lat/lon", b_swapped_latlon, "look swapped", None),
+    ("BNG metres in lon/lat columns", b_bng_in_lonlat, "hold metres", None),
+    ("degrees in easting/northing", b_degrees_in_bng, "hold degrees", None),
+    ("cp1252 text", b_cp1252, None, check_cp1252),
+    ("UTF-8 BOM", b_bom, None, check_bom),
+    ("quoted newlines", b_quoted_newline, None, check_quoted_newline),
+    ("mixed forces", b_mixed_forces, None, check_mixed_forces),
+    ("duplicate IDs", b_duplicate_ids, None, check_duplicates),
+    ("zip without CSV", b_zip_without_csv, "holds no CSV", None),
+    ("truncated zip", b_truncated_zip, "not a readable zip", None),
+    ("PNG renamed .csv", b_png_as_csv, "is a PNG image", None),
+    ("XLSX renamed .csv", b_xlsx_as_csv, "Excel .xlsx workbook, not CSV", None),
+    ("CSV renamed .xlsx", b_csv_as_xlsx, "not an Excel .xlsx workbook", None),
+    ("wrong extension", b_wrong_extension, "unsupported file type '.txt'", None),
+    ("gzip named .csv", b_gzip_named_csv, "gzip-compressed.*Rename it to .csv.gz", None),
+    ("truncated .csv.gz", b_truncated_gz, "cannot be read", None),
+    ("invalid month", b_invalid_month, None, unplaced("invalid month", 2)),
+    ("table: all rows outside London", b_table_all_outside_london, "none of the .* London",
+     None),
+    ("police.uk: rows outside London", b_police_outside_london, None, check_police_outside),
+    ("unparseable timestamps", b_unparseable_timestamps, "timestamps cannot be read", None),
+    ("some bad timestamps", b_some_bad_timestamps, None, unplaced("invalid timestamp", 2)),
+    ("non-numeric coordinates", b_non_numeric_coordinates, None,
+     unplaced("invalid coordinates", 1)),
+    ("coordinates out of range", b_coordinates_out_of_range, None,
+     unplaced("invalid coordinates", 1)),
+    ("same month twice", b_same_month_twice, "present twice", None),
+    ("folder without CSV", b_folder_without_csv, "holds no .csv", None),
+    ("path not found", b_missing_path, "not found", None),
+    ("semicolon separated", b_semicolons, "fewer than two columns", None),
+    ("ragged row", b_ragged_row, "cannot be parsed as CSV", None),
+    ("no date column", b_no_date_column, "no date or time column", None),
+    ("no coordinate columns", b_no_coordinate_columns, "no coordinate columns", None),
+    ("blank crime IDs", b_blank_ids, None, check_blank_ids),
+    ("date without time", b_date_without_time, None, check_date_only),
+]
+
+
+@pytest.mark.parametrize("builder,error,check", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_bad_input(builder, error, check, real, tmp_path, locator):
+    path = builder(tmp_path, real)
+    if error is not None:
+        with pytest.raises(InputError, match=error) as info:
+            import_incidents(path, boroughs=locator)
+        message = str(info.value)
+        assert path.name in message  # the message names the file
+        assert "\n" not in message.strip()  # one line for the CLI
+        return
+    incidents = import_incidents(path, boroughs=locator)
+    check(incidents)
+
+
+def test_catalogue_lists_every_case():
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "bad-input-catalogue.md").read_text()
+    missing = [case[0] for case in CASES if f"| {case[0]} |" not in doc]
+    assert not missing, f"docs/bad-input-catalogue.md lacks {missing}"
+
+
+def test_boundary_without_crs(real, tmp_path):
+    path = b_boundary_no_crs(tmp_path, real)
+    with pytest.raises(InputError, match="no coordinate reference system") as info:
+        load_boundaries(path)
+    assert "areas.shp" in str(info.value)
+
+
+def test_missing_police_column_names_the_column(real, tmp_path, locator):
+    path = b_missing_column(tmp_path, real)
+    with pytest.raises(InputError, match="missing column.*'Longitude'") as info:
+        load_police_uk(path, boroughs=locator)
+    assert info.value.row == 0 and "street" in str(info.value)
+
+
+def test_ragged_row_names_the_row(real, tmp_path, locator):
+    with pytest.raises(InputError) as info:
+        load_police_uk(b_ragged_row(tmp_path, real), boroughs=locator)
+    assert info.value.row is not None
+
+
+def test_unparseable_timestamp_names_row_and_column(real, tmp_path, locator):
+    with pytest.raises(InputError) as info:
+        load_incident_table(b_unparseable_timestamps(tmp_path, real), boroughs=locator)
+    assert info.value.column == "Date" and info.value.row == 1
+    assert "sometime in June" in str(info.value)

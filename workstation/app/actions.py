@@ -1,0 +1,514 @@
+"""Menu actions for the main window: File, Edit and Help.
+
+How to use (main_window.py)::
+
+    from workstation.app.actions import build_actions
+    self.actions = build_actions(self, session)          # keep a reference
+    file_menu = self.menuBar().addMenu("&File")
+    for item in self.actions.file_menu_items():          # QAction, QMenu or None (separator)
+        add_menu_item(file_menu, item)                   # addAction / addMenu / addSeparator
+    # likewise edit_menu_items(), help_menu_items()
+    self.actions.layer_visibility_getter = self.layer_panel.visibility   # optional hooks:
+    self.actions.layer_visibility_setter = self.layer_panel.set_visibility
+    self.actions.map_image_provider = self.map_view.grab                 # -> QPixmap/QImage
+    self.actions.check_recovery()                        # once the window is shown
+    # in closeEvent: if not self.actions.maybe_save(): event.ignore(); return
+    #                self.actions.shutdown()
+
+Every action that needs a file takes an optional path (tests and scripts pass one; the
+menu shows a file dialog). Exports are looked up in ``workstation.exports`` when the menu
+is built; a missing exporter leaves its action disabled with a tooltip saying so.
+Exports and incident reloads run in the shared ``WorkerPool``; saving a project is a
+small atomic JSON write (plus the incident store), done on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from workstation.app.dialogs import data_sources_dialog, method_dialog, show_about, show_error
+from workstation.app.session import Session
+from workstation.app.workers import TaskHandle, WorkerPool
+from workstation.errors import InputError, WorkstationError
+from workstation.project import (
+    PROJECT_SUFFIX,
+    IncidentSource,
+    ProjectFile,
+    ViewState,
+    add_recent,
+    autosave,
+    clear_recovery,
+    find_recovery,
+    load_project,
+    load_recent,
+    remove_recent,
+    resolve_source_path,
+    save_project,
+)
+from workstation.project.recovery import AUTOSAVE_INTERVAL_S
+
+_log = logging.getLogger(__name__)
+
+PROJECT_FILTER = f"Workstation projects (*{PROJECT_SUFFIX})"
+EXPORT_TASK = "export"
+LOAD_INCIDENTS_TASK = "reload-incidents"
+
+# name -> (module, function, file filter, default suffix, needs a plan)
+EXPORTERS = {
+    "plan_csv": ("workstation.exports.plan_csv", "write_plan_csv", "CSV (*.csv)", ".csv", True),
+    "plan_xlsx": ("workstation.exports.plan_xlsx", "write_plan_xlsx", "Excel workbook (*.xlsx)",
+                  ".xlsx", True),
+    "report_pdf": ("workstation.exports.report", "write_report", "PDF report (*.pdf)", ".pdf",
+                   True),
+    "geopackage": ("workstation.exports.geopackage", "write_geopackage",
+                   "GeoPackage (*.gpkg)", ".gpkg", False),
+}
+
+
+def _find(module_name: str, function: str) -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    fn = getattr(module, function, None)
+    return fn if callable(fn) else None
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_ " else "_" for c in text).strip() or "plan"
+
+
+class Actions(QObject):
+    """All menu actions plus the project bookkeeping behind File (new/open/save/autosave)."""
+
+    def __init__(self, window: QWidget, session: Session, *, workers: WorkerPool | None = None):
+        super().__init__(window)
+        self.window = window
+        self.session = session
+        self.workers = workers if workers is not None else WorkerPool(self)
+        self.created_utc: str | None = None
+        # Hooks the main window may set (layer panel, map); defaults do nothing.
+        self.layer_visibility_getter: Callable[[], dict[str, bool]] = lambda: {}
+        self.layer_visibility_setter: Callable[[dict[str, bool]], None] = lambda _v: None
+        self.map_image_provider: Callable[[], Any] | None = None
+        # Asked before discarding unsaved changes: returns "save", "discard" or "cancel".
+        self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
+        self.last_export: Path | None = None
+        self._build()
+        session.sig_plan_changed.connect(lambda *_: self._update_enabled())
+        session.sig_incidents_changed.connect(lambda *_: self._update_enabled())
+        self._update_enabled()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_S * 1000)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        self.autosave_timer.start()
+
+    # --- construction ------------------------------------------------------------------
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build(self) -> None:
+        K = QKeySequence.StandardKey
+        self.new = self._action("&New project", self.new_project, K.New,
+                                "Start a new project with the default scenario")
+        self.open = self._action("&Open project…", self.open_project, K.Open)
+        self.save = self._action("&Save project", self.save_project, K.Save)
+        self.save_as = self._action("Save project &as…", self.save_project_as, "Ctrl+Shift+S")
+        self.recent_menu = QMenu("Open &recent", self.window)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.import_incidents = self._action(
+            "&Import incidents…", self.open_import_dialog, "Ctrl+I",
+            "Import a police.uk CSV/folder/zip or a CAD/CRIS table")
+        self.export_menu = QMenu("&Export", self.window)
+        self.export_plan_csv = self._action("Plan as &CSV…", lambda: self.export("plan_csv"))
+        self.export_plan_xlsx = self._action("Plan as &Excel workbook…",
+                                             lambda: self.export("plan_xlsx"))
+        self.export_report_pdf = self._action(
+            "&Report (PDF, partner-safe)…", lambda: self.export("report_pdf"),
+            tip="The deployment report; small incident counts are suppressed")
+        self.export_geopackage = self._action(
+            "&GeoPackage (partner-safe)…", lambda: self.export("geopackage"),
+            tip="Plan, hotspots and flows as GIS layers; incidents as suppressed grid counts")
+        self.export_map_png = self._action("&Map as PNG…", self.export_map_image)
+        self._export_actions = {"plan_csv": self.export_plan_csv,
+                                "plan_xlsx": self.export_plan_xlsx,
+                                "report_pdf": self.export_report_pdf,
+                                "geopackage": self.export_geopackage}
+        for action in (*self._export_actions.values(), self.export_map_png):
+            self.export_menu.addAction(action)
+
+        self.undo = self.session.undo_stack.createUndoAction(self.window, "&Undo")
+        self.undo.setShortcuts([QKeySequence(K.Undo)])
+        self.redo = self.session.undo_stack.createRedoAction(self.window, "&Redo")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(K.Redo)])
+
+        self.help_method = self._action("&Method", self.show_method, "F1",
+                                        "How every number in the plan is produced")
+        self.help_data = self._action("&Data sources and licences", self.show_data_sources)
+        self.about = self._action("&About", self.show_about)
+
+    def file_menu_items(self) -> list[QAction | QMenu | None]:
+        return [self.new, self.open, self.recent_menu, None, self.save, self.save_as, None,
+                self.import_incidents, self.export_menu]
+
+    def edit_menu_items(self) -> list[QAction | QMenu | None]:
+        return [self.undo, self.redo]
+
+    def help_menu_items(self) -> list[QAction | QMenu | None]:
+        return [self.help_method, self.help_data, None, self.about]
+
+    def _update_enabled(self) -> None:
+        has_plan = self.session.plan is not None
+        for name, action in self._export_actions.items():
+            module, function, _filter, _suffix, needs_plan = EXPORTERS[name]
+            if _find(module, function) is None:
+                action.setEnabled(False)
+                action.setToolTip("This exporter is not available in this build yet")
+            elif needs_plan and not has_plan:
+                action.setEnabled(False)
+                action.setToolTip("Recommend a deployment first")
+            else:
+                action.setEnabled(True)
+                action.setToolTip(action.statusTip() or action.text().replace("&", ""))
+        if self.map_image_provider is None and not self._window_map_grabber():
+            self.export_map_png.setEnabled(False)
+            self.export_map_png.setToolTip("The map view is not available")
+        else:
+            self.export_map_png.setEnabled(True)
+
+    def _window_map_grabber(self) -> Callable[[], Any] | None:
+        for name in ("map_view", "map_widget", "map"):
+            widget = getattr(self.window, name, None)
+            if isinstance(widget, QWidget):
+                return widget.grab
+        return None
+
+    # --- project: new / open / save ------------------------------------------------------
+    def _ask_unsaved_dialog(self) -> str:
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes", "Save the changes to this project first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        return {QMessageBox.StandardButton.Save: "save",
+                QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to discard the current project (saved, or the user agreed)."""
+        if not self.session.dirty:
+            return True
+        choice = self.ask_unsaved()
+        if choice == "save":
+            return self.save_project()
+        return choice == "discard"
+
+    def new_project(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self._apply_project(ProjectFile(), path=None)
+        self.session.status("New project")
+        return True
+
+    def open_project(self, path: str | Path | None = None) -> bool:
+        if not self.maybe_save():
+            return False
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", PROJECT_FILTER)
+            if not chosen:
+                return False
+            path = chosen
+        path = Path(path)
+        try:
+            project = load_project(path)
+        except WorkstationError as exc:
+            if isinstance(exc, InputError) and "not found" in exc.message:
+                remove_recent(path)
+            show_error(self.window, exc, title="Open project")
+            return False
+        self._apply_project(project, path=path)
+        add_recent(path)
+        self.session.status(f"Opened {path.name}")
+        return True
+
+    def _apply_project(self, project: ProjectFile, *, path: Path | None) -> None:
+        s = self.session
+        self.workers.cancel(LOAD_INCIDENTS_TASK)
+        s.set_scenario(project.scenario, "Open project")
+        s.undo_stack.clear()                 # undo history belongs to the previous project
+        s.set_comparison_scenario(project.comparison_scenario)
+        s.set_plan(None)
+        s.set_comparison(None)
+        s.set_hotspots(None)
+        s.set_incidents(None, None, None)
+        s.set_time(project.view.day_type, project.view.hour)
+        s.select(project.view.selected_code)
+        self.layer_visibility_setter(dict(project.view.layer_visibility))
+        s.project_path = path
+        self.created_utc = project.created_utc if path is not None else None
+        if project.incidents is not None:
+            self._reload_incidents(project.incidents, path)
+        s.mark_dirty(False)
+        s.undo_stack.setClean()
+        s.sig_project_changed.emit()
+
+    def _reload_incidents(self, source: IncidentSource, project_path: Path | None) -> TaskHandle | None:
+        """Read the stored import if it is there, else re-import the source file."""
+        store = resolve_source_path(source.store_path, project_path) if source.store_path else None
+        original = resolve_source_path(source.path, project_path)
+        if store is not None and store.exists():
+            from workstation.loaders.store import load_incidents
+
+            def fn(path, *, progress, cancel):
+                return load_incidents(path)
+            target = store
+        elif original.exists():
+            from workstation.loaders import import_incidents
+
+            def fn(path, *, progress, cancel):
+                return import_incidents(path, mapping=source.column_mapping or None,
+                                        progress=progress, cancel=cancel)
+            target = original
+        else:
+            self.session.status(f"Incidents not found: {original} (import them again)")
+            return None
+        task = self.workers.start(LOAD_INCIDENTS_TASK, fn, target)
+        s = self.session
+
+        def done(incidents: Any) -> None:
+            was_dirty = s.dirty
+            s.set_incidents(incidents, original, source)
+            s.mark_dirty(was_dirty)          # reloading is not an edit
+            s.status(f"Loaded {getattr(incidents, 'rows_placed', 0):,} incidents")
+        task.sig_finished.connect(done)
+        task.sig_failed.connect(lambda exc: show_error(self.window, exc,
+                                                       title="Reload incidents"))
+        return task
+
+    def project_from_session(self, path: Path | None = None) -> ProjectFile:
+        s = self.session
+        source = s.incidents_source
+        if source is None and s.incidents_path is not None:
+            source = IncidentSource(path=str(s.incidents_path))
+        harm = s.scenario.extra.get("harm_weights_path")
+        view = ViewState(day_type=s.day_type, hour=s.hour, selected_code=s.selected_code or "",
+                         layer_visibility=dict(self.layer_visibility_getter() or {}))
+        project = ProjectFile(scenario=s.scenario, comparison_scenario=s.comparison_scenario,
+                              incidents=source, harm_weights_path=harm, view=view)
+        if self.created_utc:
+            project = replace(project, created_utc=self.created_utc)
+        return project
+
+    def _store_incidents(self, project: ProjectFile, path: Path) -> ProjectFile:
+        """Save the imported incidents in the project's store (beside, never inside, the
+        JSON) unless this project already has them stored."""
+        s = self.session
+        if s.incidents is None or project.incidents is None:
+            return project
+        from workstation.loaders.store import incidents_folder, save_incidents
+
+        folder = incidents_folder(path)
+        stored = project.incidents.store_path
+        if stored:
+            existing = resolve_source_path(stored, path)
+            if existing.exists() and existing.resolve().parent == folder.resolve():
+                return project
+        written = save_incidents(s.incidents, folder)
+        relative = written.relative_to(path.parent) if written.is_relative_to(path.parent) else written
+        source = replace(project.incidents, store_path=relative.as_posix())
+        s.incidents_source = source
+        return replace(project, incidents=source)
+
+    def save_project(self) -> bool:
+        if self.session.project_path is None:
+            return self.save_project_as()
+        return self._save_to(self.session.project_path)
+
+    def save_project_as(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            name = _safe_name(self.session.scenario.name) + PROJECT_SUFFIX
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Save project as", name,
+                                                    PROJECT_FILTER)
+            if not chosen:
+                return False
+            path = chosen
+        path = Path(path)
+        if path.suffix != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        return self._save_to(path)
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            project = self._store_incidents(self.project_from_session(), path)
+            saved = save_project(project, path)
+        except WorkstationError as exc:
+            show_error(self.window, exc, title="Save project")
+            return False
+        s = self.session
+        s.project_path = path
+        self.created_utc = saved.created_utc
+        s.mark_dirty(False)
+        s.undo_stack.setClean()
+        s.sig_project_changed.emit()
+        clear_recovery()
+        add_recent(path)
+        s.status(f"Saved {path.name}")
+        return True
+
+    # --- recent files, autosave, recovery ------------------------------------------------
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = load_recent()
+        for path in recent:
+            action = self.recent_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _c=False, p=path: self.open_project(p))
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def autosave_now(self) -> Path | None:
+        """Write the recovery file if there are unsaved changes (timer slot)."""
+        if not self.session.dirty:
+            return None
+        try:
+            return autosave(self.project_from_session(), original_path=self.session.project_path)
+        except (WorkstationError, OSError) as exc:
+            # Autosave is a safety net; failing it must not interrupt the analyst.
+            _log.warning("autosave failed: %s", exc)
+            return None
+
+    def check_recovery(self, *, ask: Callable[[Any], bool] | None = None) -> bool:
+        """Offer to restore an autosaved project left by a session that did not close
+        cleanly; return True if it was restored."""
+        found = find_recovery()
+        if found is None:
+            return False
+        if ask is None:
+            def ask(rec: Any) -> bool:
+                where = f" of {rec.original_path.name}" if rec.original_path else ""
+                answer = QMessageBox.question(
+                    self.window, "Recover unsaved work",
+                    f"The workstation closed without saving. Restore the autosaved copy{where} "
+                    f"from {rec.project.modified_utc}?")
+                return answer == QMessageBox.StandardButton.Yes
+        if not ask(found):
+            clear_recovery()
+            return False
+        self._apply_project(found.project, path=found.original_path)
+        self.session.mark_dirty(True)        # restored work is not saved yet
+        self.session.status("Restored autosaved work; save it to keep it")
+        return True
+
+    def shutdown(self) -> None:
+        """Call from the window's closeEvent after maybe_save() agreed."""
+        self.autosave_timer.stop()
+        self.workers.shutdown()
+        clear_recovery()
+
+    # --- import / export -----------------------------------------------------------------
+    def open_import_dialog(self, path: str | Path | None = None):
+        from workstation.app.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.session, workers=self.workers, path=path, parent=self.window)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def export(self, name: str, path: str | Path | None = None) -> TaskHandle | None:
+        module, function, file_filter, suffix, needs_plan = EXPORTERS[name]
+        fn = _find(module, function)
+        s = self.session
+        if fn is None or (needs_plan and s.plan is None):
+            return None
+        if path is None:
+            default = _safe_name(s.scenario.name) + suffix
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export", default, file_filter)
+            if not chosen:
+                return None
+            path = chosen
+        path = Path(path)
+        plan, pack, hotspots = s.plan, s.pack, s.hotspots
+        incidents = s.incidents.frame if s.incidents is not None else None
+
+        def run(*, progress, cancel):
+            if name == "report_pdf":
+                return fn(plan, path, pack=pack, hotspots=hotspots, partner_safe=True,
+                          progress=progress, cancel=cancel)
+            if name == "geopackage":
+                return fn(path, pack=pack, plan=plan, incidents=incidents, partner_safe=True)
+            return fn(plan, path)
+        task = self.workers.start(EXPORT_TASK, run)
+        s.status(f"Exporting {path.name}…")
+
+        def done(_result: Any) -> None:
+            self.last_export = path
+            s.status(f"Exported {path}")
+        task.sig_finished.connect(done)
+        task.sig_failed.connect(lambda exc: show_error(self.window, exc, title="Export"))
+        task.sig_cancelled.connect(lambda: s.status("Export cancelled"))
+        return task
+
+    def export_map_image(self, path: str | Path | None = None) -> bool:
+        grab = self.map_image_provider or self._window_map_grabber()
+        if grab is None:
+            return False
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export map", "map.png",
+                                                    "PNG image (*.png)")
+            if not chosen:
+                return False
+            path = chosen
+        path = Path(path)
+        from workstation.atomic import atomic_path
+
+        try:
+            with atomic_path(path) as tmp:
+                if not grab().save(str(tmp), "PNG"):
+                    raise OSError("the image could not be encoded")
+        except (WorkstationError, OSError) as exc:
+            show_error(self.window, exc, title="Export map")
+            return False
+        self.last_export = path
+        self.session.status(f"Exported {path}")
+        return True
+
+    # --- help ------------------------------------------------------------------------
+    def show_method(self):
+        dialog = method_dialog(self.window, self.session.plan)
+        dialog.show()
+        return dialog
+
+    def show_data_sources(self):
+        dialog = data_sources_dialog(self.window, getattr(self.session.pack, "root", None))
+        dialog.show()
+        return dialog
+
+    def show_about(self):
+        return show_about(self.window, self.session.pack)
+
+
+def build_actions(window: QWidget, session: Session, *,
+                  workers: WorkerPool | None = None) -> Actions:
+    """Create every File/Edit/Help action for ``window`` (see the module docstring)."""
+    return Actions(window, session, workers=workers)
+
+
+__all__ = ["Actions", "build_actions"]

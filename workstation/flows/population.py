@@ -37,8 +37,10 @@ from workstation.flows.commuting import EW_OUTSIDE_LONDON, commuting_matrix
 
 DAY_TYPES: tuple[DayType, ...] = (DayType.WEEKDAY, DayType.FRIDAY, DayType.SATURDAY,
                                   DayType.SUNDAY)
-COMPONENTS = ("residents", "out_commuters_away", "in_commuters_at_work", "day_visitors",
-              "overnight_visitors")
+COMPONENTS = ("residents", "out_commuters_away", "in_commuters_at_work", "other_trips_in",
+              "other_trips_away", "day_visitors", "overnight_visitors")
+# RODS purposes of non-commute trips by Londoners (tourist and hotel trips are the visitors').
+OTHER_PURPOSES = ("Shop", "Education", "Other")
 
 # The TfL counting day starts at 05:00 (clock quarter-hour 20): cumulative arrivals and
 # departures are summed from there so the overnight lull separates one day from the next.
@@ -72,6 +74,9 @@ class PopulationAssumptions:
     # / 2011 census residents): employment grew roughly with population over 2011-2019.
     scale_commuting_to_2019: bool = True
     include_visitors: bool = True
+    # Move Londoners making non-commute Tube trips (shopping, education, other: RODS 2017)
+    # into the boroughs they travel to, taken from all boroughs pro rata to residents.
+    include_other_trips: bool = True
     # Seed report (RSA/Met "Safer Together", 2015): ~340,000 overnight visitors on a typical
     # weeknight and ~1 million day visitors on a weekday, London-wide.
     overnight_visitors: float = 340_000.0
@@ -244,6 +249,8 @@ class _Timing:
     london_presence: np.ndarray    # (4, 96) London-wide, for workplaces outside London
     visitor_presence: np.ndarray   # (4, 96) share of day visitors present, London-wide
     borrowed: dict                 # gss_code -> "neighbours" | "London"
+    exits: np.ndarray              # (n, 4, 96) station exits of the timing year
+    entries: np.ndarray            # (n, 4, 96) station entries of the timing year
 
 
 def _timing(pack, codes: list[str], year: int, min_journeys: float, dwell_qhr: int) -> _Timing:
@@ -279,7 +286,7 @@ def _timing(pack, codes: list[str], year: int, min_journeys: float, dwell_qhr: i
     leave_clock = np.empty_like(leave)
     leave_clock[:, _DAY_ORDER] = leave
     visitor_presence = _presence(arrive, leave_clock)
-    return _Timing(presence, london_presence, visitor_presence, borrowed)
+    return _Timing(presence, london_presence, visitor_presence, borrowed, exits, entries)
 
 
 def _volume_factor(pack, codes: list[str], year: int) -> tuple[np.ndarray, np.ndarray]:
@@ -298,6 +305,28 @@ def _volume_factor(pack, codes: list[str], year: int) -> tuple[np.ndarray, np.nd
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(base_t > 0, now_t / base_t, london[None, :])
     return ratio, london
+
+
+def _other_trips_present(pack, codes: list[str], timing: _Timing) -> np.ndarray:
+    """People in each borough on a non-commute Tube trip (shopping, education, other): (n, 4, 96).
+
+    Arrivals are RODS 2017 exits with that destination purpose, departures RODS entries with
+    that origin purpose (scaled to the same daily total, so nobody is left behind at night),
+    spread over quarter-hours and day types like the commuters' and scaled per day type by the
+    borough's station exits relative to Mon-Thu. Tube-only: a lower bound.
+    """
+    arrive = sum(_rods_bands(pack, codes, f"Destination: {p}", "exit") for p in OTHER_PURPOSES)
+    leave = sum(_rods_bands(pack, codes, f"Origin: {p}", "entry") for p in OTHER_PURPOSES)
+    out = np.zeros((len(codes), 4, QUARTER_HOURS_PER_DAY))
+    day_exits = timing.exits.sum(axis=2)                                   # (n, 4)
+    for i in range(len(codes)):
+        total = arrive[i].sum()
+        if total <= 0 or leave[i].sum() <= 0 or day_exits[i, 0] <= 0:
+            continue
+        share = _presence(_density(arrive[i], timing.exits[i]),
+                          _density(leave[i], timing.entries[i]))          # (4, 96), 0..1
+        out[i] = total * (day_exits[i] / day_exits[i, 0])[:, None] * share
+    return out
 
 
 # --- the model ------------------------------------------------------------------------------
@@ -377,6 +406,8 @@ def population_present(pack, *, assumptions: PopulationAssumptions | None = None
         "residents": np.broadcast_to(residents[:, None, None], (n, 4, 96)).copy(),
         "out_commuters_away": out_away,
         "in_commuters_at_work": in_commuters,
+        "other_trips_in": np.zeros((n, 4, 96)),
+        "other_trips_away": np.zeros((n, 4, 96)),
         "day_visitors": np.zeros((n, 4, 96)),
         "overnight_visitors": np.zeros((n, 4, 96)),
     }
@@ -400,12 +431,21 @@ def population_present(pack, *, assumptions: PopulationAssumptions | None = None
         basis.append(f"Volumes: commuters and visitors scaled by station exits {year} / 2019 "
                      f"(London weekday {london_factor[0]:.2f}).")
 
+    if a.include_other_trips:
+        other = _other_trips_present(pack, codes, timing) * commuters.volume_factor[:, :, None]
+        components["other_trips_in"] = other
+        components["other_trips_away"] = (-other.sum(axis=0)[None]
+                                           * (residents / residents.sum())[:, None, None])
+        basis.append("Other trips: Londoners on non-commute Tube trips (RODS 2017 shop, "
+                     "education, other purposes) are counted where they go and taken from all "
+                     "boroughs pro rata to residents; Tube only, so a lower bound.")
+
     if a.include_visitors:
         tourist_exits = _rods_bands(pack, codes, "Destination: Tourist", "exit").sum(axis=1)
         hotel_starts = _rods_bands(pack, codes, "Origin: Hotel", "entry").sum(axis=1)
         day_key = tourist_exits / tourist_exits.sum()
         night_key = hotel_starts / hotel_starts.sum()
-        exits, _ = _station_arrays(pack, year, codes)
+        exits = timing.exits
         midday = exits[:, :, 40:64].sum(axis=(0, 2))
         day_ratio = midday / midday[0]        # weekend/Friday day visitors vs weekday
         p = timing.visitor_presence            # (4, 96)

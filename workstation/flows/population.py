@@ -3,7 +3,7 @@
 Why: officers are needed where people are, not where they sleep. Westminster has ~260,000
 residents but close to a million people in it on a weekday afternoon. The model is
 
-    present = residents - out-commuters away at work + in-commuters at work + visitors
+    present = residents - out-commuters away + in-commuters at work + other trips + visitors
 
 - *Who* commutes where: 2011 Census WU01EW (``commuting_matrix``), optionally grown to 2019
   with each residence borough's population (mid-2019 / 2011).
@@ -14,6 +14,8 @@ residents but close to a million people in it on a weekday afternoon. The model 
   share at work at time t is (arrived by t) - (left by t). Boroughs with too few Underground
   commuter journeys borrow their neighbours' pooled data, else London's.
 - Weekends and Fridays: fewer commuters go to work (documented shares below).
+- Londoners' non-commute Tube trips (RODS shop/education/other purposes, switchable) move
+  people into the boroughs they travel to, taken from all boroughs pro rata to residents.
 - Visitors (switchable): overnight visitors sleep where hotel guests start Tube trips and go
   out by day; day visitors arrive and leave with RODS tourist journeys and are spread by the
   boroughs' share of tourist Tube exits.

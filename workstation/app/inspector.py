@@ -18,6 +18,13 @@ REQUIRED_COLOUR = QColor("#31a354")
 ALLOCATED_COLOUR = QColor("#3182bd")
 
 
+class _CompactAxis(pg.AxisItem):
+    """Tick labels like 400k and 1.2M instead of pyqtgraph's 1e+06."""
+
+    def tickStrings(self, values, scale, spacing):
+        return [style.format_value(v * scale) for v in values]
+
+
 def _pen(colour: QColor, width: float = 2.0, dash: bool = False):
     pen = pg.mkPen(colour, width=width)
     if dash:
@@ -57,10 +64,11 @@ class Inspector(QWidget):
             self.figures[key] = value
         layout.addLayout(form)
 
-        self.population_plot = pg.PlotWidget(background="w")
+        self.population_plot = pg.PlotWidget(background="w",
+                                             axisItems={"left": _CompactAxis("left")})
         self.population_plot.setMinimumHeight(140)
         self._setup_plot(self.population_plot, "People present")
-        self.officer_plot = pg.PlotWidget(background="w")
+        self.officer_plot = pg.PlotWidget(background="w", axisItems={"left": _CompactAxis("left")})
         self.officer_plot.setMinimumHeight(140)
         self._setup_plot(self.officer_plot, "Officers / demand per hour")
         self.officer_plot.setXLink(self.population_plot)
@@ -115,7 +123,11 @@ class Inspector(QWidget):
             for curve in (self.pop_curve, self.demand_curve, self.required_curve,
                           self.allocated_curve):
                 curve.setData([], [])
+            self.population_plot.hide()
+            self.officer_plot.hide()
             return
+        self.population_plot.show()
+        self.officer_plot.show()
         self.title.setText(f"{self.names.get(code, code)}  ({code})")
         profile = borough_profile(code, pack=s.pack, population=s.population, plan=s.plan,
                                   day_type=s.day_type)

@@ -27,6 +27,9 @@ def run_app(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "London Deployment Workstation", str(exc))
         return 2
     window.show()
+    if window.actions is not None:   # offer to restore autosaved work after a crash
+        from PySide6.QtCore import QTimer
+        QTimer.singleShot(0, window.actions.check_recovery)
     return int(app.exec())
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
 from workstation.app.inspector import Inspector
@@ -35,6 +36,16 @@ def default_settings() -> QSettings:
     return QSettings("London Deployment Workstation", "workstation")
 
 
+def _add_menu_item(menu, item) -> None:
+    """GUI-2's menu lists hold QAction, QMenu or None (a separator)."""
+    if item is None:
+        menu.addSeparator()
+    elif isinstance(item, QMenu):
+        menu.addMenu(item)
+    else:
+        menu.addAction(item)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session, *, settings: QSettings | None = None, background: bool = True,
                  parent: QWidget | None = None):
@@ -48,7 +59,9 @@ class MainWindow(QMainWindow):
         self.resize(1500, 950)
         self.menus: dict[str, Any] = {}
         self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}   # GUI-2's panels by dock key (unwrapped)
         self._hotspot_task = None
+        self._layout_restored = False
 
         from workstation.app.workers import WorkerPool
         self.workers = WorkerPool(self)
@@ -144,31 +157,47 @@ class MainWindow(QMainWindow):
             except Exception:  # a sibling panel failing must not stop the map opening
                 _log.exception("could not create the %s panel", title)
                 continue
-            self._add_dock(key, title, widget, area)
+            # A scroll area lets the map keep the height the panels' forms would claim.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            self._add_dock(key, title, scroll, area)
+            self.panels[key] = widget
+
+    def _tabify_docks(self) -> None:
         if "scenario" in self.docks and "inspector" in self.docks:
             self.tabifyDockWidget(self.docks["inspector"], self.docks["scenario"])
             self.docks["inspector"].raise_()
         if "plan" in self.docks and "compare" in self.docks:
             self.tabifyDockWidget(self.docks["plan"], self.docks["compare"])
-        if "plan" in self.docks:  # the map keeps most of the height until the user drags
-            self.resizeDocks([self.docks["plan"]], [230], Qt.Orientation.Vertical)
+            self.docks["plan"].raise_()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("help", "&Help")):
             self.menus[key] = bar.addMenu(title)
-        installed = False
+        self.actions = None
         try:
-            actions = importlib.import_module("workstation.app.actions")
+            from workstation.app.actions import build_actions
         except ImportError:
-            actions = None
-        if actions is not None and hasattr(actions, "install"):
-            try:
-                actions.install(self)   # GUI-2: New/Open/Save/Import/Export/Undo/Redo/Help
-                installed = True
+            build_actions = None
+        if build_actions is not None:
+            try:   # GUI-2: New/Open/Save/Import/Export, Undo/Redo, Help
+                self.actions = build_actions(self, self.session, workers=self.workers)
             except Exception:
-                _log.exception("could not install the File/Edit/Help actions")
-        if not installed:
+                _log.exception("could not build the File/Edit/Help actions")
+        if self.actions is not None:
+            for key, items in (("file", self.actions.file_menu_items()),
+                               ("edit", self.actions.edit_menu_items()),
+                               ("help", self.actions.help_menu_items())):
+                for item in items:
+                    _add_menu_item(self.menus[key], item)
+            self.actions.layer_visibility_getter = self.layer_visibility
+            self.actions.layer_visibility_setter = self.set_layer_visibility
+            self.actions.map_image_provider = self.canvas.grab
+            self.actions._update_enabled()
+        else:
             undo = self.session.undo_stack.createUndoAction(self, "&Undo")
             undo.setShortcut(QKeySequence.StandardKey.Undo)
             redo = self.session.undo_stack.createRedoAction(self, "&Redo")
@@ -198,6 +227,18 @@ class MainWindow(QMainWindow):
         self.action_play = self._action(view, "Play / pause day", "Ctrl+Space",
                                         lambda: self.timebar.set_playing(not self.timebar.playing),
                                         "Animate the day hour by hour")
+
+    def layer_visibility(self) -> dict[str, bool]:
+        """Which layers show, by key (saved in project files by GUI-2's actions)."""
+        return {layer.key: layer.visible for layer in self.canvas.layers}
+
+    def set_layer_visibility(self, visibility: dict[str, bool]) -> None:
+        for key, visible in visibility.items():
+            layer = self.canvas.layer(key)
+            if layer is not None and layer.visible != bool(visible):
+                layer.set_visible(bool(visible))
+        self.layer_panel.sync()
+        self.canvas.update_legend()
 
     def _help_fallback(self) -> None:
         try:
@@ -238,6 +279,10 @@ class MainWindow(QMainWindow):
     # --- start-up ---------------------------------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._layout_restored:
+            self._tabify_docks()
+            self._default_dock_sizes()
+            self._layout_restored = True
         if not self.loaded:
             QTimer.singleShot(0, self.finish_loading)
 
@@ -339,13 +384,22 @@ class MainWindow(QMainWindow):
         self.session.select(self.canvas.borough_at(easting_m, northing_m))
 
     # --- persistence (geometry and dock layout only) --------------------------------------
-    def restore_layout(self) -> None:
+    def restore_layout(self) -> bool:
         geometry = self.settings.value(SETTINGS_GEOMETRY)
         state = self.settings.value(SETTINGS_STATE)
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, SETTINGS_VERSION)
+        self._layout_restored = state is not None and bool(self.restoreState(state,
+                                                                             SETTINGS_VERSION))
+        return self._layout_restored
+
+    def _default_dock_sizes(self) -> None:
+        """First run: the map keeps most of the window; the plan strip stays short."""
+        bottom = [d for k, d in self.docks.items() if k in ("plan", "compare")]
+        if bottom:
+            self.resizeDocks(bottom[:1], [max(200, self.height() // 4)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["layers"]], [270], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["inspector"]], [400], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
@@ -353,7 +407,12 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
+        if self.actions is not None and not self.actions.maybe_save():
+            event.ignore()   # the user cancelled at "save changes?"
+            return
         self.save_layout()
         self.timebar.set_playing(False)
+        if self.actions is not None:
+            self.actions.shutdown()
         self.workers.shutdown(5000)
         super().closeEvent(event)

@@ -336,8 +336,9 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
     title = "Commuter flows"
     follows_time = True
 
-    def __init__(self, session, boroughs: pd.DataFrame, *, min_flow: float = 500.0, **kw):
+    def __init__(self, session, boroughs: pd.DataFrame, *, min_flow: float = 200.0, **kw):
         super().__init__(session, **kw)
+        self._commuters = None
         self.boroughs = boroughs
         self.points = mapdata.label_points(boroughs)
         self.min_flow = float(min_flow)
@@ -364,7 +365,11 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         if key in self._cache:
             return self._cache[key]
         if self.engine:
-            frame = _engine_flows(s.pack, s.day_type, s.hour, code, self.min_flow, self.mode)
+            if self._commuters is None:   # TfL timing, computed once, reused for every hour
+                from workstation.flows.population import commuters_at_work
+                self._commuters = commuters_at_work(s.pack)
+            frame = _engine_flows(s.pack, s.day_type, s.hour, code, self.min_flow, self.mode,
+                                  self._commuters)
         else:
             frame = _census_flows(s.pack, code, self.min_flow)
         self._cache[key] = frame
@@ -405,11 +410,12 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         return LegendBlock(f"Commuter flows ({unit})", tuple(entries))
 
 
-def _engine_flows(pack, day_type, hour, code, min_flow, mode) -> pd.DataFrame:
+def _engine_flows(pack, day_type, hour, code, min_flow, mode, commuters=None) -> pd.DataFrame:
     from workstation.flows import flowlines
-    kwargs: dict[str, Any] = dict(hour=hour, day_type=day_type, borough=code, min_flow=min_flow)
-    if mode:
-        kwargs["mode"] = mode
+    kwargs: dict[str, Any] = dict(hour=int(hour), day_type=day_type, borough=code,
+                                  min_flow=min_flow, mode=mode or ("all" if code else "into"))
+    if commuters is not None:
+        kwargs["commuters"] = commuters
     frame = flowlines.flow_lines(pack, **kwargs)
     return _normalise_flows(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
 

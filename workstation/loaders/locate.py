@@ -37,6 +37,7 @@ class BoroughLocator:
     codes: tuple[str, ...]
     geometries: tuple  # prepared shapely polygons, EPSG:27700, same order as codes
     bounds: np.ndarray  # (n, 4) xmin, ymin, xmax, ymax
+    tree: shapely.STRtree  # over geometries, for the edge-tolerance nearest query
 
     @classmethod
     def from_frame(cls, boroughs: pd.DataFrame) -> "BoroughLocator":
@@ -50,7 +51,7 @@ class BoroughLocator:
             shapely.prepare(geom)
         bounds = np.array([g.bounds for g in geoms], dtype="float64").reshape(-1, 4)
         return cls(codes=tuple(str(c) for c in frame["gss_code"]), geometries=geoms,
-                   bounds=bounds)
+                   bounds=bounds, tree=shapely.STRtree(list(geoms)))
 
     @classmethod
     def from_pack(cls, pack=None) -> "BoroughLocator":
@@ -85,8 +86,7 @@ class BoroughLocator:
                         & (n[near] >= y0 - t) & (n[near] <= y1 + t)]
         if near.size:
             points = shapely.points(e[near], n[near])
-            tree = shapely.STRtree(list(self.geometries))
-            pt_idx, geom_idx = tree.query_nearest(points, max_distance=EDGE_TOLERANCE_M,
+            pt_idx, geom_idx = self.tree.query_nearest(points, max_distance=EDGE_TOLERANCE_M,
                                                   all_matches=False)
             result[near[pt_idx]] = geom_idx
         return result

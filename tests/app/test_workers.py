@@ -66,12 +66,14 @@ def test_new_task_of_same_kind_cancels_previous(qtbot, pool):
     first.sig_finished.connect(first_results.append)
     with qtbot.waitSignal(first.sig_progress, timeout=30_000):
         pass
-    with qtbot.waitSignals([first.sig_cancelled], timeout=30_000):
+    second_results = []
+    with qtbot.waitSignal(first.sig_cancelled, timeout=30_000):
         second = pool.start("count", count_until_cancelled, 1000)
-    with qtbot.waitSignal(second.sig_finished, timeout=30_000) as blocker:
-        pass
+        # Connect before the event loop runs: the short task may finish while we wait.
+        second.sig_finished.connect(second_results.append)
+    qtbot.waitUntil(lambda: second.done, timeout=30_000)
     assert first_results == []
-    assert blocker.args == [sum(range(1000))]
+    assert second_results == [sum(range(1000))]
 
 
 def test_other_kinds_run_alongside(qtbot, pool):

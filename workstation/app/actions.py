@@ -1,6 +1,8 @@
 """Menu actions for the main window: File, Edit and Help.
 
-How to use (main_window.py)::
+``main_window.py`` calls ``install(window)``, which does all of the below for a window
+with ``session``, ``workers``, ``menus`` ("file"/"edit"/"help"), ``canvas`` and
+``layer_panel``. By hand::
 
     from workstation.app.actions import build_actions
     self.actions = build_actions(self, session)          # keep a reference
@@ -30,7 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
@@ -505,10 +507,83 @@ class Actions(QObject):
         return show_about(self.window, self.session.pack)
 
 
+class _CloseGuard(QObject):
+    """Asks to save unsaved work before the window closes (an event filter, so the main
+    window's own closeEvent stays as it is)."""
+
+    def __init__(self, actions: Actions):
+        super().__init__(actions)
+        self._actions = actions
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            if not self._actions.maybe_save():
+                event.ignore()
+                return True
+            self._actions.autosave_timer.stop()
+            clear_recovery()
+        return False
+
+
+def window_title(session: Session) -> str:
+    name = session.project_path.stem if session.project_path is not None else "Untitled"
+    return f"{name}[*] — London Deployment Workstation"
+
+
+def install(window: Any) -> Actions:
+    """Build the actions for the main window and put them in its menus (see module doc)."""
+    actions = build_actions(window, window.session, workers=getattr(window, "workers", None))
+    menus = getattr(window, "menus", {})
+    for key, items in (("file", actions.file_menu_items()), ("edit", actions.edit_menu_items()),
+                       ("help", actions.help_menu_items())):
+        menu = menus.get(key)
+        if menu is None:
+            continue
+        for item in items:
+            if item is None:
+                menu.addSeparator()
+            elif isinstance(item, QMenu):
+                menu.addMenu(item)
+                window.addActions(item.actions())
+            else:
+                menu.addAction(item)
+                window.addAction(item)   # shortcuts work wherever focus is
+
+    panel = getattr(window, "layer_panel", None)
+    if panel is not None and hasattr(panel, "ordered_layers"):
+        def visibility() -> dict[str, bool]:
+            return {str(layer.key): bool(layer.visible) for layer in panel.ordered_layers()}
+
+        def set_visibility(state: dict[str, bool]) -> None:
+            for layer in panel.ordered_layers():
+                if str(layer.key) in state and hasattr(layer, "set_visible"):
+                    layer.set_visible(bool(state[str(layer.key)]))
+            if hasattr(panel, "sync"):
+                panel.sync()
+        actions.layer_visibility_getter = visibility
+        actions.layer_visibility_setter = set_visibility
+    canvas = getattr(window, "canvas", None)
+    if isinstance(canvas, QWidget):
+        actions.map_image_provider = canvas.grab
+        actions._update_enabled()
+
+    session = window.session
+
+    def update_title() -> None:
+        window.setWindowTitle(window_title(session))
+        window.setWindowModified(session.dirty)
+    session.sig_project_changed.connect(update_title)
+    update_title()
+    window.installEventFilter(_CloseGuard(actions))
+    window.project_actions = actions
+    QTimer.singleShot(0, actions.check_recovery)
+    return actions
+
+
 def build_actions(window: QWidget, session: Session, *,
                   workers: WorkerPool | None = None) -> Actions:
     """Create every File/Edit/Help action for ``window`` (see the module docstring)."""
     return Actions(window, session, workers=workers)
 
 
-__all__ = ["Actions", "build_actions"]
+__all__ = ["Actions", "build_actions", "install", "window_title"]

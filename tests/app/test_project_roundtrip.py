@@ -175,3 +175,35 @@ def test_help_dialogs(qtbot, app, pack):
     about = actions.show_about()
     assert pack.version in about.text()
     about.close()
+
+
+def test_install_into_main_window(qtbot, pack, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from workstation.app.main_window import MainWindow
+
+    session = Session(pack)
+    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings=settings, background=False)
+    qtbot.addWidget(window)
+    actions = window.actions          # main_window builds them with build_actions()
+    file_texts = [a.text() for a in window.menus["file"].actions()]
+    assert "&Save project" in file_texts and "&Import incidents…" in file_texts
+    assert "&Method" in [a.text() for a in window.menus["help"].actions()]
+    layers = actions.layer_visibility_getter()
+    assert {"choropleth", "hotspots", "stations"} <= set(layers)
+    actions.layer_visibility_setter({"stations": False})
+    assert actions.layer_visibility_getter()["stations"] is False
+    assert actions.export_map_png.isEnabled()
+
+    assert window.windowTitle().startswith("Untitled")
+    session.set_scenario(session.scenario.with_changes(officers_on_duty=2000))
+    assert window.isWindowModified()
+    asked = []
+    actions.ask_unsaved = lambda: asked.append(1) or "cancel"
+    window.show()
+    assert not window.close()                   # unsaved work: the user cancelled
+    assert asked and window.isVisible()
+    assert actions.save_project_as(tmp_path / "w.ldwproj")
+    assert window.windowTitle().startswith("w") and not window.isWindowModified()
+    assert window.close()

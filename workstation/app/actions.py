@@ -1,8 +1,9 @@
 """Menu actions for the main window: File, Edit and Help.
 
-``main_window.py`` calls ``install(window)``, which does all of the below for a window
-with ``session``, ``workers``, ``menus`` ("file"/"edit"/"help"), ``canvas`` and
-``layer_panel``. By hand::
+``main_window.py`` wires them by hand as below (``install(window)`` does the same for any
+window with ``session``, ``workers``, ``menus``, ``canvas`` and ``layer_panel``, plus a
+save-before-close guard). The actions also keep the window title as
+"<project>[*] — London Deployment Workstation" with Qt's unsaved-changes marker::
 
     from workstation.app.actions import build_actions
     self.actions = build_actions(self, session)          # keep a reference
@@ -112,6 +113,14 @@ class Actions(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_S * 1000)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.autosave_timer.start()
+        if window.isWindow():
+            # "<project>[*] — London Deployment Workstation"; Qt shows "*" while unsaved.
+            session.sig_project_changed.connect(self._update_title)
+            self._update_title()
+
+    def _update_title(self) -> None:
+        self.window.setWindowTitle(window_title(self.session))
+        self.window.setWindowModified(self.session.dirty)
 
     # --- construction ------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None,
@@ -567,13 +576,6 @@ def install(window: Any) -> Actions:
         actions.map_image_provider = canvas.grab
         actions._update_enabled()
 
-    session = window.session
-
-    def update_title() -> None:
-        window.setWindowTitle(window_title(session))
-        window.setWindowModified(session.dirty)
-    session.sig_project_changed.connect(update_title)
-    update_title()
     window.installEventFilter(_CloseGuard(actions))
     window.project_actions = actions
     QTimer.singleShot(0, actions.check_recovery)

@@ -85,6 +85,16 @@ def _find(module_name: str, function: str) -> Callable[..., Any] | None:
     return fn if callable(fn) else None
 
 
+def _available(module_name: str) -> bool:
+    """Whether an exporter module exists, without importing it (reportlab and matplotlib
+    would otherwise load at start-up)."""
+    import importlib.util
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_ " else "_" for c in text).strip() or "plan"
 
@@ -191,7 +201,7 @@ class Actions(QObject):
         has_plan = self.session.plan is not None
         for name, action in self._export_actions.items():
             module, function, _filter, _suffix, needs_plan = EXPORTERS[name]
-            if _find(module, function) is None:
+            if not _available(module):
                 action.setEnabled(False)
                 action.setToolTip("This exporter is not available in this build yet")
             elif needs_plan and not has_plan:

@@ -167,8 +167,15 @@ def test_exports_need_a_plan_then_write(qtbot, app, pack, tmp_path):
 def test_help_dialogs(qtbot, app, pack):
     window, session, actions = app
     session.set_plan(sample_plan(pack.table("boroughs")))
+    from workstation.app import dialogs
+    docs = dialogs.method_documents()
+    assert docs, "docs/method*.md should ship with the app"
     text = method_markdown(session.plan)
-    assert "Method" in text
+    assert docs[0].read_text(encoding="utf-8").splitlines()[0] in text
+    method = actions.show_method()
+    assert docs[0].read_text(encoding="utf-8").splitlines()[0].lstrip("# ") in \
+        method.browser.toPlainText()
+    method.close()
     dialog = actions.show_data_sources()
     assert "data pack" in dialog.browser.toPlainText().lower()
     dialog.close()
@@ -207,3 +214,10 @@ def test_install_into_main_window(qtbot, pack, tmp_path):
     assert actions.save_project_as(tmp_path / "w.ldwproj")
     assert window.windowTitle().startswith("w") and not window.isWindowModified()
     assert window.close()
+
+
+def test_method_falls_back_to_plan_lines(pack, monkeypatch):
+    from workstation.app import dialogs
+    monkeypatch.setattr(dialogs, "doc_folders", lambda: [])
+    text = method_markdown(sample_plan(pack.table("boroughs")))
+    assert "unit-test sample: fixed numbers" in text and "Data basis" in text

@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from workstation.deploy.plan import ShiftPlan
-from workstation.domain import BNG, DayType
+from workstation.domain import (BNG, CancelToken, DayType, ProgressFn, check_cancel,
+                                no_progress)
 from workstation.exports._common import check_target, output_path
 from workstation.exports.layers import ReportLayers, gather_layers
 from workstation.exports.partner_safe import DisclosurePolicy, incidents_for_export
@@ -89,13 +90,14 @@ def _clean_layer(frame):
 
 def geopackage_layers(*, pack, plan: ShiftPlan | None = None, layers: ReportLayers | None = None,
                       incidents: pd.DataFrame | None = None, partner_safe: bool = True,
-                      threshold: int = 10, flow_hour: int = 8) -> dict:
+                      threshold: int = 10, flow_hour: int = 8, hotspots=None) -> dict:
     """The layers ``write_geopackage`` writes, as GeoDataFrames (name -> frame)."""
     policy = DisclosurePolicy(partner_safe=partner_safe, threshold=threshold)
     day = (plan.scenario.day_types[0] if plan is not None and plan.scenario.day_types
            else DayType.WEEKDAY)
     if layers is None:
-        layers = gather_layers(pack, day_type=day, flow_hour=flow_hour, policy=policy)
+        layers = gather_layers(pack, day_type=day, flow_hour=flow_hour, policy=policy,
+                               hotspots=hotspots)
     out: dict = {}
     if plan is not None:
         name = "bcus" if plan.scenario.units == "bcu" else "boroughs"
@@ -114,15 +116,24 @@ def geopackage_layers(*, pack, plan: ShiftPlan | None = None, layers: ReportLaye
 
 def write_geopackage(path: str | Path, *, pack, plan: ShiftPlan | None = None,
                      layers: ReportLayers | None = None, incidents: pd.DataFrame | None = None,
-                     partner_safe: bool = True, threshold: int = 10,
-                     flow_hour: int = 8) -> dict[str, int]:
-    """Write the GeoPackage atomically; returns feature counts per layer."""
+                     partner_safe: bool = True, threshold: int = 10, flow_hour: int = 8,
+                     hotspots=None, progress: ProgressFn = no_progress,
+                     cancel: CancelToken | None = None) -> dict[str, int]:
+    """Write the GeoPackage atomically; returns feature counts per layer.
+
+    ``hotspots``: a ``workstation.maps`` HotspotResult to export instead of the default
+    (Gi* on the pack's burglary, last 12 months); ignored when ``layers`` is given.
+    """
     check_target(path)
+    progress(0.05, "preparing layers")
     frames = geopackage_layers(pack=pack, plan=plan, layers=layers, incidents=incidents,
                                partner_safe=partner_safe, threshold=threshold,
-                               flow_hour=flow_hour)
+                               flow_hour=flow_hour, hotspots=hotspots)
     path = Path(path)
     with output_path(path, suffix=".gpkg") as tmp:
-        for name, frame in frames.items():
+        for index, (name, frame) in enumerate(frames.items()):
+            check_cancel(cancel)
+            progress(0.3 + 0.7 * index / max(len(frames), 1), f"writing layer {name}")
             frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+    progress(1.0, "GeoPackage written")
     return {name: int(len(frame)) for name, frame in frames.items()}

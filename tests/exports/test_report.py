@@ -99,3 +99,16 @@ def test_unwritable_report_leaves_nothing(pack, small_plan, tmp_path):
     with pytest.raises(OutputError):
         write_report(small_plan, blocker / "r.pdf", pack=pack)
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_cancelled_report_leaves_nothing(pack, small_plan, tmp_path):
+    from workstation.domain import CancelToken, Cancelled
+    from workstation.exports.layers import ReportLayers
+
+    token = CancelToken()
+    token.cancel()
+    seen = []
+    with pytest.raises(Cancelled):
+        write_report(small_plan, tmp_path / "r.pdf", pack=pack, layers=ReportLayers(),
+                     cancel=token, progress=lambda f, m="": seen.append(f))
+    assert seen and list(tmp_path.iterdir()) == []

@@ -101,3 +101,15 @@ def test_clearing_plan_empties_table(view):
     view.session.set_plan(None)
     assert view.plan_model.rowCount() == 0 and view.lending_model.rowCount() == 0
     assert "No plan yet" in view.summary.text()
+
+
+def test_stale_plan_is_flagged(view):
+    session = view.session
+    assert session.scenario != session.plan.scenario          # fixture plan: other day types
+    assert "changed since this plan" in view.summary.text()
+    session.set_scenario(session.plan.scenario)
+    assert "changed since this plan" not in view.summary.text()
+    session.set_scenario(session.scenario.with_changes(officers_on_duty=2000))
+    assert "changed since this plan" in view.summary.text()
+    session.undo_stack.undo()
+    assert "changed since this plan" not in view.summary.text()

@@ -56,17 +56,19 @@ def test_every_input_has_a_tooltip(panel):
         assert len(widget.toolTip()) > 30, widget
 
 
-def test_edits_are_undoable(panel, session):
+def test_edits_are_undoable(panel, session, tmp_path):
     original = session.scenario
     panel.officers_spin.setValue(2600)
     panel.floor_spin.setValue(60)
     panel.visitors_check.setChecked(False)
     panel.day_checks[DayType.FRIDAY].setChecked(True)
-    _enter(panel.harm_edit, "/tmp/weights.csv")
+    weights = tmp_path / "weights.csv"
+    weights.write_text("crime_type,weight\nBurglary,438\n", encoding="utf-8")
+    _enter(panel.harm_edit, str(weights))
     s = session.scenario
     assert (s.officers_on_duty, s.floor_share, s.include_visitors) == (2600, 0.6, False)
     assert DayType.FRIDAY in s.day_types
-    assert s.extra[HARM_WEIGHTS_KEY] == "/tmp/weights.csv"
+    assert s.extra[HARM_WEIGHTS_KEY] == str(weights)
     assert session.undo_stack.count() == 5 and session.dirty
 
     for _ in range(4):
@@ -115,6 +117,15 @@ def test_zero_speed_and_no_day_types_are_refused(panel, session):
         box.setChecked(False)
     assert "at least one day type" in panel.error_message
     assert session.scenario.day_types      # never emptied
+
+
+def test_missing_weights_file_is_refused(panel, session, tmp_path):
+    before = session.scenario
+    _enter(panel.harm_edit, str(tmp_path / "nope.csv"))
+    assert "file not found" in panel.error_message and "nope.csv" in panel.error_message
+    assert session.scenario == before
+    _enter(panel.harm_edit, "")
+    assert panel.error_message == ""
 
 
 def _recommend_fn():

@@ -287,6 +287,7 @@ class PlanView(QWidget):
         layout.addWidget(splitter, 1)
 
         session.sig_plan_changed.connect(self.set_plan)
+        session.sig_scenario_changed.connect(lambda *_: self._apply_filter())
         session.sig_time_changed.connect(lambda *_: self.follow_check.isChecked()
                                          and self._follow_time())
         self.set_plan(session.plan)
@@ -357,7 +358,11 @@ class PlanView(QWidget):
         if len(short):
             gap = float((short["required"] - short["final"]).sum())
             text += f" (total gap {gap:,.0f} officers)"
-        self.summary.setText(text + ".")
+        text += "."
+        if plan.scenario != self.session.scenario:
+            text += (" <span style='color:#b00020'>The scenario has changed since this plan: "
+                     "press Recommend deployment to update it.</span>")
+        self.summary.setText(text)
 
     def _follow_time(self) -> None:
         day = self.session.day_type.value

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -319,6 +320,7 @@ class ScenarioPanel(QWidget):
             "standards.I.target_share": self.standard_spins["I"][1],
             "standards.S.standard_minutes": self.standard_spins["S"][0],
             "standards.S.target_share": self.standard_spins["S"][1],
+            "strength_csv": self.strength_edit, "harm_weights": self.harm_edit,
         }
 
     def _row(self, form: QFormLayout, label: str, widget: QWidget, tip_key: str) -> None:
@@ -366,7 +368,13 @@ class ScenarioPanel(QWidget):
         edit = QLineEdit()
         edit.setPlaceholderText("(none)")
         edit.setClearButtonEnabled(True)
-        edit.editingFinished.connect(lambda: self._apply(key, lambda s: change(s, edit.text().strip())))
+        def from_text(s: DeploymentScenario) -> DeploymentScenario:
+            text = edit.text().strip()
+            if text and not Path(text).expanduser().is_file():
+                raise ScenarioError(f"{caption}: file not found", path=text, column=key,
+                                    expected="an existing CSV file, or empty for the default")
+            return change(s, text)
+        edit.editingFinished.connect(lambda: self._apply(key, from_text))
         browse = QToolButton()
         browse.setText("…")
         browse.setToolTip(f"Choose the {caption.lower()}")

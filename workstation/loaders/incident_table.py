@@ -216,16 +216,18 @@ def _normalise(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
 
 
-def detect_mapping(columns: list[str], mapping: dict[str, str] | None = None) -> dict[str, str]:
+def detect_mapping(columns: list[str], mapping: dict[str, str] | None = None,
+                   path: str | Path | None = None) -> dict[str, str]:
     """Field -> column name, by common names; ``mapping`` entries override detection."""
     mapping = dict(mapping or {})
     unknown = sorted(set(mapping) - set(FIELDS))
     if unknown:
-        raise InputError(f"unknown mapping field(s) {unknown}", expected=", ".join(FIELDS))
+        raise InputError(f"unknown mapping field(s) {unknown}", path=path,
+                         expected=", ".join(FIELDS))
     for field_name, column in mapping.items():
         if column not in columns:
             raise InputError(f"mapped column '{column}' for '{field_name}' is not in the file",
-                             column=column, expected=", ".join(columns))
+                             path=path, column=column, expected=", ".join(columns))
     by_norm = {}
     for col in columns:
         by_norm.setdefault(_normalise(col), col)
@@ -440,7 +442,7 @@ def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = No
         raise InputError("no data rows (only a header)", path=path,
                          expected="one incident per row below the header")
     columns = [str(c) for c in frame.columns]
-    used = detect_mapping(columns, mapping)
+    used = detect_mapping(columns, mapping, path)
     progress(0.3, "reading timestamps")
     occurred, month, time_ok = _timestamps(frame, used, path, warnings)
     check_cancel(cancel)
@@ -509,7 +511,7 @@ def preview_table(path: str | Path, n: int = 20, *,
     path = Path(path)
     frame, warnings = read_table(path, nrows=max(n, 500))
     columns = tuple(str(c) for c in frame.columns)
-    detected = detect_mapping(list(columns), mapping)
+    detected = detect_mapping(list(columns), mapping, path)
     crs = None
     try:
         crs = _coordinates(frame, detected, path).crs

@@ -49,6 +49,8 @@ class MapCanvas(pg.PlotWidget):
         self.scale_bar = ScaleBar(self.view)
         self.north_arrow = NorthArrow(self.view)
         self.legend = MapLegend(self.view)
+        self._legend_timer = QTimer(self, singleShot=True, interval=0)
+        self._legend_timer.timeout.connect(self.rebuild_legend)
         self._view_timer = QTimer(self, singleShot=True, interval=VIEW_THROTTLE_MS)
         self._view_timer.timeout.connect(self._emit_view_changed)
         self.view.sigRangeChanged.connect(lambda *a: self._view_timer.start())
@@ -140,6 +142,10 @@ class MapCanvas(pg.PlotWidget):
             layer.set_z(z)
 
     def update_legend(self) -> None:
+        """Coalesced: several layers change per hour step, the legend is rebuilt once."""
+        self._legend_timer.start()
+
+    def rebuild_legend(self) -> None:
         blocks = [layer.legend_block() for layer in reversed(self.layers) if layer.shown]
         self.legend.set_blocks([b for b in blocks if b is not None])
 

@@ -526,7 +526,8 @@ class StationsLayer(MapLayer):
 
     def size_px(self, totals: np.ndarray) -> np.ndarray:
         # Area proportional to people (sqrt), with a 3 px floor so quiet stations still show.
-        return 3.0 + (self.MAX_SIZE_PX - 3.0) * np.sqrt(np.asarray(totals) / self.scale_max)
+        size = 3.0 + (self.MAX_SIZE_PX - 3.0) * np.sqrt(np.asarray(totals) / self.scale_max)
+        return np.round(size * 2) / 2   # half-pixel steps keep pyqtgraph's symbol atlas small
 
     def refresh(self) -> None:
         if self.counts is None or not self.shown:

@@ -416,3 +416,23 @@ def test_unparseable_timestamp_names_row_and_column(real, tmp_path, locator):
         load_incident_table(b_unparseable_timestamps(tmp_path, real), boroughs=locator)
     assert info.value.column == "Date" and info.value.row == 1
     assert "sometime in June" in str(info.value)
+
+
+def test_one_bad_file_in_a_folder_fails_the_whole_import(real, tmp_path, locator):
+    """All or nothing: a folder with a good month and a broken one gives no partial set."""
+    folder = tmp_path / "months"
+    folder.mkdir()
+    write(folder / MONTH_FILE, month_slice(real))
+    (folder / "2019-02-metropolitan-street.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(InputError, match="2019-02-metropolitan-street.csv: is a PNG image"):
+        import_incidents(folder, boroughs=locator)
+
+
+def test_preview_reports_problems_instead_of_raising(real, tmp_path):
+    from workstation.loaders.incident_table import preview_table
+    preview = preview_table(b_swapped_latlon(tmp_path, real), n=5)
+    assert preview.crs is None and len(preview.rows) == 5
+    assert any("look swapped" in w for w in preview.warnings)
+    preview = preview_table(b_unparseable_timestamps(tmp_path, real))
+    assert preview.crs == "EPSG:4326"
+    assert any("timestamps cannot be read" in w for w in preview.warnings)

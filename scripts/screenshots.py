@@ -63,8 +63,7 @@ def main() -> int:
     shot("overview")
 
     # 2. Hotspots: KDE heat and Gi* hotspots over central and inner London.
-    show_only("choropleth", "kde", "hotspots", "basemap")
-    window.choropleth.set_opacity(0.35)
+    show_only("kde", "hotspots", "basemap")
     window.canvas.view.setRange(QRectF(520000, 172000, 24000, 17000), padding=0)
     hotspots = session.hotspots.hotspots if session.hotspots is not None else None
     if hotspots is not None and len(hotspots):
@@ -72,7 +71,6 @@ def main() -> int:
     shot("hotspots")
 
     # 3. Commuter flows and Tube trips into Westminster at 08:00.
-    window.choropleth.set_opacity(0.85)
     session.set_time(DayType.WEEKDAY, 8)
     session.select("E09000033")
     show_only("choropleth", "flows", "tube_trips", "basemap")

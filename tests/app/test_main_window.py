@@ -101,3 +101,33 @@ def test_layout_is_remembered(qtbot, pack, population, settings, window):
     again = MainWindow(session, settings=settings, background=False)
     qtbot.addWidget(again)
     assert again.docks["layers"].isHidden()
+
+
+def test_hotspots_compute_on_a_worker_after_show(qtbot, pack, population, settings):
+    if not pack.has("burglary_lattice"):
+        pytest.skip("pack has no burglary lattice")
+    session = Session(pack)
+    session.population = population
+    w = MainWindow(session, settings=settings, background=True)
+    qtbot.addWidget(w)
+    assert not w.hotspot_layer.enabled and w.hotspot_layer.disabled_reason
+    w.show()
+    qtbot.waitUntil(lambda: w.hotspot_layer.enabled and w.kde_layer.enabled, timeout=30_000)
+    assert len(session.hotspots.hotspots) > 0
+
+
+def test_imported_incidents_replace_the_lattice(window, qtbot, shared_data):
+    from workstation.loaders.police_uk import load_police_uk
+    path = shared_data / "police_uk_burglary" / "2019-01-metropolitan-street.csv.gz"
+    incidents = load_police_uk(path)
+    if window.actions is not None:
+        window.actions.ask_unsaved = lambda: "discard"   # no modal dialog at teardown
+    window.session.set_incidents(incidents, path)
+    layer = window.incidents_layer
+    assert layer.source == "imported incidents" and layer.enabled
+    assert len(layer.east) == len(incidents.frame)
+    # Hotspots were recomputed from the one imported month, not the 2019-2024 lattice.
+    assert window.hotspot_layer.enabled
+    binned = window.session.hotspots.incidents.sum()
+    assert 0.9 * len(incidents.frame) <= binned <= len(incidents.frame)
+    window.session.mark_dirty(False)

@@ -100,7 +100,7 @@ class Inspector(QWidget):
     def _setup_plot(self, plot: pg.PlotWidget, title: str) -> None:
         item = plot.getPlotItem()
         item.setTitle(title, size="9pt", color="#222")
-        item.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        item.addLegend(offset=(5, 5), labelTextSize="8pt")  # top left: nights are low
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setXRange(0, 23, padding=0.02)
         item.setMouseEnabled(x=False, y=False)

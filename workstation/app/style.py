@@ -35,6 +35,7 @@ FLOW_OUT_COLOUR = QColor(215, 48, 31, 170)
 TUBE_TRIPS_COLOUR = QColor(110, 60, 160, 150)
 STATION_COLOUR = QColor(0, 25, 168, 150)     # TfL Underground blue
 LABEL_COLOUR = QColor(30, 30, 30)
+HOTSPOT_COLOUR = "#ae017e"   # ColorBrewer RdPu: distinct from the YlOrRd heat underneath
 
 
 def ramp(name: str, k: int) -> list[QColor]:

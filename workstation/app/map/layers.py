@@ -675,13 +675,14 @@ class IncidentsLayer(MapLayer):
 
 # ------------------------------------------------------------------------------------------
 def _diverging_lut() -> np.ndarray:
-    """Blue (cold) - transparent - red (hot) for Gi* z-scores scaled to 0..255 (128 = 0)."""
-    cold, hot = QColor(style.RDBU_9[8]), QColor(style.RDBU_9[0])
+    """Blue (cold) - transparent - magenta (hot) for Gi* z-scores scaled to 0..255 (128 = 0).
+    Magenta, not red, so hotspots stay distinct from the KDE heat drawn under them."""
+    cold, hot = QColor(style.RDBU_9[8]), QColor(style.HOTSPOT_COLOUR)
     lut = np.zeros((256, 4), dtype=np.ubyte)
     for i in range(256):
         colour = hot if i > 128 else cold
         strength = abs(i - 128) / 127.0
-        lut[i] = (colour.red(), colour.green(), colour.blue(), min(255, int(80 + 175 * strength)))
+        lut[i] = (colour.red(), colour.green(), colour.blue(), min(255, int(60 + 160 * strength)))
     lut[128, 3] = 0
     return lut
 
@@ -693,7 +694,7 @@ class HotspotLayer(MapLayer):
     key = "hotspots"
     title = "Gi* hotspots"
     description = "Getis-Ord Gi* cells significant after FDR (red hot, blue cold); hotspots ranked by harm"
-    Z_CLIP = 6.0   # z beyond this all draw at full strength
+    Z_CLIP = 8.0   # z beyond this all draw at full strength
 
     def __init__(self, session, **kw):
         super().__init__(session, **kw)
@@ -701,7 +702,7 @@ class HotspotLayer(MapLayer):
         self.image.setLookupTable(_diverging_lut())
         self.image.setParentItem(self.root)
         self.outline = QGraphicsPathItem()
-        self.outline.setPen(cosmetic_pen(QColor(90, 0, 20), 1.2))
+        self.outline.setPen(cosmetic_pen(QColor(73, 0, 106), 1.4))
         self.outline.setParentItem(self.root)
         self.labels: list[pg.TextItem] = []
         self.result = None
@@ -743,7 +744,7 @@ class HotspotLayer(MapLayer):
         font = style.ui_font(7.5, bold=True)
         for _, row in frame.head(10).iterrows():  # rank labels for the ten most harmful
             point = row.geometry.representative_point()
-            text = pg.TextItem(f"#{int(row['hotspot_id'])}", color=QColor(90, 0, 20),
+            text = pg.TextItem(f"#{int(row['hotspot_id'])}", color=QColor(73, 0, 106),
                                anchor=(0.5, 1.2))
             text.setFont(font)
             text.setPos(point.x, point.y)

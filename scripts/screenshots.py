@@ -3,7 +3,7 @@
 Run under a virtual display:
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py
 Writes docs/screenshots/{overview,hotspots,flows_0800,plan}.png (plan only when
-workstation.deploy.recommend exists).
+the deployment engine's recommend() exists).
 """
 
 from __future__ import annotations
@@ -78,12 +78,13 @@ def main() -> int:
     shot("flows_0800")
 
     # 4. Plan: allocation gap once the deployment engine exists.
-    try:
-        from workstation.deploy import recommend
-    except ImportError:
+    from workstation.app.scenario_panel import find_recommend
+    recommend = find_recommend()
+    if recommend is None:
         print("skipped plan.png: workstation.deploy.recommend not available yet")
-    else:
-        plan = recommend(session.pack, session.scenario, population=session.population)
+    else:   # same call as the Scenario panel makes
+        plan = recommend(session.pack, session.scenario, population=session.population,
+                         hotspots=session.hotspots, incidents=session.incidents)
         session.set_plan(plan)
         session.set_time(DayType.WEEKDAY, 20)
         show_only("choropleth", "basemap")

@@ -172,3 +172,18 @@ def test_hotspot_layer_from_engine_result(canvas, session, pack):
     found = hot.hotspot_at(p.x, p.y)
     assert found is not None and int(found["hotspot_id"]) == int(first["hotspot_id"])
     assert canvas.borough_at(p.x, p.y) in set(result.hotspots.hotspots["gss_code"]) | {""}
+
+
+def test_borough_names_never_overlap_and_selected_name_shows(canvas, session, pack):
+    basemap = canvas.add_layer(L.BasemapLayer(session, pack.table("boroughs_simplified")))
+    session.select(WESTMINSTER)
+    basemap.refresh()
+    shown = [label for label in basemap.labels if label.isVisible()]
+    assert 10 < len(shown) < 33          # the whole city at 900 px: some inner names give way
+    names = list(pack.table("boroughs_simplified")["gss_code"])
+    assert basemap.labels[names.index(WESTMINSTER)].isVisible()
+    rects = [label.sceneBoundingRect().adjusted(2, 3, -2, -3) for label in shown]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    canvas.zoom_to(WESTMINSTER)
+    basemap.update_view(canvas.view.viewRect())
+    assert sum(label.isVisible() for label in basemap.labels) >= 3

@@ -255,6 +255,7 @@ class BasemapLayer(MapLayer):
         self.labels: list[pg.TextItem] = []
         self.highlight = QGraphicsPathItem()
         self.show_labels = True
+        self._widths_m = None
 
     def build(self) -> None:
         pen = cosmetic_pen(style.BOROUGH_EDGE, 0.9)
@@ -281,13 +282,52 @@ class BasemapLayer(MapLayer):
 
     def set_labels_visible(self, shown: bool) -> None:
         self.show_labels = shown
-        for label in self.labels:
-            label.setVisible(shown)
+        if self.canvas is not None:
+            self.update_view(self.canvas.view.viewRect())
+        else:
+            for label in self.labels:
+                label.setVisible(shown)
+
+    def update_view(self, rect: QRectF) -> None:
+        """Show a borough's name only where it fits inside the borough and does not collide
+        with a name already placed (selected borough first, then largest first), so the small
+        inner boroughs do not print over each other when the whole city is in view."""
+        if not self.labels or self.canvas is None:
+            return
+        metres_per_px = self.canvas.metres_per_pixel()
+        if self._widths_m is None:
+            bounds = shapely.bounds(self.boroughs.geometry.values)
+            self._widths_m = bounds[:, 2] - bounds[:, 0]
+            self._order = np.argsort(-self.boroughs["area_m2"].to_numpy(float))
+        if metres_per_px <= 0:
+            return
+        codes = list(self.boroughs["gss_code"])
+        order = list(self._order)
+        if self.session.selected_code in codes:
+            first = codes.index(self.session.selected_code)
+            order.remove(first)
+            order.insert(0, first)
+        placed: list[QRectF] = []
+        for i in order:
+            label = self.labels[i]
+            box = label.textItem.boundingRect()
+            pos = label.pos()
+            centre = QPointF(pos.x() / metres_per_px, -pos.y() / metres_per_px)
+            px = QRectF(centre.x() - box.width() / 2, centre.y() - box.height() / 2,
+                        box.width(), box.height()).adjusted(2, 3, -2, -3)
+            fits = self._widths_m[i] / metres_per_px >= 0.85 * box.width()
+            free = not any(px.intersects(other) for other in placed)
+            show = self.show_labels and bool(fits) and free
+            label.setVisible(show)
+            if show:
+                placed.append(px)
 
     def refresh(self) -> None:
         code = self.session.selected_code
         item = self.outlines.get(code)
         self.highlight.setPath(item.path() if item is not None else QPainterPath())
+        if self.canvas is not None:
+            self.update_view(self.canvas.view.viewRect())
 
 
 def _centred_text():

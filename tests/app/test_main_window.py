@@ -131,3 +131,12 @@ def test_imported_incidents_replace_the_lattice(window, qtbot, shared_data):
     binned = window.session.hotspots.incidents.sum()
     assert 0.9 * len(incidents.frame) <= binned <= len(incidents.frame)
     window.session.mark_dirty(False)
+
+
+def test_inspector_shows_the_map_value(window):
+    window.session.select("E09000001")
+    text = window.inspector.figures["map_value"].text()
+    assert "Population present" in text
+    window.choropleth.set_metric("residents")
+    assert "Residents" in window.inspector.figures["map_value"].text()
+    assert window.inspector.figures["map_value"].text().startswith("9.7k")   # City, mid-2019

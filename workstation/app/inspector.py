@@ -54,7 +54,8 @@ class Inspector(QWidget):
                  "(workstation.flows.population)"),
                 ("demand_per_hour", "Demand /h", "Incidents per hour from the plan"),
                 ("required", "Required", "Officers needed for the response standard"),
-                ("allocated", "Allocated", "Officers allocated by the plan (after lending)")):
+                ("allocated", "Allocated", "Officers allocated by the plan (after lending)"),
+                ("map_value", "Map", "The borough's value in the map's choropleth")):
             value = QLabel("–")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setToolTip(tip)
@@ -91,6 +92,8 @@ class Inspector(QWidget):
         layout.addWidget(self.officer_plot, 1)
         layout.addWidget(self.plan_note)
         self.profile = None
+        # Set by the main window: code -> "label: value" of the map's current choropleth.
+        self.map_value_provider = None
 
         session.sig_selection_changed.connect(lambda *_: self.refresh())
         session.sig_time_changed.connect(self._on_session_time_changed)
@@ -154,8 +157,14 @@ class Inspector(QWidget):
             else:
                 text = "–"
             self.figures[key].setText(text)
+        if self.map_value_provider is not None:
+            self.figures["map_value"].setText(self.map_value_provider(s.selected_code))
         for line in self.hour_lines:
             line.setValue(s.hour + 0.5)
+
+    def update_map_value(self) -> None:
+        if self.session.selected_code and self.map_value_provider is not None:
+            self.figures["map_value"].setText(self.map_value_provider(self.session.selected_code))
 
     def _on_session_time_changed(self, day_type, hour: int) -> None:
         if self.profile is None:

@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         # --- docks ---------------------------------------------------------------------------
         self.layer_panel = LayerPanel(self.canvas, session)
         self.inspector = Inspector(session)
+        self.inspector.map_value_provider = self._map_value_text
+        self.choropleth.sig_changed.connect(self.inspector.update_map_value)
         self._add_dock("layers", "Layers", self.layer_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_dock("inspector", "Inspector", self.inspector,
                        Qt.DockWidgetArea.RightDockWidgetArea)
@@ -248,6 +250,12 @@ class MainWindow(QMainWindow):
         self.action_play = self._action(view, "Play / pause day", "Ctrl+Space",
                                         lambda: self.timebar.set_playing(not self.timebar.playing),
                                         "Animate the day hour by hour")
+
+    def _map_value_text(self, code: str) -> str:
+        layer = self.choropleth
+        value = layer.values.get(code, float("nan")) if len(layer.values) else float("nan")
+        from workstation.app.style import format_value
+        return f"{format_value(float(value))} — {layer.metric.label}"
 
     def layer_visibility(self) -> dict[str, bool]:
         """Which layers show, by key (saved in project files by GUI-2's actions)."""

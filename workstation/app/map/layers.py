@@ -430,8 +430,9 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         xy0 = np.array([self.points[c] for c in flows["origin"]]).reshape(-1, 2)
         xy1 = np.array([self.points[c] for c in flows["destination"]]).reshape(-1, 2)
         inbound = (flows["destination"] == code).to_numpy() if code else np.zeros(len(flows), bool)
+        other = style.FLOW_OUT_COLOUR if code else style.FLOW_NEUTRAL_COLOUR
         for w, width in enumerate(WIDTHS_PX):
-            for mask, colour in ((inbound, style.FLOW_IN_COLOUR), (~inbound, style.FLOW_OUT_COLOUR)):
+            for mask, colour in ((inbound, style.FLOW_IN_COLOUR), (~inbound, other)):
                 sel = (classes == w) & mask
                 self._draw_lines(xy0[sel, 0], xy0[sel, 1], xy1[sel, 0], xy1[sel, 1], width, colour)
         self.sig_changed.emit()
@@ -443,11 +444,12 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         entries = [LegendEntry(f"{style.format_value(b[i])} – {style.format_value(b[i + 1])}",
                                QColor(90, 90, 90), "line", WIDTHS_PX[i] * 4)
                    for i in range(len(b) - 1)][::-1]
+        note = "" if self.session.selected_code else "60 largest; click a borough for its flows"
         if self.session.selected_code:
             entries += [LegendEntry("into selected", style.FLOW_IN_COLOUR, "line", 10),
                         LegendEntry("out of selected", style.FLOW_OUT_COLOUR, "line", 10)]
         unit = "commuters/h" if self.engine else "commuters (2011)"
-        return LegendBlock(f"Commuter flows ({unit})", tuple(entries))
+        return LegendBlock(f"Commuter flows ({unit})", tuple(entries), note)
 
 
 def _engine_flows(pack, day_type, hour, code, min_flow, mode, commuters=None) -> pd.DataFrame:

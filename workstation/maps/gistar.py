@@ -139,8 +139,7 @@ def find_hotspots(counts: IncidentCounts, grid: Grid, *, band_m: float | None = 
     band = float(band_m) if band_m is not None else 2.0 * grid.cell_m
     months = n_months if n_months is not None else max(counts.n_months(), 1)
     check_cancel(cancel)
-    incidents = grid.bin(counts.x_m, counts.y_m, counts.count)
-    harm = grid.bin(counts.x_m, counts.y_m, counts.harm)
+    incidents, harm = grid.bin_many(counts.x_m, counts.y_m, counts.count, counts.harm)
     inside = grid.inside
     progress(0.2, "Gi* statistics")
     z = gi_star_z(harm if value == "harm" else incidents, inside, cell_m=grid.cell_m, band_m=band)

@@ -65,12 +65,19 @@ class Grid:
 
     def bin(self, x_m: np.ndarray, y_m: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Sum of weights per cell (points off the grid are dropped)."""
+        return self.bin_many(x_m, y_m, weights)[0]
+
+    def bin_many(self, x_m: np.ndarray, y_m: np.ndarray, *weights: np.ndarray | None) -> list[np.ndarray]:
+        """Several per-cell sums of the same points, locating each point only once."""
         row, col, ok = self.cell_of(x_m, y_m)
         n_rows, n_cols = self.shape
         flat = row[ok] * n_cols + col[ok]
-        w = None if weights is None else np.asarray(weights, dtype=np.float64)[ok]
-        return np.bincount(flat, weights=w, minlength=n_rows * n_cols).astype(np.float64).reshape(
-            n_rows, n_cols)
+        out = []
+        for w in weights or (None,):
+            wk = None if w is None else np.asarray(w, dtype=np.float64)[ok]
+            out.append(np.bincount(flat, weights=wk, minlength=n_rows * n_cols)
+                       .astype(np.float64).reshape(n_rows, n_cols))
+        return out
 
     def cell_polygons(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Square polygons (shapely array) for the given cells; built only on demand."""

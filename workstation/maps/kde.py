@@ -77,8 +77,7 @@ def kde_surface(counts: IncidentCounts, grid: Grid, *, bandwidth_m: float = 200.
     """
     months = n_months if n_months is not None else max(counts.n_months(), 1)
     check_cancel(cancel)
-    binned_count = grid.bin(counts.x_m, counts.y_m, counts.count)
-    binned_harm = grid.bin(counts.x_m, counts.y_m, counts.harm)
+    binned_count, binned_harm = grid.bin_many(counts.x_m, counts.y_m, counts.count, counts.harm)
     progress(0.3, "smoothing incidents")
     check_cancel(cancel)
     scale = M2_PER_KM2 / months

@@ -50,7 +50,7 @@ def test_b_edits_and_validation(qtbot, session, pool):
     view.b_officers.setValue(2000)
     assert session.comparison_scenario.officers_on_duty == 2000
     assert session.comparison_scenario.floor_share == 1.0
-    assert before.officers_on_duty == 2400
+    assert before.officers_on_duty == DeploymentScenario().officers_on_duty
 
 
 def test_run_both_fills_differences(qtbot, session, pool):
@@ -62,7 +62,7 @@ def test_run_both_fills_differences(qtbot, session, pool):
     view.b_officers.setValue(2800)
     with qtbot.waitSignal(session.sig_comparison_changed, timeout=180_000):
         view.run_both()
-    assert session.plan.scenario.officers_on_duty == 2400
+    assert session.plan.scenario.officers_on_duty == DeploymentScenario().officers_on_duty
     assert session.comparison_plan.scenario.officers_on_duty == 2800
     assert view.diff_model.rowCount() == len(session.plan.plan)
     assert view.totals_model.rowCount() == 5

@@ -55,7 +55,7 @@ def test_xlsx_assumptions_hold_every_scenario_value(small_plan, tmp_path):
     for key in small_plan.scenario.to_dict():
         if key not in ("standards", "extra"):
             assert key in named, key
-    assert named["officers_on_duty"] == 2400
+    assert named["officers_on_duty"] == small_plan.scenario.officers_on_duty
     assert named["standards.I.standard_minutes"] == 15.0
     assert named["floor_share"] == pytest.approx(0.75)
     assert "Queueing: Erlang C (unit test)." in named.values()

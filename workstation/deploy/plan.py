@@ -15,7 +15,7 @@ from workstation.deploy.scenario import DeploymentScenario
 # Column contracts (engines must fill all of these; views and exports rely on them).
 PLAN_COLUMNS = (
     "unit_code", "unit_name", "day_type", "shift",
-    "home",            # officers on duty from the unit's own strength
+    "home",            # officers on duty from the unit's own strength (rostered by the plan)
     "required",        # officers needed for the standard in the shift's busiest hour
     "lent",            # officers lent to other units
     "borrowed",        # officers borrowed from other units
@@ -35,7 +35,7 @@ LENDING_COLUMNS = (
 )
 IMPACT_COLUMNS = (
     "unit_code", "unit_name", "day_type", "shift",
-    "officer_change",          # final - home
+    "officer_change",          # final - static_home (versus static staffing)
     "cover_change_points",     # change in share within standard, percentage points
     "worst_hour", "worst_hour_shortfall",
     "statement",               # one plain-English sentence: who loses cover, when, by how much

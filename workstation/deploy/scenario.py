@@ -66,9 +66,11 @@ DEFAULT_STANDARDS = (
 class DeploymentScenario:
     name: str = "Baseline"
     day_types: tuple[DayType, ...] = (DayType.WEEKDAY, DayType.SATURDAY, DayType.SUNDAY)
-    # Response officers on duty across London per shift (sum over boroughs) unless a
-    # strength table is given. Default split across boroughs: see deploy docs.
-    officers_on_duty: int = 2400
+    # Response officers on duty across London per shift (sum over the 32 Met boroughs)
+    # unless a strength table is given. Basis: the seed report's borough had 139 emergency
+    # response officers in five teams, i.e. ~28 on duty per shift; x 32 boroughs = 890.
+    # Default split across boroughs: see docs/method-deployment.md.
+    officers_on_duty: int = 890
     strength_csv: str | None = None
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
     units: str = "borough"  # "borough" or "bcu"

@@ -1,0 +1,367 @@
+"""Demand: expected incidents per borough, day type, hour and type, with priority grades,
+officer time and harm.
+
+Recorded crime says where and how much, not when: the Met's borough counts are monthly.
+Each type is spread over the week and the day by a time-of-day profile: fitted from real
+timestamps where the pack has them (STATS19 collisions by hour), or from an analyst's
+timestamped import (a CAD extract) when given, otherwise the documented shape assumptions
+below. Crime is only part of the load (seed report: 83% of calls are not crimes), so
+non-crime demand is modelled too, as an editable multiplier on recorded crime.
+
+The demand types, their grade mix, officer time and profile are the editable table
+``demand_types.csv`` (a copy can be passed as ``demand_table``).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workstation.domain import DayType
+from workstation.errors import InputError
+
+DEFAULT_DEMAND_TABLE = Path(__file__).resolve().parent / "demand_types.csv"
+DEMAND_COLUMNS = ("demand_type", "source", "profile", "follows_population", "share_immediate",
+                  "share_significant", "officer_hours_per_incident", "harm_weight", "basis")
+SOURCES = ("met_major", "non_crime", "collisions")
+DAY_TYPES = (DayType.WEEKDAY, DayType.FRIDAY, DayType.SATURDAY, DayType.SUNDAY)
+# Days of each day type in a week: TfL's weekday is Monday-Thursday.
+DAYS_PER_WEEK = {DayType.WEEKDAY: 4, DayType.FRIDAY: 1, DayType.SATURDAY: 1, DayType.SUNDAY: 1}
+DAYS_PER_MONTH = 365.25 / 12
+# Share of all incidents that are mental-health related. Seed report (RSA/Met 2015):
+# 15-20% of incidents; the midpoint is used.
+MENTAL_HEALTH_SHARE = 0.175
+
+# --- time-of-day shapes (relative weights per clock hour 0..23) -------------------------
+# Assumptions, not fits: they set the shape of a type's day where the pack has no
+# timestamps. Basis: Felson & Poulsen (2003), "Simple indicators of crime by time of day"
+# (crime of each kind has a characteristic daily rhythm: thefts follow shop and travel
+# hours, violence and disorder the evening and night-time economy, vehicle crime the night);
+# CSEW: most domestic burglaries happen in the evening or at night. Replace them by
+# importing timestamped incidents (profiles are then fitted from those).
+_WEEKDAY_SHAPES = {
+    "daytime": [1.0, .7, .5, .4, .3, .3, .5, 1.2, 2.5, 3.5, 4.5, 5.2,
+                5.6, 5.8, 5.8, 6.0, 6.2, 6.0, 5.5, 4.6, 3.6, 2.8, 2.0, 1.4],
+    "night_economy": [5.0, 4.0, 3.0, 2.0, 1.5, 1.0, 1.0, 1.2, 1.6, 2.0, 2.4, 2.8,
+                      3.2, 3.4, 3.6, 4.0, 4.5, 5.0, 5.4, 5.6, 5.8, 6.0, 6.0, 5.6],
+    "evening": [3.0, 2.4, 1.8, 1.4, 1.0, .8, .8, 1.0, 1.5, 2.0, 2.4, 2.8,
+                3.0, 3.2, 3.5, 4.0, 4.6, 5.0, 5.4, 5.6, 5.6, 5.2, 4.6, 3.8],
+    "residential": [2.0, 1.5, 1.2, 1.0, .8, .7, .8, 1.2, 2.0, 2.8, 3.2, 3.4,
+                    3.4, 3.4, 3.4, 3.6, 4.0, 4.8, 5.6, 6.0, 5.8, 5.0, 4.0, 3.0],
+    "overnight": [5.0, 5.0, 4.5, 4.0, 3.5, 3.0, 2.5, 2.5, 3.0, 3.0, 3.0, 3.0,
+                  3.0, 3.0, 3.0, 3.2, 3.5, 4.0, 4.5, 5.0, 5.5, 5.5, 5.5, 5.2],
+    # Calls for service (non-crime): quietest before dawn, busiest late afternoon/evening.
+    "calls": [2.5, 2.0, 1.6, 1.3, 1.1, 1.0, 1.1, 1.6, 2.4, 3.2, 3.8, 4.2,
+              4.5, 4.6, 4.7, 4.9, 5.2, 5.4, 5.5, 5.3, 5.0, 4.6, 4.0, 3.2],
+}
+# Weekend nights: the small hours of Saturday and Sunday carry the night-time economy.
+_WEEKEND_NIGHT_BOOST = np.array([1.8, 1.9, 2.0, 2.0, 1.7, 1.3] + [1.0] * 15 + [1.1, 1.2, 1.3])
+# Relative volume per day of a type on each day type (a week averages to 1). Assumption,
+# same basis as the shapes: night-time-economy crime rises at weekends, theft and calls dip
+# on Sundays.
+_DAY_VOLUME = {
+    "daytime": {DayType.WEEKDAY: 1.02, DayType.FRIDAY: 1.05, DayType.SATURDAY: 1.03, DayType.SUNDAY: 0.85},
+    "night_economy": {DayType.WEEKDAY: 0.92, DayType.FRIDAY: 1.05, DayType.SATURDAY: 1.20, DayType.SUNDAY: 1.07},
+    "evening": {DayType.WEEKDAY: 0.97, DayType.FRIDAY: 1.03, DayType.SATURDAY: 1.07, DayType.SUNDAY: 1.02},
+    "residential": {DayType.WEEKDAY: 1.01, DayType.FRIDAY: 1.02, DayType.SATURDAY: 0.98, DayType.SUNDAY: 0.97},
+    "overnight": {DayType.WEEKDAY: 1.0, DayType.FRIDAY: 1.0, DayType.SATURDAY: 1.0, DayType.SUNDAY: 1.0},
+    "calls": {DayType.WEEKDAY: 1.0, DayType.FRIDAY: 1.04, DayType.SATURDAY: 1.02, DayType.SUNDAY: 0.94},
+    "collisions": {DayType.WEEKDAY: 1.0, DayType.FRIDAY: 1.0, DayType.SATURDAY: 1.0, DayType.SUNDAY: 1.0},
+}
+
+
+def assumed_profile(name: str) -> np.ndarray:
+    """(4 day types, 24 hours) incidents per day-type-day relative to an average day."""
+    if name not in _WEEKDAY_SHAPES:
+        raise KeyError(name)
+    base = np.asarray(_WEEKDAY_SHAPES[name], dtype=float)
+    night = name in ("night_economy", "evening")
+    out = np.empty((4, 24))
+    for d, day in enumerate(DAY_TYPES):
+        shape = base * _WEEKEND_NIGHT_BOOST if night and day in (DayType.SATURDAY, DayType.SUNDAY) else base
+        out[d] = shape / shape.sum() * _DAY_VOLUME[name][day]
+    return _normalise_week(out)
+
+
+def _normalise_week(profile: np.ndarray) -> np.ndarray:
+    """Scale so that a week's days average to 1 (sum over a week = 7 days)."""
+    days = np.array([DAYS_PER_WEEK[d] for d in DAY_TYPES], dtype=float)
+    week = float((profile.sum(axis=1) * days).sum())
+    return profile * (7.0 / week) if week > 0 else profile
+
+
+@dataclass(frozen=True)
+class DemandType:
+    name: str
+    source: str
+    profile: str
+    follows_population: bool
+    share_immediate: float
+    share_significant: float
+    officer_hours_per_incident: float
+    harm_weight: float | None
+    basis: str
+
+
+def load_demand_table(path: str | Path | None = None) -> tuple[DemandType, ...]:
+    """The demand types table; errors name the file, row and column."""
+    source = Path(path) if path else DEFAULT_DEMAND_TABLE
+    try:
+        with open(source, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise InputError("demand table not found", path=str(source),
+                         expected="a CSV with columns " + ", ".join(DEMAND_COLUMNS)) from None
+    except UnicodeDecodeError:
+        raise InputError("demand table is not UTF-8 text", path=str(source)) from None
+    if not rows:
+        raise InputError("demand table has no rows", path=str(source))
+    missing = [c for c in DEMAND_COLUMNS if c not in rows[0]]
+    if missing:
+        raise InputError(f"demand table lacks columns {missing}", path=str(source),
+                         expected=", ".join(DEMAND_COLUMNS))
+    out = []
+    for i, row in enumerate(rows, start=2):
+        def number(column: str, low: float, high: float, optional: bool = False) -> float | None:
+            text = (row.get(column) or "").strip()
+            if optional and not text:
+                return None
+            try:
+                value = float(text)
+            except ValueError:
+                raise InputError(f"'{text}' is not a number", path=str(source), row=i,
+                                 column=column, expected=f"a number {low}..{high}") from None
+            if not low <= value <= high:
+                raise InputError(f"{value} is out of range", path=str(source), row=i,
+                                 column=column, expected=f"a number {low}..{high}")
+            return value
+        profile = (row["profile"] or "").strip()
+        if profile not in _WEEKDAY_SHAPES and profile != "collisions":
+            raise InputError(f"unknown profile '{profile}'", path=str(source), row=i,
+                             column="profile",
+                             expected=", ".join(sorted(_WEEKDAY_SHAPES) + ["collisions"]))
+        src = (row["source"] or "").strip()
+        if src not in SOURCES:
+            raise InputError(f"unknown source '{src}'", path=str(source), row=i, column="source",
+                             expected=", ".join(SOURCES))
+        follows = (row["follows_population"] or "").strip().lower()
+        if follows not in ("yes", "no"):
+            raise InputError(f"'{follows}' is not yes/no", path=str(source), row=i,
+                             column="follows_population", expected="yes or no")
+        immediate = number("share_immediate", 0.0, 1.0)
+        significant = number("share_significant", 0.0, 1.0)
+        if immediate + significant > 1.0 + 1e-9:
+            raise InputError("immediate + significant shares exceed 1", path=str(source), row=i,
+                             column="share_significant", expected="shares that sum to 1 or less")
+        out.append(DemandType(
+            name=row["demand_type"].strip(), source=src, profile=profile,
+            follows_population=follows == "yes", share_immediate=immediate,
+            share_significant=significant,
+            officer_hours_per_incident=number("officer_hours_per_incident", 0.05, 48.0),
+            harm_weight=number("harm_weight", 0.0, 1e5, optional=True),
+            basis=(row.get("basis") or "").strip()))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Expected incidents per hour for one planning of units (boroughs or BCUs).
+
+    Arrays are (n_units, n_day_types, 24) unless said otherwise; ``by_type`` is
+    (n_units, n_day_types, 24, n_types) incidents per hour of every grade.
+    """
+
+    unit_codes: tuple[str, ...]
+    unit_names: tuple[str, ...]
+    day_types: tuple[DayType, ...]
+    type_names: tuple[str, ...]
+    by_type_per_hour: np.ndarray
+    attended_per_hour: np.ndarray      # I + S graded incidents per hour
+    immediate_per_hour: np.ndarray     # I graded incidents per hour
+    officer_hours_per_incident: np.ndarray  # mean over attended incidents in that hour
+    harm_per_hour: np.ndarray          # harm-weighted attended incidents per hour
+    harm_immediate_per_hour: np.ndarray  # the I-graded part of it
+    population_present: np.ndarray
+    basis: tuple[str, ...] = field(default=())
+    profile_source: str = "assumed"
+
+    def index(self, day_type: DayType) -> int:
+        return self.day_types.index(DayType(day_type))
+
+    def aggregate(self, groups: dict[str, tuple[str, ...]], names: dict[str, str]) -> "Demand":
+        """Sum boroughs into larger units (e.g. BCUs); officer time stays a weighted mean."""
+        codes = list(self.unit_codes)
+        keys = list(groups)
+        member = np.zeros((len(keys), len(codes)))
+        for k, key in enumerate(keys):
+            for code in groups[key]:
+                member[k, codes.index(code)] = 1.0
+        def agg(a: np.ndarray) -> np.ndarray:
+            return np.tensordot(member, a, axes=(1, 0))
+        attended = agg(self.attended_per_hour)
+        work = agg(self.attended_per_hour * self.officer_hours_per_incident)
+        mean_hours = np.divide(work, attended, out=np.ones_like(work), where=attended > 0)
+        return Demand(tuple(keys), tuple(names[k] for k in keys), self.day_types,
+                      self.type_names, agg(self.by_type_per_hour), attended,
+                      agg(self.immediate_per_hour), mean_hours, agg(self.harm_per_hour),
+                      agg(self.harm_immediate_per_hour), agg(self.population_present), self.basis, self.profile_source)
+
+
+def monthly_crime_rates(pack, *, first_month: str, last_month: str,
+                        months: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mean recorded offences per month per borough and Met major group over a window."""
+    crime = pack.table("crime_borough_month") if months is None else months
+    window = crime[(crime["month"] >= first_month) & (crime["month"] <= last_month)]
+    n_months = window["month"].nunique()
+    if n_months == 0:
+        raise InputError(f"no recorded crime between {first_month} and {last_month}",
+                         path="crime_borough_month", column="month",
+                         expected="months within 2010-04..2024-01")
+    rates = (window.groupby(["gss_code", "major_text"])["offences"].sum() / n_months)
+    return rates.rename("offences_per_month").reset_index()
+
+
+def harm_by_major(pack, harm_weights, *, first_month: str, last_month: str) -> dict[str, float]:
+    """Count-weighted mean CSS weight of each Met major group's subgroups over the window."""
+    crime = pack.table("crime_borough_month")
+    window = crime[(crime["month"] >= first_month) & (crime["month"] <= last_month)]
+    per_minor = window.groupby(["major_text", "minor_text"])["offences"].sum().reset_index()
+    lookup = {}
+    for c in harm_weights.categories("met_subgroup"):
+        lookup[" ".join(c.split()).casefold()] = harm_weights.weight(c, "met_subgroup")
+    per_minor["weight"] = [lookup.get(" ".join(str(m).split()).casefold(), np.nan)
+                           for m in per_minor["minor_text"]]
+    known = per_minor.dropna(subset=["weight"])
+    out = {}
+    for major, group in known.groupby("major_text"):
+        total = group["offences"].sum()
+        out[str(major)] = float((group["weight"] * group["offences"]).sum() / total) if total else 0.0
+    return out
+
+
+def collisions_profile(pack) -> tuple[pd.Series, np.ndarray]:
+    """Collisions per borough per month (mean over the pack's years) and the fitted London
+    profile over the hours of the day (the pack has no day of week: same for all days)."""
+    collisions = pack.table("collisions_borough_hour")
+    n_months = collisions[["year", "month"]].drop_duplicates().shape[0]
+    per_borough = collisions.groupby("gss_code")["collisions"].sum() / max(n_months, 1)
+    by_hour = collisions.groupby("hour")["collisions"].sum().reindex(range(24), fill_value=0)
+    shape = by_hour.to_numpy(dtype=float)
+    profile = np.tile(shape / shape.sum(), (4, 1))
+    return per_borough, _normalise_week(profile)
+
+
+def fitted_profile(incidents) -> np.ndarray | None:
+    """Profile (4, 24) fitted from an import's timestamps, or None if too few have times.
+
+    A CAD extract's timestamps beat any assumption; 500 timed incidents is enough for a
+    stable 96-cell histogram (about 5 per cell) once lightly smoothed over adjacent hours.
+    """
+    if incidents is None:
+        return None
+    times = pd.to_datetime(incidents.frame["occurred_at"], errors="coerce").dropna()
+    if len(times) < 500:
+        return None
+    weekday = times.dt.dayofweek.to_numpy()   # Monday = 0
+    day_index = np.select([weekday <= 3, weekday == 4, weekday == 5], [0, 1, 2], 3)
+    counts = np.zeros((4, 24))
+    np.add.at(counts, (day_index, times.dt.hour.to_numpy()), 1.0)
+    counts = (np.roll(counts, 1, axis=1) + 2 * counts + np.roll(counts, -1, axis=1)) / 4 + 0.5
+    days_seen = np.array([DAYS_PER_WEEK[d] for d in DAY_TYPES], dtype=float)
+    per_day = counts / days_seen[:, None]
+    return _normalise_week(per_day / per_day.sum(axis=1).mean())
+
+
+def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, ...],
+                 names: tuple[str, ...], day_types: tuple[DayType, ...],
+                 harm_weights, non_crime_multiplier: float,
+                 first_month: str = "2022-02", last_month: str = "2024-01",
+                 follow_population: bool = True, demand_table=None, incidents=None,
+                 crime_rates: pd.DataFrame | None = None) -> Demand:
+    """Expected incidents per hour for every borough, day type and hour (see module doc).
+
+    ``population_present`` is (n_boroughs, 4 TfL day types, 24) people present;
+    ``crime_rates`` (from ``monthly_crime_rates``) overrides the window, e.g. in a backtest.
+    """
+    types = load_demand_table(demand_table) if not isinstance(demand_table, tuple) else demand_table
+    codes = list(gss_codes)
+    n = len(codes)
+    rates = crime_rates if crime_rates is not None else monthly_crime_rates(
+        pack, first_month=first_month, last_month=last_month)
+    per_major = rates.pivot_table(index="gss_code", columns="major_text",
+                                  values="offences_per_month", aggfunc="sum").reindex(codes).fillna(0.0)
+    crimes_per_month = per_major.sum(axis=1).to_numpy()
+    collisions_per_month, collision_profile = collisions_profile(pack)
+    collisions_per_month = collisions_per_month.reindex(codes).fillna(0.0).to_numpy()
+    fitted = fitted_profile(incidents)
+    harm_major = harm_by_major(pack, harm_weights, first_month=first_month, last_month=last_month)
+
+    # Population-following factor: presence relative to the borough's own daily mean.
+    presence = population_present / population_present.mean(axis=2, keepdims=True)
+    d_index = [DAY_TYPES.index(DayType(d)) for d in day_types]
+    n_types = len(types)
+    by_type = np.zeros((n, len(d_index), 24, n_types))
+    immediate = np.zeros((n, len(d_index), 24))
+    attended = np.zeros_like(immediate)
+    work_hours = np.zeros_like(immediate)
+    harm = np.zeros_like(immediate)
+    harm_immediate = np.zeros_like(immediate)
+    median_crime_harm = float(np.median(list(harm_major.values()))) if harm_major else 1.0
+    non_crime_total = crimes_per_month * max(non_crime_multiplier - 1.0, 0.0)
+    all_incidents = crimes_per_month * max(non_crime_multiplier, 1.0)
+    mental_health = np.minimum(MENTAL_HEALTH_SHARE * all_incidents, non_crime_total)
+    for t, kind in enumerate(types):
+        if kind.source == "met_major":
+            monthly = (per_major[kind.name].to_numpy() if kind.name in per_major.columns
+                       else np.zeros(n))
+        elif kind.source == "collisions":
+            monthly = collisions_per_month
+        elif kind.name.lower().startswith("mental health"):
+            monthly = mental_health
+        else:
+            monthly = np.maximum(non_crime_total - mental_health - collisions_per_month, 0.0)
+        if kind.source == "collisions":
+            profile = collision_profile
+        elif fitted is not None and kind.source == "met_major":
+            profile = fitted
+        else:
+            profile = assumed_profile(kind.profile)
+        shape = np.broadcast_to(profile[None], (n, 4, 24))
+        if follow_population and kind.follows_population:
+            moved = shape * presence
+            # keep each borough-day's volume: only the timing follows the people
+            shape = moved * (shape.sum(axis=2, keepdims=True) / moved.sum(axis=2, keepdims=True))
+        per_hour = monthly[:, None, None] / DAYS_PER_MONTH * shape    # incidents per hour
+        per_hour = per_hour[:, d_index]
+        by_type[..., t] = per_hour
+        graded = kind.share_immediate + kind.share_significant
+        immediate += per_hour * kind.share_immediate
+        attended += per_hour * graded
+        work_hours += per_hour * graded * kind.officer_hours_per_incident
+        weight = kind.harm_weight if kind.harm_weight is not None else harm_major.get(
+            kind.name, median_crime_harm)
+        harm += per_hour * graded * weight
+        harm_immediate += per_hour * kind.share_immediate * weight
+    mean_hours = np.divide(work_hours, attended, out=np.ones_like(work_hours), where=attended > 0)
+    profile_source = "fitted from imported timestamps" if fitted is not None else "assumed"
+    basis = (
+        f"Recorded crime: Met borough offences by Home Office group, mean per month "
+        f"{first_month}..{last_month} (crime_borough_month).",
+        f"Non-crime demand: recorded crime x {non_crime_multiplier:.2f} (seed report: 83% of "
+        f"calls are not crimes), of which mental health {MENTAL_HEALTH_SHARE:.1%} of all "
+        "incidents; road collisions from STATS19 2014-2023.",
+        "Time of day: road collisions fitted from STATS19 hours; crime types "
+        + ("fitted from the imported incidents' timestamps" if fitted is not None else
+           "by documented shape assumptions (Felson & Poulsen 2003; CSEW)")
+        + ("; timing moved with population present (demand follows the people)."
+           if follow_population else "; population movement not applied."),
+        "Grades, officer time and non-crime harm weights: demand_types table (editable); "
+        "crime harm: ONS Crime Severity Score weights by offence subgroup.",
+    )
+    return Demand(tuple(codes), tuple(names), tuple(DayType(d) for d in day_types),
+                  tuple(k.name for k in types), by_type, attended, immediate, mean_hours, harm,
+                  harm_immediate, population_present[:, d_index], basis, profile_source)

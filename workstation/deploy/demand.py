@@ -266,7 +266,7 @@ def fitted_profile(incidents) -> np.ndarray | None:
     times = pd.to_datetime(incidents.frame["occurred_at"], errors="coerce").dropna()
     if len(times) < 500:
         return None
-    weekday = times.dt.dayofweek.to_numpy()   # Monday = 0
+    weekday = times.dt.day_of_week.to_numpy()   # Monday = 0
     day_index = np.select([weekday <= 3, weekday == 4, weekday == 5], [0, 1, 2], 3)
     counts = np.zeros((4, 24))
     np.add.at(counts, (day_index, times.dt.hour.to_numpy()), 1.0)

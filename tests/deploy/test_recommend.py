@@ -1,0 +1,177 @@
+"""The recommendation on the shipped London pack: conservation, floors, travel limits and
+the behaviour the product claims (demand follows people; Westminster borrows by day)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workstation.deploy import recommend
+from workstation.deploy.plan import IMPACT_COLUMNS, LENDING_COLUMNS, PLAN_COLUMNS
+from workstation.deploy.scenario import DeploymentScenario, Shift
+from workstation.errors import InputError
+
+WESTMINSTER = "E09000033"
+
+
+def test_plan_has_every_unit_day_and_shift(baseline_plan):
+    plan = baseline_plan.plan
+    assert set(PLAN_COLUMNS) <= set(plan.columns)
+    assert plan["unit_code"].nunique() == 32            # Met boroughs, City excluded
+    assert "E09000001" not in set(plan["unit_code"])
+    assert len(plan) == 32 * 3 * 3
+    assert len(baseline_plan.hourly) == 32 * 3 * 24
+    assert set(LENDING_COLUMNS) <= set(baseline_plan.lending.columns)
+    assert set(IMPACT_COLUMNS) <= set(baseline_plan.impact.columns)
+
+
+def test_officers_are_conserved_in_every_shift(baseline_plan):
+    plan = baseline_plan.plan
+    assert (plan["final"] == plan["home"] - plan["lent"] + plan["borrowed"]).all()
+    for (_, _), group in plan.groupby(["day_type", "shift"]):
+        assert group["final"].sum() == group["home"].sum()
+        assert group["lent"].sum() == group["borrowed"].sum()
+    moved = baseline_plan.lending.groupby(["day_type", "shift"])["officers"].sum()
+    lent = plan.groupby(["day_type", "shift"])["lent"].sum()
+    assert (moved == lent.reindex(moved.index)).all()
+
+
+def test_roster_keeps_each_units_officer_hours(baseline_plan):
+    plan = baseline_plan.plan
+    for (_, _), group in plan.groupby(["unit_code", "day_type"]):
+        assert group["home"].sum() == group["static_home"].sum()   # 8-hour shifts
+    assert plan.groupby(["day_type", "shift"])["static_home"].sum().unique().tolist() == [890]
+
+
+def test_floor_share_is_respected(baseline_plan):
+    plan = baseline_plan.plan
+    floor = baseline_plan.scenario.floor_share
+    assert (plan["lent"] <= np.floor((1 - floor) * plan["home"] + 1e-9)).all()
+
+
+def test_no_lending_beyond_the_travel_limit(pack):
+    plan = recommend(pack, DeploymentScenario(max_lending_minutes=10.0,
+                                              day_types=DeploymentScenario().day_types[:1]))
+    assert len(plan.lending) > 0
+    assert (plan.lending["travel_minutes"] <= 10.0).all()
+    none = recommend(pack, DeploymentScenario(max_lending_minutes=0.0,
+                                              day_types=DeploymentScenario().day_types[:1]))
+    assert len(none.lending) == 0 and (none.plan["lent"] == 0).all()
+
+
+def test_westminster_borrows_on_weekday_days(baseline_plan):
+    rows = baseline_plan.plan.set_index(["unit_code", "day_type", "shift"])
+    for shift in ("07-15", "15-23"):
+        row = rows.loc[(WESTMINSTER, "weekday", shift)]
+        assert row["required"] > row["static_home"]      # daytime demand exceeds its strength
+        assert row["borrowed"] > 0
+    into = baseline_plan.lending[(baseline_plan.lending["to_code"] == WESTMINSTER)
+                                 & (baseline_plan.lending["day_type"] == "weekday")]
+    assert into["officers"].sum() > 0
+
+
+def test_required_covers_the_visibility_floor_and_grows_with_the_target(pack):
+    day = DeploymentScenario().day_types[:1]
+    low = recommend(pack, DeploymentScenario(day_types=day, visibility_floor_per_borough=6))
+    assert (low.hourly["required"] >= 6).all()
+    base = recommend(pack, DeploymentScenario(day_types=day))
+    from workstation.deploy.scenario import ResponseStandard
+    strict = recommend(pack, DeploymentScenario(day_types=day, standards=(
+        ResponseStandard("I", 15.0, 0.97), ResponseStandard("S", 60.0, 0.97))))
+    assert (strict.hourly["required"].to_numpy() >= base.hourly["required"].to_numpy()).all()
+    assert strict.hourly["required"].sum() > base.hourly["required"].sum()
+
+
+def test_demand_follows_people_into_westminster_by_day(pack):
+    day = DeploymentScenario().day_types[:1]
+    moved = recommend(pack, DeploymentScenario(day_types=day)).hourly
+    still = recommend(pack, DeploymentScenario(day_types=day,
+                                               demand_follows_population=False)).hourly
+    def midday_share(hourly):
+        w = hourly[hourly["unit_code"] == WESTMINSTER].set_index("hour")["demand_per_hour"]
+        return w.loc[10:16].sum() / w.sum()
+    assert midday_share(moved) > midday_share(still) + 0.02
+    # only the timing moves: a borough's daily volume is unchanged
+    assert moved.groupby("unit_code")["demand_per_hour"].sum().to_numpy() == pytest.approx(
+        still.groupby("unit_code")["demand_per_hour"].sum().to_numpy(), rel=1e-9)
+
+
+def test_london_demand_is_busier_at_teatime_than_before_dawn(baseline_plan):
+    hourly = baseline_plan.hourly[baseline_plan.hourly["day_type"] == "weekday"]
+    by_hour = hourly.groupby("hour")["demand_per_hour"].sum()
+    assert by_hour.loc[17] > 2 * by_hour.loc[4]
+
+
+def test_calibration_against_the_seed_borough(baseline_plan):
+    cal = baseline_plan.totals["calibration"]
+    # seed: 139 ERT officers in five teams (~28 per shift); 15,000 I and 21,600 S calls a year
+    assert cal["model_mean_required_on_duty"] == pytest.approx(27.8, rel=0.25)
+    assert cal["model_mean_unit_I_per_year"] == pytest.approx(15_000, rel=0.25)
+    assert cal["model_mean_unit_S_per_year"] == pytest.approx(21_600, rel=0.35)
+
+
+def test_plan_beats_static_on_its_own_demand(baseline_plan):
+    t = baseline_plan.totals
+    assert t["harm_weighted_share_within_standard_plan"] > t["harm_weighted_share_within_standard_static"]
+    assert t["understaffed_unit_hours_plan"] < t["understaffed_unit_hours_static"]
+
+
+def test_impact_statements_name_who_loses_cover_and_when(baseline_plan):
+    impact = baseline_plan.impact
+    losers = impact[impact["officer_change"] < 0]
+    assert len(losers) > 0
+    for text in losers["statement"].head(20):
+        assert "static staffing" in text and "risk" in text
+    assert all(s.startswith(n) for s, n in zip(impact["statement"], impact["unit_name"]))
+
+
+def test_method_and_basis_state_the_policy_and_data(baseline_plan):
+    text = " ".join(baseline_plan.method + baseline_plan.basis)
+    for needle in ("Erlang C", "Visibility is a policy choice", "HiGHS", "Crime Severity Score",
+                   "83%", "2011 census"):
+        assert needle in text
+
+
+def test_bcu_planning_units(pack):
+    plan = recommend(pack, DeploymentScenario(units="bcu", day_types=DeploymentScenario().day_types[:1]))
+    assert plan.plan["unit_code"].nunique() == 12
+    assert "COL" not in set(plan.plan["unit_code"])
+    assert (plan.plan["final"] == plan.plan["home"] - plan.plan["lent"] + plan.plan["borrowed"]).all()
+
+
+def test_strength_csv_sets_home_strength(pack, tmp_path):
+    codes = sorted(set(pack.table("boroughs")["gss_code"]) - {"E09000001"})
+    path = tmp_path / "strength.csv"
+    pd.DataFrame({"gss_code": codes, "officers": [30] * len(codes)}).to_csv(path, index=False)
+    plan = recommend(pack, DeploymentScenario(strength_csv=str(path),
+                                              day_types=DeploymentScenario().day_types[:1]))
+    assert (plan.plan["static_home"] == 30).all()
+    assert plan.plan["final"].sum() == 30 * 32 * 3          # re-rostered, same officers
+
+
+@pytest.mark.parametrize("content, column, row", [
+    ("gss_code,officers\nE09999999,20\n", "gss_code", 2),
+    ("gss_code,officers\nE09000002,-4\n", "officers", 2),
+    ("gss_code,officers\nE09000002,many\n", "officers", 2),
+    ("borough,officers\nE09000002,4\n", None, 1),
+])
+def test_bad_strength_csv_names_row_and_column(pack, tmp_path, content, column, row):
+    path = tmp_path / "strength.csv"
+    path.write_text(content)
+    with pytest.raises(InputError) as info:
+        recommend(pack, DeploymentScenario(strength_csv=str(path)))
+    assert info.value.row == row and info.value.column == column
+    assert "strength.csv" in str(info.value)
+
+
+def test_four_hour_shift_pattern(pack):
+    shifts = tuple(Shift(h, (h + 6) % 24) for h in (0, 6, 12, 18))
+    plan = recommend(pack, DeploymentScenario(shifts=shifts, day_types=DeploymentScenario().day_types[:1]))
+    assert sorted(plan.plan["shift"].unique()) == ["00-06", "06-12", "12-18", "18-00"]
+
+
+def test_cancel_stops_the_recommendation(pack):
+    from workstation.domain import CancelToken, Cancelled
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        recommend(pack, DeploymentScenario(), cancel=token)

@@ -66,8 +66,10 @@ def grade_load(demand: Demand, grade: str) -> np.ndarray:
 
 def cover(officers: np.ndarray, demand: Demand, scenario: DeploymentScenario,
           grade: str, d: int | slice = slice(None)) -> np.ndarray:
-    """Share of a grade's incidents answered within its standard with ``officers``."""
-    return share_within(officers, grade_load(demand, grade)[:, d],
+    """Share of a grade's incidents answered within its standard with ``officers`` on duty
+    (of whom only the available share answer calls)."""
+    servers = np.floor(np.asarray(officers) * scenario.officer_availability + 1e-9).astype(np.int64)
+    return share_within(servers, grade_load(demand, grade)[:, d],
                         demand.officer_hours_per_incident[:, d], wait_minutes(scenario, grade))
 
 
@@ -82,6 +84,9 @@ def requirement(demand: Demand, scenario: DeploymentScenario, *, patrol_units: n
         queue = np.maximum(queue, officers_needed(rate, service, wait, standard.target_share))
         stricter = standard.target_share + (1 - standard.target_share) * BUFFER_TARGET_GAP
         buffer = np.maximum(buffer, officers_needed(rate, service, wait, stricter))
+    # officers on duty = officers answering calls / the share of time available for calls
+    queue = np.ceil(queue / scenario.officer_availability - 1e-9).astype(np.int64)
+    buffer = np.ceil(buffer / scenario.officer_availability - 1e-9).astype(np.int64)
     rate = demand.attended_per_hour
     visits = float(scenario.hotspot_visits_per_hour)
     patrol_officers = visits * (scenario.patrol_minutes_per_hotspot_visit
@@ -324,7 +329,7 @@ def _assemble(units: PlanningUnits, demand_all: Demand, need_all: Requirement,
                                                int(static[u, s]), final, lent, borrowed,
                                                static_share, plan_share, static_s, plan_s,
                                                int(hours[worst]), int(gap[worst]),
-                                               _target(scenario))))
+                                               _target(scenario), _target(scenario, "S"))))
             for i in range(len(units.codes)):
                 for j in np.nonzero(allocation.lend[i, :, s])[0]:
                     officers = int(allocation.lend[i, j, s])
@@ -360,13 +365,14 @@ def _assemble(units: PlanningUnits, demand_all: Demand, need_all: Requirement,
                + "; ".join(sorted(set(statuses))))
 
 
-def _target(scenario: DeploymentScenario) -> float:
-    return next(s.target_share for s in scenario.standards if s.grade == "I")
+def _target(scenario: DeploymentScenario, grade: str = "I") -> float:
+    return next((s.target_share for s in scenario.standards if s.grade == grade), 0.0)
 
 
 def _statement(name: str, day: str, shift: str, static: int, final: int, lent: int,
                borrowed: int, static_share: float, plan_share: float, static_s: float,
-               plan_s: float, worst_hour: int, worst_gap: int, target: float) -> str:
+               plan_s: float, worst_hour: int, worst_gap: int, target: float,
+               s_target: float) -> str:
     """One sentence a commander can read out: who loses cover, when, by how much, the risk."""
     moves = []
     if lent:
@@ -378,16 +384,18 @@ def _statement(name: str, day: str, shift: str, static: int, final: int, lent: i
             f" ({change:+d}{'; ' + ', '.join(moves) if moves else ''}).")
     cover = (f" Within standard: I-grade {100 * static_share:.0f}% -> {100 * plan_share:.0f}%,"
              f" S-grade {100 * static_s:.0f}% -> {100 * plan_s:.0f}%")
-    short = (f", worst at {worst_hour:02d}:00 ({worst_gap} officers short)"
+    short = (f", worst at {worst_hour:02d}:00 ({worst_gap} officers short of need)"
              if worst_gap > 0 else "")
+    loses = plan_share < static_share - 0.005 or plan_s < static_s - 0.005
     if plan_share < target:
-        risk = f"; I-grade below the {100 * target:.0f}% target{short}: HIGH risk."
-    elif plan_share < static_share - 0.005 or plan_s < static_s - 0.02:
-        risk = f"; loses cover{short}: {'MEDIUM' if plan_s < target else 'LOW'} risk."
-    elif plan_s < target:
-        risk = f"; S-grade below target{short}: MEDIUM risk."
+        risk = f"; I-grade below its {100 * target:.0f}% target{short}: HIGH risk."
+    elif plan_s < s_target:
+        risk = (f"; {'loses cover and ' if loses else ''}S-grade below its "
+                f"{100 * s_target:.0f}% target{short}: MEDIUM risk.")
+    elif loses:
+        risk = f"; loses cover but stays above target{short}: LOW risk."
     else:
-        risk = "; no loss of cover."
+        risk = "; no loss of cover: no added risk."
     return what + cover + risk
 
 
@@ -473,7 +481,9 @@ def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = Non
         f"calls pre-empt lower grades so their queue sees I-grade load only, S-grade calls "
         f"queue behind all attended incidents; travel to scene "
         f"({scenario.travel_minutes_to_scene:g} min) is taken off each standard; each hour "
-        f"is treated as stationary (SIPP, Green, Kolesar & Soares 2001).",
+        f"is treated as stationary (SIPP, Green, Kolesar & Soares 2001). Officers on duty = "
+        f"officers answering calls / {scenario.officer_availability:.0%} (the share of a shift "
+        f"free for calls after briefings, breaks, custody and court).",
         f"Hotspot patrol: {scenario.hotspot_visits_per_hour} visits per hour of "
         f"{scenario.patrol_minutes_per_hotspot_visit:g} min (Koper 1995) added per unit.",
         f"Visibility floor: at least {scenario.visibility_floor_per_borough} officers per unit "

@@ -85,6 +85,12 @@ class DeploymentScenario:
     patrol_minutes_per_hotspot_visit: float = 15.0  # Koper (1995): 10-15 minute visits
     hotspot_visits_per_hour: int = 0
     visibility_floor_per_borough: int = 2  # policy choice, not a model output
+    # Share of an on-duty response officer's time free for calls: the rest goes on briefings,
+    # refreshment breaks, custody, court, training and other abstractions. Calibrated: with
+    # 0.63, static staffing of 890 officers per shift reproduces the Met's achieved S-grade
+    # performance (81.9% within 60 minutes, 12 months to Sep 2018); comparable to call-centre
+    # "shrinkage" of ~35%. See docs/method-deployment.md, calibration.
+    officer_availability: float = 0.63
     tfl_year: int = 2019
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -123,6 +129,8 @@ class DeploymentScenario:
             bad("travel_minutes_to_scene", self.travel_minutes_to_scene, "0 or more minutes")
         if self.non_crime_multiplier < 1.0:
             bad("non_crime_multiplier", self.non_crime_multiplier, "1.0 or more")
+        if not 0.05 <= self.officer_availability <= 1.0:
+            bad("officer_availability", self.officer_availability, "a share between 0.05 and 1")
         if self.visibility_floor_per_borough < 0:
             bad("visibility_floor_per_borough", self.visibility_floor_per_borough, "0 or more")
         return self

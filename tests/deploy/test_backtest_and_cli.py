@@ -85,3 +85,20 @@ def test_cli_backtest_json(capsys):
     assert main(["backtest", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["ratio"] > 1.0 and len(payload["by_unit"]) == 32
+
+
+def test_mental_health_is_a_sixth_of_incidents_and_a_fifth_of_officer_time(pack):
+    # seed report: 15-20% of incidents, about 20% of officer time
+    import numpy as np
+    from workstation.deploy.demand import DAY_TYPES, DAYS_PER_WEEK
+    from workstation.deploy.recommend import demand_for
+    from workstation.deploy.units import planning_units
+    demand = demand_for(pack, DeploymentScenario(), planning_units(pack), all_day_types=True)
+    types = load_demand_table()
+    days = np.array([DAYS_PER_WEEK[d] for d in DAY_TYPES])
+    per_type = (demand.by_type_per_hour.sum(axis=2) * days[None, :, None]).sum(axis=(0, 1))
+    work = np.array([per_type[t] * (k.share_immediate + k.share_significant)
+                     * k.officer_hours_per_incident for t, k in enumerate(types)])
+    mh = [k.name for k in types].index("Mental health")
+    assert 0.15 <= per_type[mh] / per_type.sum() <= 0.20
+    assert 0.15 <= work[mh] / work.sum() <= 0.25

@@ -76,3 +76,71 @@ def officers_needed(rate_per_hour: np.ndarray, service_hours: np.ndarray,
             raise ValueError(f"more than {max_officers} officers needed in one unit-hour; "
                              "check the demand inputs")
     return need
+
+
+def travel_points(standard_minutes: float, mean_minutes: float, shape: float,
+                  nodes: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """Travel times in [0, standard] and their probability weights (Gauss-Legendre on the
+    gamma density), so sum(weights) = P(travel <= standard).
+
+    Travel to scene varies with distance and traffic; with a fixed time any standard longer
+    than it looks always reachable. ``shape`` = 1 / CV^2; 0 means a fixed travel time.
+    """
+    if shape <= 0 or mean_minutes <= 0:
+        fixed = float(max(mean_minutes, 0.0))
+        return np.array([fixed]), np.array([1.0 if fixed <= standard_minutes else 0.0])
+    from scipy.stats import gamma
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    t = (x + 1.0) * standard_minutes / 2.0
+    density = gamma.pdf(t, a=shape, scale=mean_minutes / shape)
+    weights = w * density * standard_minutes / 2.0
+    # rescale to the exact reachable share (quadrature error at the density's peak)
+    exact = gamma.cdf(standard_minutes, a=shape, scale=mean_minutes / shape)
+    return t, weights * (exact / weights.sum())
+
+
+def share_within_standard(servers, rate_per_hour, service_hours, standard_minutes: float,
+                          travel: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """P(wait + travel <= standard) = sum_j weight_j P(wait <= standard - t_j)."""
+    c = np.asarray(servers, dtype=float)
+    rate = np.asarray(rate_per_hour, dtype=float)
+    service = np.asarray(service_hours, dtype=float)
+    load = rate * service
+    p_wait = erlang_c(np.asarray(servers), load)           # once: it does not depend on t
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        drain_per_hour = c / service - rate
+    stable = load < c
+    total = np.zeros(np.broadcast(c, rate, service).shape)
+    times, weights = travel
+    for t, weight in zip(times, weights):
+        budget = standard_minutes - t
+        if budget < 0 or weight <= 0:
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            tail = p_wait * np.exp(-drain_per_hour * budget / 60.0)
+        total += weight * np.where(stable, np.clip(1.0 - tail, 0.0, 1.0), 0.0)
+    return np.where(rate <= 0, float(np.sum(weights)), total)
+
+
+def officers_needed_with_travel(rate_per_hour: np.ndarray, service_hours: np.ndarray,
+                                standard_minutes: float, travel: tuple[np.ndarray, np.ndarray],
+                                target_share: float, *, max_officers: int = 2000) -> np.ndarray:
+    """Smallest c meeting the target counting travel; where travel alone makes the target
+    unreachable, the smallest c within one point of the best reachable share."""
+    rate = np.asarray(rate_per_hour, dtype=float)
+    service = np.broadcast_to(np.asarray(service_hours, dtype=float), rate.shape)
+    goal = min(target_share, float(np.sum(travel[1])) - 0.01)
+    load = rate * service
+    need = np.zeros(rate.shape, dtype=np.int64)
+    todo = rate > 0
+    c = np.where(todo, np.floor(load).astype(np.int64) + 1, 0)
+    while todo.any():
+        ok = share_within_standard(c, rate, service, standard_minutes, travel) >= goal
+        done = todo & ok
+        need[done] = c[done]
+        todo &= ~ok
+        c = np.where(todo, c + 1, c)
+        if (c > max_officers).any():
+            raise ValueError(f"more than {max_officers} officers needed in one unit-hour; "
+                             "check the demand inputs")
+    return need

@@ -51,3 +51,25 @@ def test_officers_needed_is_the_smallest_meeting_the_target():
         assert share_within(c - 1, r, s, 7.0) < 0.9
     # more demand never needs fewer officers
     assert list(need) == sorted(need)
+
+
+def test_fixed_travel_reduces_to_the_wait_budget():
+    from workstation.deploy.erlang import share_within_standard, travel_points
+    fixed = travel_points(15.0, 8.0, 0.0)
+    assert share_within_standard(5, 2.0, 1.0, 15.0, fixed) == pytest.approx(
+        share_within(5, 2.0, 1.0, 7.0))
+
+
+def test_travel_spread_caps_the_reachable_share_at_the_travel_cdf():
+    from scipy.stats import gamma
+    from workstation.deploy.erlang import (officers_needed_with_travel, share_within_standard,
+                                           travel_points)
+    points = travel_points(15.0, 9.5, 4.0)
+    reachable = gamma.cdf(15.0, a=4.0, scale=9.5 / 4.0)
+    assert points[1].sum() == pytest.approx(reachable)
+    # with plenty of officers nobody waits: only travel decides
+    assert share_within_standard(200, 1.0, 1.0, 15.0, points) == pytest.approx(reachable, abs=1e-6)
+    # a 90% target is out of reach, so the requirement stops one point short of the best
+    need = officers_needed_with_travel(np.array([3.0]), np.array([2.0]), 15.0, points, 0.9)
+    got = share_within_standard(need, 3.0, 2.0, 15.0, points)
+    assert got >= reachable - 0.01 and share_within_standard(need - 1, 3.0, 2.0, 15.0, points) < reachable - 0.01

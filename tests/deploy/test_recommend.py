@@ -175,3 +175,18 @@ def test_cancel_stops_the_recommendation(pack):
     token.cancel()
     with pytest.raises(Cancelled):
         recommend(pack, DeploymentScenario(), cancel=token)
+
+
+def test_a_population_built_with_other_assumptions_is_not_reused(pack):
+    from workstation.deploy.recommend import _population_matches
+    from workstation.flows.population import PopulationAssumptions, population_present
+    with_visitors = population_present(pack)
+    assert _population_matches(with_visitors, DeploymentScenario())
+    assert not _population_matches(with_visitors, DeploymentScenario(include_visitors=False))
+    day = DeploymentScenario().day_types[:1]
+    reused = recommend(pack, DeploymentScenario(day_types=day), population=with_visitors)
+    fresh = recommend(pack, DeploymentScenario(day_types=day))
+    assert reused.hourly["population_present"].equals(fresh.hourly["population_present"])
+    without = recommend(pack, DeploymentScenario(day_types=day, include_visitors=False),
+                        population=with_visitors)
+    assert without.hourly["population_present"].sum() < fresh.hourly["population_present"].sum()

@@ -188,11 +188,17 @@ def _strength_from_csv(path: Path, units: PlanningUnits, scenario: DeploymentSce
     return out
 
 
-def _population_by_borough(pack, scenario: DeploymentScenario) -> tuple[tuple[str, ...], np.ndarray]:
+def _population_by_borough(pack, scenario: DeploymentScenario, population=None
+                           ) -> tuple[tuple[str, ...], np.ndarray]:
+    """Population present (n_boroughs, 4 day types, 24); a caller that already holds one
+    (the app's session) passes it to save recomputing."""
     from workstation.flows.population import PopulationAssumptions, population_present
-    present = population_present(pack, assumptions=PopulationAssumptions(
-        tfl_year=scenario.tfl_year, include_visitors=scenario.include_visitors))
-    return present.gss_codes, present.hourly()
+    if population is not None and not _population_matches(population, scenario):
+        population = None          # built with other assumptions: recompute
+    present = population if population is not None else population_present(
+        pack, assumptions=PopulationAssumptions(tfl_year=scenario.tfl_year,
+                                                include_visitors=scenario.include_visitors))
+    return tuple(present.gss_codes), present.hourly()
 
 
 def _harm_weights(scenario: DeploymentScenario):
@@ -200,11 +206,18 @@ def _harm_weights(scenario: DeploymentScenario):
     return load_harm_weights(scenario.extra.get("harm_weights_csv"))
 
 
+def _population_matches(population, scenario: DeploymentScenario) -> bool:
+    has_visitors = bool(np.any(population.components.get("day_visitors", 0)))
+    year_text = f"TfL Annual Station Counts {scenario.tfl_year}"
+    return has_visitors == scenario.include_visitors and any(year_text in b for b in population.basis)
+
+
 def demand_for(pack, scenario: DeploymentScenario, units: PlanningUnits, *, incidents=None,
                crime_rates: pd.DataFrame | None = None, first_month: str = DEMAND_FIRST_MONTH,
-               last_month: str = DEMAND_LAST_MONTH, all_day_types: bool = False) -> Demand:
+               last_month: str = DEMAND_LAST_MONTH, all_day_types: bool = False,
+               population=None) -> Demand:
     """Demand per planning unit (BCUs sum their boroughs)."""
-    codes, present = _population_by_borough(pack, scenario)
+    codes, present = _population_by_borough(pack, scenario, population)
     keep = [i for i, c in enumerate(codes) if any(c in m for m in units.members.values())]
     gss = tuple(codes[i] for i in keep)
     names = dict(zip(pack.table("boroughs")["gss_code"], pack.table("boroughs")["name"]))
@@ -232,15 +245,21 @@ def _patrol_units(units: PlanningUnits, hotspots) -> np.ndarray:
 
 
 def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None,
-              incidents=None, progress: ProgressFn = no_progress,
+              incidents=None, population=None, progress: ProgressFn = no_progress,
               cancel: CancelToken | None = None) -> ShiftPlan:
-    """The deployment plan for ``scenario`` on the data pack (see module docstring)."""
+    """The deployment plan for ``scenario`` on the data pack (see module docstring).
+
+    ``population`` (a ``PopulationPresent``) is reused when given; it must have been built
+    with the scenario's TfL year and visitor setting. ``incidents`` (an ``IncidentSet``
+    with timestamps) replaces the assumed crime time-of-day profiles.
+    """
     scenario = (scenario or DeploymentScenario()).validate()
     progress(0.02, "planning units and travel graph")
     units = planning_units(pack, kind=scenario.units, speed_kmh=scenario.blue_light_speed_kmh)
     check_cancel(cancel)
     progress(0.1, "population present and demand")
-    demand_all = demand_for(pack, scenario, units, incidents=incidents, all_day_types=True)
+    demand_all = demand_for(pack, scenario, units, incidents=incidents, all_day_types=True,
+                            population=population)
     check_cancel(cancel)
     progress(0.4, "officers needed (Erlang C)")
     need_all = requirement(demand_all, scenario, patrol_units=_patrol_units(units, hotspots))

@@ -179,7 +179,7 @@ def test_cancel_stops_the_recommendation(pack):
 
 def test_a_population_built_with_other_assumptions_is_not_reused(pack):
     from workstation.deploy.recommend import _population_matches
-    from workstation.flows.population import PopulationAssumptions, population_present
+    from workstation.flows.population import population_present
     with_visitors = population_present(pack)
     assert _population_matches(with_visitors, DeploymentScenario())
     assert not _population_matches(with_visitors, DeploymentScenario(include_visitors=False))

@@ -73,3 +73,50 @@ def test_load_scenario_forms(tmp_path):
     broken.write_text("{not json")
     with pytest.raises(InputError):
         load_scenario(broken)
+
+
+def test_unwritable_system_folder(tmp_path, capsys):
+    """A folder nobody may write in, even root (sysfs): exit 2, one line, nothing written."""
+    import tempfile
+    folder = Path("/sys")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder)
+    except OSError:
+        pass
+    else:  # pragma: no cover - a system that lets us write here cannot run this check
+        os.close(fd)
+        os.unlink(probe)
+        pytest.skip("/sys is writable here")
+    xlsx = tmp_path / "plan.xlsx"
+    assert main(["report", "--out", str(xlsx), "--gpkg", str(folder / "out.gpkg")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "cannot write in /sys" in err
+    assert err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_headless_report_without_qt_or_display(tmp_path):
+    """`workstation report` on the shipped data with Qt made unimportable and no display:
+    writes the PDF, the workbook and the GeoPackage, and a JSON summary."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['PySide6'] = None; sys.modules['pyqtgraph'] = None\n"
+            "from workstation.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = {name: tmp_path / name for name in ("r.pdf", "p.xlsx", "g.gpkg")}
+    done = subprocess.run(
+        [sys.executable, "-c", code, "report", "--out", str(out["r.pdf"]),
+         "--xlsx", str(out["p.xlsx"]), "--gpkg", str(out["g.gpkg"]), "--json"],
+        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[2],
+        timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["scenario"] == "Baseline" and summary["partner_safe"] is True
+    assert set(summary["outputs"]) == {"report", "xlsx", "gpkg"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.gpkg", "p.xlsx", "r.pdf"]
+    assert out["r.pdf"].read_bytes().startswith(b"%PDF")
+    from openpyxl import load_workbook
+    assert load_workbook(out["p.xlsx"], read_only=True).sheetnames[0] == "Plan"

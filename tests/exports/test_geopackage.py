@@ -1,4 +1,5 @@
-"""GeoPackage: layers read back with pyogrio equal what was written; partner-safe counts."""
+"""GeoPackage of the real engine's plan: layers read back with pyogrio (GDAL) equal what was
+written (names, fields, counts, EPSG:27700); partner-safe counts."""
 
 from __future__ import annotations
 
@@ -13,35 +14,49 @@ from workstation.exports.layers import gather_layers
 from workstation.exports.geopackage import geopackage_layers, write_geopackage
 
 
+BOROUGH_FIELDS = [
+    "unit_code", "unit_name", "bcu_code", "day_type", "hour", "population_present",
+    "demand_per_hour", "harm_per_hour", "required_officers", "static_officers",
+    "allocated_officers", "share_within_standard", "static_share_within_standard",
+    "allocation_gap_officers"]
+
+
 @pytest.fixture(scope="module")
-def written(pack, small_plan, tmp_path_factory):
+def written(pack, real_plan, tmp_path_factory):
     path = tmp_path_factory.mktemp("gpkg") / "plan.gpkg"
     layers = gather_layers(pack, day_type=DayType.WEEKDAY)
-    counts = write_geopackage(path, pack=pack, plan=small_plan, layers=layers)
-    frames = geopackage_layers(pack=pack, plan=small_plan, layers=layers)
+    counts = write_geopackage(path, pack=pack, plan=real_plan, layers=layers)
+    frames = geopackage_layers(pack=pack, plan=real_plan, layers=layers)
     return path, counts, frames
 
 
 def test_layers_round_trip(written):
     path, counts, frames = written
     listed = {name: kind for name, kind in pyogrio.list_layers(path)}
-    assert set(listed) == {"boroughs", "hotspots", "grid_cells", "flow_lines"}
+    assert listed == {"boroughs": "Polygon", "hotspots": "MultiPolygon",
+                      "grid_cells": "Polygon", "flow_lines": "LineString"}
     for name, frame in frames.items():
+        info = pyogrio.read_info(path, layer=name)
+        assert info["crs"] == "EPSG:27700", name
+        assert info["features"] == counts[name] == len(frame) > 0, name
+        assert list(info["fields"]) == [c for c in frame.columns if c != "geometry"], name
         back = gpd.read_file(path, layer=name, engine="pyogrio")
         assert back.crs.to_epsg() == 27700
-        assert len(back) == counts[name] == len(frame)
         assert_geodataframe_equal(back, frame, check_dtype=False, check_like=True,
                                   check_less_precise=True, normalize=True)
 
 
-def test_boroughs_layer_is_long_per_hour(written, small_plan):
+def test_boroughs_layer_is_long_per_hour(written, real_plan):
     path, _, _ = written
     boroughs = gpd.read_file(path, layer="boroughs", engine="pyogrio")
-    # 3 units x 2 day types x 24 hours
-    assert len(boroughs) == 3 * 2 * 24
+    assert list(boroughs.columns) == BOROUGH_FIELDS + ["geometry"]
+    # 32 planned boroughs (the City has its own force) x 3 day types x 24 hours
+    assert len(boroughs) == 32 * 3 * 24 == len(real_plan.hourly)
+    assert boroughs["allocated_officers"].sum() == real_plan.hourly["allocated"].sum()
     camden_8 = boroughs[(boroughs["unit_code"] == "E09000007") & (boroughs["hour"] == 8)
                         & (boroughs["day_type"] == "weekday")].iloc[0]
-    source = small_plan.hourly
+    assert camden_8["unit_name"] == "Camden"
+    source = real_plan.hourly
     expected = source[(source["unit_code"] == "E09000007") & (source["hour"] == 8)
                       & (source["day_type"] == "weekday")].iloc[0]
     assert camden_8["demand_per_hour"] == pytest.approx(expected["demand_per_hour"])
@@ -60,11 +75,11 @@ def test_partner_safe_counts_in_hotspot_layers(written):
     assert cells["harm"][cells["incidents_suppressed"]].isna().all()
 
 
-def test_unwritable_geopackage(pack, small_plan, tmp_path):
+def test_unwritable_geopackage(pack, real_plan, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(OutputError):
-        write_geopackage(blocker / "out.gpkg", pack=pack, plan=small_plan)
+        write_geopackage(blocker / "out.gpkg", pack=pack, plan=real_plan)
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
 

@@ -99,13 +99,14 @@ def _write_frame(sheet, frame: pd.DataFrame) -> None:
 def _write_assumptions(sheet, rows: Iterable[tuple[str, str, Any]]) -> None:
     from openpyxl.styles import Alignment, Font
 
+    rows = list(rows)
     sheet.append(["Section", "Name", "Value"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for section, name, value in rows:
         sheet.append([section, name, _cell(value)])
-    sheet.column_dimensions["A"].width = 10
-    sheet.column_dimensions["B"].width = 42
+    sheet.column_dimensions["A"].width = max([9] + [len(r[0]) + 2 for r in rows])
+    sheet.column_dimensions["B"].width = min(70, max([30] + [len(r[1]) + 2 for r in rows]))
     sheet.column_dimensions["C"].width = 110
     for (cell,) in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
         cell.alignment = Alignment(wrap_text=True, vertical="top")

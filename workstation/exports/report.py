@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Iterable
 from xml.sax.saxutils import escape
@@ -25,7 +26,8 @@ from workstation.exports.attributions import (OGL_V3_TEXT, TFL_ATTRIBUTION, cove
                                               pack_attributions)
 from workstation.exports.layers import ReportLayers, gather_layers
 from workstation.exports.partner_safe import DisclosurePolicy
-from workstation.exports.tables import plan_table, scenario_rows
+from workstation.exports.tables import (demand_type_rows, harm_weight_rows, plan_table,
+                                        scenario_rows, totals_rows)
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -35,37 +37,42 @@ PANELS_PER_PAGE = 15  # 3 columns x 5 rows of 24-hour charts
 METHOD_TEXT = (
     ("Population present",
      "Each borough's population present in each hour starts from residents (ONS mid-2019) and "
-     "moves people with the 2011 Census commuter flows (residence to workplace) and TfL station "
-     "entries and exits by quarter-hour and day type, so central boroughs fill by day and "
-     "residential boroughs by night."),
+     "moves people with the 2011 Census commuter flows (residence to workplace), timed by TfL "
+     "station entries and exits by quarter-hour and day type, so central boroughs fill by day "
+     "and residential boroughs by night."),
     ("Demand",
-     "Expected incidents per hour come from recorded crime per borough (Met borough-level "
-     "counts, monthly), scaled up for calls that are not crimes (the seed report: 83% of calls "
-     "are not crimes) and spread over the day by a time-of-day profile; where the scenario says "
-     "demand follows population, each hour's share follows the population present. Crime "
-     "sources carry no hour of day, so the hourly profile is an assumption until an analyst "
-     "imports timestamped (CAD) data."),
+     "Expected incidents per hour come from recorded crime per borough and offence group (Met "
+     "borough-level counts, mean month over the latest 24 months), plus incidents that are not "
+     "crimes (the seed report: 83% of calls are not crimes; mental health 15-20% of incidents) "
+     "and road collisions (STATS19). Each type is spread over the week by a time-of-day "
+     "profile (collisions: fitted to their real hours; crime: documented shape assumptions) "
+     "and, where the scenario says demand follows population, moved with the population "
+     "present. Recorded crime carries no hour of day, so the hourly shape is an assumption "
+     "until an analyst imports timestamped (CAD) data."),
     ("Harm weights",
-     "Incident types are weighted by harm (a crime harm index) so that one serious incident "
-     "counts for more than one minor one when ranking hotspots and boroughs; weights are listed "
-     "in the assumptions and can be changed."),
+     "Each incident is weighted by harm: crimes by the ONS Crime Severity Score of their "
+     "offence subgroup (average days of custody per offence, from sentencing data), incidents "
+     "that are not crimes by stated policy weights. Harm ranks hotspots and decides where a "
+     "shortfall hurts most when officers are lent. Every weight is listed below."),
     ("Response standards",
-     "The Met grades calls I (immediate, 15 minutes) and S (significant, 60 minutes); the plan "
-     "aims for the target share of I-grade calls reached within the standard. Travel to scene "
-     "takes the scenario's travel time, so the remaining minutes are the time an officer must "
-     "be free within."),
+     "The Met grades calls I (immediate, 15 minutes) and S (significant, 60 minutes). A call is "
+     "within the standard when the wait for a free officer plus the travel to scene fits in the "
+     "standard. Travel time varies (gamma distributed around the scenario's mean), so even with "
+     "an officer free at once some I-grade calls cannot be reached in 15 minutes: that ceiling "
+     "is printed in the totals (reachable share)."),
     ("Queueing (Erlang C)",
-     "Each borough-hour is treated as a queue: calls arrive at the demand rate and each ties up "
-     "an officer for the time on scene. The Erlang C formula gives the probability that a call "
-     "waits for a free officer and so the share answered within the standard; 'required' is "
-     "the smallest number of officers that reaches the target share in the shift's busiest "
-     "hour."),
+     "Each unit-hour is treated as a queue: calls arrive at the demand rate and each ties up an "
+     "officer for its time on scene. The Erlang C formula gives the chance that a call waits "
+     "and for how long, and so the share within the standard; 'required' is the smallest "
+     "number of officers that reaches the target share in the shift's busiest hour, divided by "
+     "the share of a shift free for calls (officer availability)."),
     ("Floors and lending",
-     "Each unit keeps at least the floor share of its own officers and the visibility floor; "
-     "officers above that may be lent to units within the maximum lending travel time (blue-"
-     "light speed over the distance between borough centres) where the shortfall is larger. "
-     "'Final' = home - lent + borrowed; the impact section compares the plan with static "
-     "staffing (everyone stays home)."),
+     "Each unit keeps at least the floor share of its own officers and the visibility floor. "
+     "A linear programme moves officers between units within the maximum lending travel time "
+     "(blue-light speed over the distance between neighbouring unit centres) to cut the "
+     "harm-weighted shortfall, counting the travel time lost. 'Final' = home - lent + "
+     "borrowed; the impact section compares the plan with static staffing (the same officers "
+     "in every shift, nobody lent)."),
 )
 VISIBILITY_SENTENCE = ("The visibility floor (a minimum number of officers on duty in every "
                        "borough, every hour) is a policy choice, not a model output: it is set "
@@ -231,6 +238,14 @@ def summary_facts(plan: ShiftPlan) -> dict:
         "share_static": _weighted_share(hourly, "static_share_within_standard"),
         "shortfall_shifts": int((plan_rows["final"] < plan_rows["required"]).sum()),
         "shift_rows": int(len(plan_rows)),
+        # the engine's own headline figures, when it reports them
+        "harm_share_plan": plan.totals.get("harm_weighted_share_within_standard_plan"),
+        "harm_share_static": plan.totals.get("harm_weighted_share_within_standard_static"),
+        "understaffed_plan": plan.totals.get("understaffed_unit_hours_plan"),
+        "understaffed_static": plan.totals.get("understaffed_unit_hours_static"),
+        "reachable": dict(plan.totals.get("reachable_share_by_grade") or {}),
+        "risk_counts": {level: int(sum(risk_level(t) == level for t in plan.impact["statement"]))
+                        for level in RISK_LEVELS},
     }
 
 
@@ -244,6 +259,30 @@ def _risk_text(share: float, target: float) -> str:
     if gap <= 0.05:
         return f"moderate risk: {100 * gap:.1f} points below the {100 * target:.0f}% target"
     return f"high risk: {100 * gap:.1f} points below the {100 * target:.0f}% target"
+
+
+RISK_LEVELS = ("HIGH", "MEDIUM", "LOW")
+
+
+def risk_level(statement: str) -> str:
+    """The engine's risk grade as written in its impact statement ("... MEDIUM risk."),
+    so the report never grades a shift differently from the engine; "" if none."""
+    match = re.search(r"\b(HIGH|MEDIUM|LOW) risk\b", str(statement))
+    return match.group(1) if match else ""
+
+
+def _short_day(value) -> str:
+    day = _day(value)
+    try:
+        return DayType(day).label.split(" (")[0]
+    except ValueError:
+        return day
+
+
+def _change_pct(static, planned) -> str:
+    if static is None or planned is None or pd.isna(static) or pd.isna(planned):
+        return ""
+    return f"{100 * float(static):.0f}% \u2192 {100 * float(planned):.0f}%"
 
 
 class _Report:
@@ -301,50 +340,109 @@ class _Report:
         from reportlab.platypus import KeepInFrame, PageBreak
 
         s = self.styles
-        facts = summary_facts(self.plan)
+        f = summary_facts(self.plan)
         story = [_p("Commander summary", s["h1"])]
-        change = facts["share_plan"] - facts["share_static"]
-        story.append(_p(
-            f"Across {facts['units']} units, about {facts['officers_per_shift']:,.0f} officers are "
-            f"on duty per shift. The plan makes {facts['moves']} cross-border loans "
-            f"({facts['officers_lent']:,.0f} officer-shifts). Demand-weighted, the expected share "
-            f"of {self.grade}-grade calls reached within the standard is "
-            f"{_fmt_pct(facts['share_plan'])} under the plan against "
-            f"{_fmt_pct(facts['share_static'])} with static staffing "
-            f"({100 * change:+.1f} points; target {100 * self.target:.0f}%). "
-            f"{facts['shortfall_shifts']} of {facts['shift_rows']} unit-shifts remain below the "
-            "officers required for the standard in their busiest hour.", s["body"]))
-        impact = self.plan.impact.copy()
-        impact["day_type"] = impact["day_type"].map(_day)
-        losers = impact[impact["cover_change_points"] < 0].nsmallest(8, "cover_change_points")
-        gainers = impact[impact["cover_change_points"] > 0].nlargest(8, "cover_change_points")
-        for title, rows in (("Largest losses of cover (lenders)", losers),
-                            ("Largest gains in cover (borrowers)", gainers)):
+        text = (f"Across {f['units']} units, about {f['officers_per_shift']:,.0f} officers are on "
+                f"duty per shift. The plan makes {f['moves']} cross-border loans "
+                f"({f['officers_lent']:,.0f} officer-shifts). ")
+        if f["harm_share_plan"] is not None and f["harm_share_static"] is not None:
+            text += (f"Harm-weighted, {_fmt_pct(f['harm_share_plan'])} of attended demand is "
+                     f"reached within its response standard under the plan against "
+                     f"{_fmt_pct(f['harm_share_static'])} with static staffing "
+                     f"({100 * (f['harm_share_plan'] - f['harm_share_static']):+.1f} points). ")
+        if f["understaffed_plan"] is not None and f["understaffed_static"] is not None:
+            text += (f"Unit-hours with fewer officers than needed: "
+                     f"{f['understaffed_static']:,} of {len(self.plan.hourly):,} with static "
+                     f"staffing, {f['understaffed_plan']:,} under the plan (one day of each "
+                     "day type). ")
+        text += (f"Demand-weighted, the share of {self.grade}-grade calls within the standard is "
+                 f"{_fmt_pct(f['share_plan'])} under the plan against "
+                 f"{_fmt_pct(f['share_static'])} static (target {100 * self.target:.0f}%).")
+        story.append(_p(text, s["body"]))
+        reach = f["reachable"].get(self.grade)
+        if reach is not None and reach < self.target:
+            story.append(_p(
+                f"{self.grade}-grade ceiling: travel to scene alone means at most "
+                f"{_fmt_pct(reach)} of {self.grade}-grade calls can be reached within "
+                f"{self.plan.scenario.standards[0].standard_minutes:g} minutes, whatever the "
+                f"staffing; the {100 * self.target:.0f}% target is out of reach with the "
+                "scenario's travel times, and the plan holds units close to that ceiling.",
+                s["note"]))
+        counts = f["risk_counts"]
+        if any(counts.values()):
+            story.append(_p(
+                "Risk of the plan by unit-shift (the engine's grading, see Impact): "
+                + ", ".join(f"{counts[k]} {k}" for k in RISK_LEVELS)
+                + f", the rest no added risk (of {f['shift_rows']}).", s["body"]))
+        impact = self.impact_frame()
+        sort_cols = (["risk_rank", "s_change", "officer_change"] if "s_change" in impact
+                     else ["risk_rank", "cover_change_points", "officer_change"])
+        losers = impact[impact["officer_change"] < 0].sort_values(sort_cols).head(8)
+        gainers = impact[impact["officer_change"] > 0].sort_values(
+            "officer_change", ascending=False).head(8)
+        for title, rows in (("Largest losses of cover (versus static staffing)", losers),
+                            ("Largest gains in cover", gainers)):
             story.append(_p(title, s["h2"]))
             if rows.empty:
                 story.append(_p("None.", s["body"]))
                 continue
-            table_rows = [["Unit", "Day", "Shift", "Officers", "Cover change (points)",
-                           "Worst hour", "Shortfall there"]]
-            for _, r in rows.iterrows():
-                table_rows.append([r["unit_name"], DayType(r["day_type"]).label, r["shift"],
-                                   f"{float(r['officer_change']):+.0f}",
-                                   f"{float(r['cover_change_points']):+.1f}",
-                                   f"{int(r['worst_hour']):02d}:00" if pd.notna(r["worst_hour"])
-                                   else "", _fmt_num(r["worst_hour_shortfall"], 1)])
-            w = self.frame_w
-            story.append(_table(table_rows, [w * f for f in (.22, .16, .09, .1, .17, .11, .15)],
-                                s))
+            story.append(self._impact_table(rows))
         story.append(_p("What to decide", s["h2"]))
         for line in (
                 "Accept or amend the loans in the Lending table; each is within the scenario's "
                 f"maximum travel time ({self.plan.scenario.max_lending_minutes:g} minutes).",
-                "Check the impact statements for lenders: they carry the risk of the plan.",
+                "Check the impact statements for units that lose officers: they carry the risk "
+                "of the plan (MEDIUM and HIGH first).",
                 "The visibility floor and the floor share are policy settings; change them in "
                 "the scenario if they do not match local commitments."):
             story.append(_p(line, s["bullet"]))
         story.append(_p(self.policy.note, s["note"]))
         return [KeepInFrame(self.frame_w, self.frame_h, story, mode="shrink"), PageBreak()]
+
+    def impact_frame(self) -> pd.DataFrame:
+        """Impact rows joined with the plan's shares and the engine's risk grade."""
+        impact = self.plan.impact.copy()
+        impact["day_type"] = impact["day_type"].map(_day)
+        plan_rows = self.plan.plan.assign(day_type=self.plan.plan["day_type"].map(_day))
+        keep = [c for c in ("unit_code", "day_type", "shift", "share_within_standard",
+                            "static_share_within_standard", "s_share_within_standard",
+                            "static_s_share_within_standard", "static_home", "final")
+                if c in plan_rows.columns]
+        impact = impact.merge(plan_rows[keep], on=["unit_code", "day_type", "shift"],
+                              how="left")
+        impact["risk"] = impact["statement"].map(risk_level)
+        impact["risk_rank"] = impact["risk"].map({"HIGH": 0, "MEDIUM": 1, "LOW": 2}).fillna(3)
+        if "s_share_within_standard" in impact:
+            impact["s_change"] = (impact["s_share_within_standard"]
+                                  - impact["static_s_share_within_standard"])
+        return impact
+
+    def _impact_table(self, rows: pd.DataFrame):
+        s = self.styles
+        has_s = "s_share_within_standard" in rows
+        head = ["Unit", "Day", "Shift", "Officers vs static",
+                f"{self.grade}-grade within std", "S-grade within std" if has_s else "",
+                "Worst hour (short)", "Risk"]
+        table_rows = [head]
+        for _, r in rows.iterrows():
+            static = r.get("static_home")
+            officers = (f"{int(static)} \u2192 {int(r['final'])} ({int(r['officer_change']):+d})"
+                        if static is not None and pd.notna(static) and "final" in r
+                        else f"{float(r['officer_change']):+.0f}")
+            worst = ""
+            if pd.notna(r["worst_hour"]):
+                worst = f"{int(r['worst_hour']):02d}:00"
+                if pd.notna(r["worst_hour_shortfall"]) and float(r["worst_hour_shortfall"]) > 0:
+                    worst += f" ({_fmt_num(r['worst_hour_shortfall'])})"
+            table_rows.append([
+                r["unit_name"], _short_day(r["day_type"]), r["shift"], officers,
+                _change_pct(r.get("static_share_within_standard"),
+                            r.get("share_within_standard")),
+                _change_pct(r.get("static_s_share_within_standard"),
+                            r.get("s_share_within_standard")) if has_s else "",
+                worst, r["risk"] or "none"])
+        w = self.frame_w
+        return _table(table_rows, [w * x for x in (.22, .1, .07, .16, .13, .13, .11, .08)], s)
 
     def maps(self) -> list:
         from reportlab.platypus import PageBreak
@@ -450,69 +548,109 @@ class _Report:
 
         s = self.styles
         table = plan_table(self.plan)
-        head = ["Unit", "Day", "Shift", "Home", "Req.", "Final", "Lent to", "Borrowed from",
-                "Within std (plan)", "Within std (static)"]
-        rows = [head]
-        for r in table.itertuples(index=False):
-            rows.append([r.unit_name, r.day_type, r.shift, _fmt_num(r.home), _fmt_num(r.required),
-                         _fmt_num(r.final), r.lent_to, r.borrowed_from,
-                         _fmt_pct(r.share_within_standard),
-                         _fmt_pct(r.static_share_within_standard)])
+        has_static = "static_home" in table.columns
+        has_s = "s_share_within_standard" in table.columns
+        head = ["Unit", "Shift", "Static", "Home", "Req.", "Final", "Lent to", "Borrowed from",
+                f"{self.grade}-grade within std", "S-grade within std" if has_s else ""]
         w = self.frame_w
+        widths = [w * x for x in (.19, .055, .055, .055, .045, .05, .17, .16, .1, .12)]
         story = [_p("Shift plan", s["h1"]),
-                 _p("Officers per unit, day type and shift: home strength, officers required for "
-                    "the standard in the shift's busiest hour, final strength after lending, and "
-                    "the expected share of calls within the standard under the plan and under "
-                    "static staffing.", s["body"]),
-                 _table(rows, [w * f for f in (.15, .08, .06, .06, .06, .06, .19, .16, .09, .09)],
-                        s),
-                 PageBreak(), _p("Lending", s["h1"])]
+                 _p("Officers per unit, day type and shift: static strength (the same every "
+                    "shift), home officers rostered by the plan, officers required for the "
+                    "standard in the shift's busiest hour, and final strength after lending; "
+                    "the expected share of calls within the standard goes from static staffing "
+                    "to the plan (\u2192).", s["body"])]
+        for day in self.day_types:
+            rows = [head]
+            part = table[table["day_type"] == day.value]
+            for r in part.itertuples(index=False):
+                rows.append([
+                    r.unit_name, r.shift, _fmt_num(r.static_home) if has_static else "",
+                    _fmt_num(r.home), _fmt_num(r.required), _fmt_num(r.final), r.lent_to,
+                    r.borrowed_from,
+                    _change_pct(r.static_share_within_standard, r.share_within_standard),
+                    _change_pct(r.static_s_share_within_standard, r.s_share_within_standard)
+                    if has_s else ""])
+            if len(rows) > 1:
+                story += [_p(day.label, s["h2"]), _table(rows, widths, s)]
+        story += [PageBreak(), _p("Lending", s["h1"])]
         if self.plan.lending.empty:
             story.append(_p("The plan moves no officers between units.", s["body"]))
         else:
+            story.append(_p(
+                f"{len(self.plan.lending)} loans, {self.plan.lending['officers'].sum():,.0f} "
+                "officer-shifts; travel minutes at the scenario's blue-light speed between unit "
+                "centres.", s["body"]))
             rows = [["Day", "Shift", "From", "To", "Officers", "Travel (minutes)"]]
-            lending = self.plan.lending.sort_values(["day_type", "shift", "from_name", "to_name"],
-                                                    key=lambda c: c.map(_day))
+            order = {d.value: i for i, d in enumerate(self.day_types)}
+            lending = self.plan.lending.assign(
+                _order=self.plan.lending["day_type"].map(lambda d: order.get(_day(d), 99)))
+            lending = lending.sort_values(["_order", "shift", "from_name", "to_name"])
             for r in lending.itertuples(index=False):
-                rows.append([_day(r.day_type), r.shift, r.from_name, r.to_name,
+                rows.append([_short_day(r.day_type), r.shift, r.from_name, r.to_name,
                              _fmt_num(r.officers), _fmt_num(r.travel_minutes, 1)])
             story.append(_table(rows, [w * f for f in (.12, .08, .28, .28, .1, .14)], s))
         story.append(PageBreak())
         return story
 
     def impact(self) -> list:
+        """Per unit: a sentence on where it loses officers against static staffing, its
+        highest risk, then the engine's own statements for the shifts that matter most
+        (every MEDIUM/HIGH shift and the largest loss). All shifts are in the workbook."""
         from reportlab.platypus import KeepTogether, PageBreak
 
         s = self.styles
         story = [_p("Impact versus static staffing", s["h1"]),
                  _p("For each unit: who loses cover, when, by how much, and the risk that "
-                    f"carries (expected share of {self.grade}-grade calls within "
-                    f"the standard against the {100 * self.target:.0f}% target).", s["body"])]
-        impact = self.plan.impact.copy()
-        impact["day_type"] = impact["day_type"].map(_day)
-        plan_rows = self.plan.plan.assign(day_type=self.plan.plan["day_type"].map(_day))
-        shares = plan_rows.set_index(["unit_code", "day_type", "shift"])
+                    "carries. Static staffing keeps the same officers in every shift; the plan "
+                    "rosters them by need and lends between units. Risk (the engine's grading): "
+                    "HIGH = I-grade share below its target, MEDIUM = S-grade share below its "
+                    "target, LOW = loses cover but stays above target. Every unit-shift's "
+                    "statement is in the workbook's Impact sheet.", s["body"])]
+        impact = self.impact_frame()
         for code, name in self.names.items():
             rows = impact[impact["unit_code"] == code]
-            block = [_p(name, s["h2"])]
-            losses = rows[(rows["cover_change_points"] < 0) | (rows["officer_change"] < 0)]
+            if rows.empty:
+                continue
+            losses = rows[rows["officer_change"] < 0].sort_values("officer_change",
+                                                                  kind="stable")
+            gains = rows[rows["officer_change"] > 0]
             if losses.empty:
-                block.append(_p("No loss of cover versus static staffing.", s["body"]))
-            for _, r in losses.iterrows():
-                key = (code, r["day_type"], r["shift"])
-                share = shares["share_within_standard"].get(key, float("nan"))
-                static = shares["static_share_within_standard"].get(key, float("nan"))
-                risk = _risk_text(share, self.target)
-                block.append(_p(f"{r['statement']} Expected share within standard "
-                                f"{_fmt_pct(static)} static to {_fmt_pct(share)} planned "
-                                f"({risk}).", s["bullet"]))
-            gains = rows[(rows["cover_change_points"] > 0) & (rows["officer_change"] >= 0)]
-            if not gains.empty:
-                best = gains.nlargest(1, "cover_change_points").iloc[0]
-                block.append(_p(f"Gains cover in {len(gains)} shift(s); largest "
-                                f"{float(best['cover_change_points']):+.1f} points "
-                                f"({DayType(best['day_type']).label} {best['shift']}).",
-                                s["small"]))
+                text = f"No fewer officers than static staffing in any of {len(rows)} shifts"
+            else:
+                listed = ", ".join(f"{_short_day(r.day_type)} {r.shift} "
+                                   f"({int(r.officer_change):+d})"
+                                   for r in losses.head(4).itertuples())
+                more = f" and {len(losses) - 4} more" if len(losses) > 4 else ""
+                text = (f"Fewer officers than static staffing in {len(losses)} of {len(rows)} "
+                        f"shifts: {listed}{more}")
+            text += f"; more in {len(gains)}." if len(gains) else "."
+            graded = rows[rows["risk"] != ""]
+            if graded.empty:
+                lost = rows[rows["cover_change_points"] < 0]
+                text += (" No loss of cover versus static staffing." if lost.empty else
+                         f" Largest loss of cover {lost['cover_change_points'].min():+.1f} "
+                         "points.")
+            else:
+                top = graded.sort_values("risk_rank").iloc[0]["risk"]
+                where = ", ".join(f"{_short_day(r.day_type)} {r.shift}" for r in
+                                  graded[graded["risk"] == top].itertuples())
+                text += f" Highest risk: {top} ({where})."
+            block = [_p(name, s["h2"]), _p(text, s["body"])]
+            picked = rows[rows["risk"].isin(["HIGH", "MEDIUM"])]
+            if not losses.empty:
+                picked = pd.concat([picked, losses.head(1)]).drop_duplicates(
+                    ["day_type", "shift"])
+            if graded.empty:  # an engine without risk words: every loss, graded here
+                picked = rows[(rows["cover_change_points"] < 0) | (rows["officer_change"] < 0)]
+            for _, r in picked.iterrows():
+                line = str(r["statement"])
+                if not r["risk"]:
+                    line += (f" Expected share within standard "
+                             f"{_fmt_pct(r.get('static_share_within_standard'))} static to "
+                             f"{_fmt_pct(r.get('share_within_standard'))} planned "
+                             f"({_risk_text(r.get('share_within_standard'), self.target)}).")
+                block.append(_p(line, s["bullet"]))
             story.append(KeepTogether(block))
         story.append(PageBreak())
         return story
@@ -521,6 +659,7 @@ class _Report:
         from reportlab.platypus import PageBreak
 
         s = self.styles
+        w = self.frame_w
         story = [_p("METHOD", s["h1"]),
                  _p("How each number in this report is produced, so that partners can check and "
                     "challenge it. Every input value is listed under Assumptions.", s["body"])]
@@ -535,11 +674,46 @@ class _Report:
         story.append(_p("Assumptions (every scenario value used)", s["h2"]))
         rows = [["Setting", "Value"]] + [[k, f"{v:.4g}" if isinstance(v, float) else str(v)]
                                          for k, v in scenario_rows(self.plan)]
-        story.append(_table(rows, [self.frame_w * 0.4, self.frame_w * 0.6], s))
-        if self.plan.totals:
-            rows = [["Total", "Value"]] + [[str(k), str(v)] for k, v in self.plan.totals.items()]
-            story += [_p("Totals", s["h2"]), _table(rows, [self.frame_w * .4, self.frame_w * .6],
-                                                      s)]
+        story.append(_table(rows, [w * 0.4, w * 0.6], s))
+        story.append(_p("Weights: demand types", s["h2"]))
+        types = demand_type_rows(self.plan)
+        if types:
+            story.append(_p("Share of incidents graded I and S, officer-hours per attended "
+                            "incident and, for incidents that are not crimes, the harm weight "
+                            "(crimes use the Crime Severity Score weights below).", s["body"]))
+            rows = [["Demand type", "I share", "S share", "Officer-hours", "Harm weight",
+                     "Basis"]]
+            for t in types:
+                rows.append([t["demand_type"], f"{t['share_immediate']:.2f}",
+                             f"{t['share_significant']:.3g}",
+                             f"{t['officer_hours_per_incident']:g}",
+                             "" if t["harm_weight"] is None else f"{t['harm_weight']:g}",
+                             t["basis"]])
+            story.append(_table(rows, [w * x for x in (.2, .06, .06, .1, .08, .5)], s))
+        else:
+            story.append(_p("The demand types table could not be read for this report.",
+                            s["body"]))
+        weights = harm_weight_rows(self.plan)
+        story.append(_p("Weights: crime harm (ONS Crime Severity Score by Met offence "
+                        "subgroup)", s["h2"]))
+        if weights:
+            half = (len(weights) + 1) // 2
+            rows = [["Offence subgroup", "Weight", "Offence subgroup", "Weight"]]
+            for left, right in zip(weights[:half], weights[half:] + [("", None, "")]):
+                rows.append([left[0], f"{left[1]:,.1f}", right[0],
+                             "" if right[1] is None else f"{right[1]:,.1f}"])
+            story.append(_table(rows, [w * x for x in (.41, .09, .41, .09)], s))
+        else:
+            story.append(_p("The harm weights table could not be read for this report.",
+                            s["body"]))
+        totals = totals_rows(self.plan)
+        if totals:
+            rows = [["Total", "Value"]] + [
+                [k, f"{v:,.4g}" if isinstance(v, float) else
+                 (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v))]
+                for k, v in totals]
+            story += [_p("Totals and calibration", s["h2"]),
+                      _table(rows, [w * .55, w * .45], s)]
         story.append(PageBreak())
         return story
 

@@ -181,3 +181,16 @@ def test_cancelled_report_leaves_nothing(pack, real_plan, tmp_path):
         write_report(real_plan, tmp_path / "r.pdf", pack=pack, layers=ReportLayers(),
                      cancel=token, progress=lambda f, m="": seen.append(f))
     assert seen and list(tmp_path.iterdir()) == []
+
+
+def test_allocation_gap_map_states_the_totals(pages, real_plan):
+    """The allocation-gap maps' caption: officer-hours short of need per day, static vs plan,
+    recomputed here from the plan's hourly table."""
+    maps = next(flat(p) for p in pages if p.startswith("Maps: demand and allocation gap"))
+    hourly = real_plan.hourly
+    days = hourly["day_type"].nunique()
+    static = (hourly["required"] - hourly["static"]).clip(lower=0).sum() / days
+    planned = (hourly["required"] - hourly["allocated"]).clip(lower=0).sum() / days
+    assert planned < static
+    assert (f"London total {static:,.0f} with static staffing, {planned:,.0f} under the plan"
+            in maps)

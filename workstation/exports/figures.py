@@ -79,6 +79,41 @@ def choropleth_png(boroughs, values: pd.Series, *, title: str, legend_label: str
     return _png(fig)
 
 
+def choropleth_pair_png(boroughs, left: pd.Series, right: pd.Series, *,
+                        titles: tuple[str, str], legend_label: str, cmap: str = "Reds",
+                        width_in: float = 7.2, height_in: float = 3.3) -> bytes:
+    """Two borough maps side by side on one colour scale (from 0), so a before/after
+    comparison (e.g. static staffing vs plan) reads at a glance; missing values grey."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    values = pd.concat([left, right]).dropna()
+    high = float(values.max()) if len(values) else 1.0
+    norm = Normalize(vmin=0.0, vmax=high if high > 0 else 1.0)
+    fig = _figure(width_in, height_in)
+    minx, miny, maxx, maxy = boroughs.total_bounds
+    for index, (series, title) in enumerate(zip((left, right), titles)):
+        frame = boroughs.assign(value=boroughs["gss_code"].map(series))
+        ax = fig.add_axes((0.01 + 0.47 * index, 0.16, 0.46, 0.74))
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_xlim(minx - 1500, maxx + 1500)
+        ax.set_ylim(miny - 1500, maxy + 1500)
+        known = frame[frame["value"].notna()]
+        known.plot(ax=ax, column="value", cmap=cmap, norm=norm, edgecolor="#9a9a9a",
+                   linewidth=0.4)
+        missing = frame[frame["value"].isna()]
+        if len(missing):
+            missing.plot(ax=ax, color="#dddddd", edgecolor="white", hatch="///", linewidth=0.4)
+        ax.set_title(_wrap(title, 48), fontsize=9)
+    bar_ax = fig.add_axes((0.2, 0.1, 0.56, 0.035))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=bar_ax,
+                       orientation="horizontal")
+    bar.set_label(legend_label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return _png(fig)
+
+
 def hotspot_map_png(boroughs, cells, *, title: str, value_column: str | None = None,
                     legend_label: str = "", width_in: float = 6.5, height_in: float = 5.0) -> bytes:
     """Hotspot polygons (EPSG:27700) over grey borough outlines."""
@@ -91,6 +126,37 @@ def hotspot_map_png(boroughs, cells, *, title: str, value_column: str | None = N
                        legend_kwds={"label": legend_label, "shrink": 0.6})
         else:
             cells.plot(ax=ax, color="#c0392b", linewidth=0)
+    ax.set_title(_wrap(title), fontsize=10)
+    return _png(fig)
+
+
+def ranked_hotspots_png(boroughs, hotspots, ranks: Sequence[int], *, title: str,
+                        width_in: float = 7.2, height_in: float = 5.6) -> bytes:
+    """The ranked hotspots drawn large (zoomed to their extent) and numbered as in the
+    table beside them, over named borough outlines, so a reader can find "hotspot 7"."""
+    from matplotlib import patheffects
+
+    fig = _figure(width_in, height_in)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    minx, miny, maxx, maxy = hotspots.total_bounds
+    pad = max(maxx - minx, maxy - miny) * 0.08 + 500.0
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    boroughs.plot(ax=ax, color="#f4f4f4", edgecolor="#8a8a8a", linewidth=0.6)
+    for name, point in zip(boroughs["name"], boroughs.geometry.representative_point()):
+        if minx - pad < point.x < maxx + pad and miny - pad < point.y < maxy + pad:
+            ax.text(point.x, point.y, name, fontsize=6.5, color="#555555", ha="center",
+                    va="center", style="italic", zorder=3,
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+    hotspots.plot(ax=ax, color="#c0392b", alpha=0.75, linewidth=0)
+    for rank, geometry in zip(ranks, hotspots.geometry):
+        point = geometry.representative_point()
+        ax.annotate(str(rank), (point.x, point.y), fontsize=7.5, fontweight="bold",
+                    color="white", ha="center", va="center", zorder=4,
+                    bbox={"boxstyle": "circle,pad=0.2", "facecolor": "#7b1d14",
+                          "edgecolor": "none"})
     ax.set_title(_wrap(title), fontsize=10)
     return _png(fig)
 
@@ -150,5 +216,5 @@ def hourly_small_multiples_png(hourly: pd.DataFrame, units: Sequence[tuple[str, 
                              "allocated officers", "population present (thousands, right)"],
                    loc="lower center", ncol=4, fontsize=7, frameon=False)
     fig.subplots_adjust(left=0.06, right=0.94, top=0.97, bottom=0.5 / fig.get_figheight() + 0.03,
-                        hspace=0.55, wspace=0.45)
+                        hspace=0.4, wspace=0.45)
     return _png(fig)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 from pathlib import Path
 from typing import Iterable
@@ -29,9 +30,12 @@ from workstation.exports.partner_safe import DisclosurePolicy
 from workstation.exports.tables import (demand_type_rows, harm_weight_rows, plan_table,
                                         scenario_rows, totals_rows)
 
+log = logging.getLogger(__name__)
+
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
-PANELS_PER_PAGE = 15  # 3 columns x 5 rows of 24-hour charts
+PANEL_COLUMNS = 4
+PANELS_PER_PAGE = 16  # 4 columns x 4 rows: the 32 boroughs on two full pages
 
 # The fixed half of the METHOD section; the engine's own lines (ShiftPlan.method) follow it.
 METHOD_TEXT = (
@@ -454,22 +458,39 @@ class _Report:
         per_unit = hourly.groupby("unit_code")
         demand_per_head = (per_unit["demand_per_hour"].sum()
                            / per_unit["population_present"].mean() * 1000.0)
-        gap = (per_unit["allocated"].sum() - per_unit["required"].sum())
+        # Allocation gap as officer-hours short of need (required above officers on duty,
+        # hour by hour), static staffing against the plan: where the plan closes gaps.
+        # Surplus hours are not netted off: a spare officer at 04:00 does not answer a
+        # call at 18:00.
+        every_day = self.plan.hourly
+        n_days = max(every_day["day_type"].nunique(), 1)
+        short_static = ((every_day["required"] - every_day["static"]).clip(lower=0)
+                        .groupby(every_day["unit_code"]).sum() / n_days)
+        short_plan = ((every_day["required"] - every_day["allocated"]).clip(lower=0)
+                      .groupby(every_day["unit_code"]).sum() / n_days)
         if self.plan.scenario.units != "borough":
             demand_per_head = self._to_boroughs(demand_per_head)
-            gap = self._to_boroughs(gap)
+            short_static = self._to_boroughs(short_static)
+            short_plan = self._to_boroughs(short_plan)
+        days = ", ".join(d.label for d in self.day_types)
         height = (self.frame_h - 70) / 2
-        story = [_p(f"Maps: demand and allocation ({day.label})", s["h1"])]
+        story = [_p(f"Maps: demand and allocation gap, {day.label}", s["h1"])]
         self.progress(0.15, "drawing maps")
         story.append(_image(figures.choropleth_png(
-            boroughs, demand_per_head, title="Demand per head",
+            boroughs, demand_per_head, title=f"Demand per head, {day.label}",
             legend_label="expected incidents per day per 1,000 people present"),
-            self.frame_w, height))
+            self.frame_w, (self.frame_h - 60) * 0.52))
         check_cancel(self.cancel)
-        story.append(_image(figures.choropleth_png(
-            boroughs, gap, title="Allocation gap: allocated minus required officer-hours",
-            legend_label="officer-hours per day (+ above required, - short)",
-            cmap="RdBu", diverging=True), self.frame_w, height))
+        story.append(_image(figures.choropleth_pair_png(
+            boroughs, short_static, short_plan,
+            titles=("Static staffing", "This plan"),
+            legend_label=f"officer-hours short of need per day (mean of {days})"),
+            self.frame_w, (self.frame_h - 60) * 0.4))
+        story.append(_p(
+            f"Allocation gap: officer-hours in which fewer officers are on duty than the "
+            f"standard needs, per day; London total {short_static.sum():,.0f} with static "
+            f"staffing, {short_plan.sum():,.0f} under the plan. Grey: not planned (the City "
+            "of London has its own police force).", s["small"]))
         story.append(PageBreak())
         check_cancel(self.cancel)
         story.append(_p("Maps: hotspots and flows", s["h1"]))
@@ -515,10 +536,20 @@ class _Report:
                          "" if suppressed or per_month is None else _fmt_num(per_month, 1),
                          _fmt_num(r.get("max_z"), 1)])
         w = self.frame_w
-        return [_p(f"Top {len(rows) - 1} hotspots", s["h1"]),
-                _p(self.layers.hotspot_title, s["body"]),
-                _table(rows, [w * f for f in (.08, .32, .14, .16, .14, .16)], s),
-                _p(self.policy.note, s["note"]), PageBreak()]
+        story = [_p(f"Top {len(rows) - 1} hotspots", s["h1"]),
+                 _p(self.layers.hotspot_title, s["body"]),
+                 _table(rows, [w * f for f in (.08, .32, .14, .16, .14, .16)], s),
+                 _p(self.policy.note, s["note"])]
+        try:
+            png = figures.ranked_hotspots_png(
+                self.pack.table("boroughs_simplified"), rows_frame,
+                [int(r[0]) for r in rows[1:]],
+                title=f"The top {len(rows) - 1} hotspots, numbered as in the table")
+        except Exception as exc:  # a drawing failure must not lose the report
+            log.warning("ranked hotspot map not drawn: %s", exc)
+        else:
+            story.append(_image(png, w, self.frame_h * 0.6))
+        return story + [PageBreak()]
 
     def _to_boroughs(self, series: pd.Series) -> pd.Series:
         """BCU-level values painted onto their member boroughs for the borough map."""
@@ -536,9 +567,10 @@ class _Report:
             for start in range(0, len(units), PANELS_PER_PAGE):
                 check_cancel(self.cancel)
                 chunk = units[start:start + PANELS_PER_PAGE]
-                story.append(_p(f"24-hour profiles, {day.label} "
-                                f"({start + 1}-{start + len(chunk)} of {len(units)})", s["h1"]))
-                png = figures.hourly_small_multiples_png(hourly, chunk)
+                story.append(_p(f"24-hour profiles, {day.label}: units "
+                                f"{start + 1}-{start + len(chunk)} of {len(units)}", s["h1"]))
+                png = figures.hourly_small_multiples_png(hourly, chunk, ncols=PANEL_COLUMNS,
+                                                         panel_height_in=2.2)
                 story.append(_image(png, self.frame_w, self.frame_h - 40))
                 story.append(PageBreak())
         return story

@@ -120,3 +120,24 @@ def test_headless_report_without_qt_or_display(tmp_path):
     assert out["r.pdf"].read_bytes().startswith(b"%PDF")
     from openpyxl import load_workbook
     assert load_workbook(out["p.xlsx"], read_only=True).sheetnames[0] == "Plan"
+
+
+def test_target_open_elsewhere_keeps_the_old_file(tmp_path, capsys, monkeypatch):
+    """A report open in a viewer that locks it (Windows refuses the final rename): exit 2
+    with a clear message, the previous report untouched, no temp file left behind."""
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"%PDF previous report")
+    real_replace = os.replace
+
+    def locked(src, dst, *args, **kwargs):
+        if Path(dst) == target:
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", locked)
+    assert main(["report", "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {target}: cannot replace the file")
+    assert "is it open in another program?" in err
+    assert target.read_bytes() == b"%PDF previous report"
+    assert _files(tmp_path) == ["report.pdf"]

@@ -194,3 +194,20 @@ def test_allocation_gap_map_states_the_totals(pages, real_plan):
     assert planned < static
     assert (f"London total {static:,.0f} with static staffing, {planned:,.0f} under the plan"
             in maps)
+
+
+def test_not_partner_safe_is_marked_on_every_page(pack, real_plan, tmp_path):
+    """The explicit opt-out: raw hotspot counts, and every page says not to share it."""
+    from pypdf import PdfReader
+
+    path = write_report(real_plan, tmp_path / "internal.pdf", pack=pack, partner_safe=False,
+                        threshold=REPORT_THRESHOLD_OFF)
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    for text in pages:
+        assert "NOT PARTNER-SAFE: incident-level data; do not share" in text
+    table = next(p for p in pages if p.startswith("Top ") and "hotspots" in p)
+    assert "<" not in table.split("Max z", 1)[1]
+    assert "NOT PARTNER-SAFE: incident-level data included" in flat(table)
+
+
+REPORT_THRESHOLD_OFF = 600  # ignored when partner-safe is off: nothing is suppressed

@@ -721,7 +721,7 @@ class _Report:
                              f"{t['officer_hours_per_incident']:g}",
                              "" if t["harm_weight"] is None else f"{t['harm_weight']:g}",
                              t["basis"]])
-            story.append(_table(rows, [w * x for x in (.2, .06, .06, .1, .08, .5)], s))
+            story.append(_table(rows, [w * x for x in (.19, .075, .075, .12, .08, .46)], s))
         else:
             story.append(_p("The demand types table could not be read for this report.",
                             s["body"]))

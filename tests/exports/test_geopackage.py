@@ -106,3 +106,24 @@ def test_incidents_are_cells_unless_opted_out(pack, police_uk_month, tmp_path):
     points = gpd.read_file(open_file, layer="incident_points", engine="pyogrio")
     assert len(points) == police_uk_month.rows_placed
     assert set(points.columns) == {"month", "crime_type", "gss_code", "geometry"}
+
+
+def test_grid_cells_carry_kde_and_gi_star_coarsened(written, pack):
+    """Grid cells hold the KDE surface beside Gi*; in partner-safe mode both are rounded so
+    the counts cannot be deconvolved back out, yet the KDE still holds all the incidents."""
+    path, _, _ = written
+    cells = gpd.read_file(path, layer="grid_cells", engine="pyogrio")
+    for field in ("incidents", "harm", "z_score", "p_value", "hot", "cold", "hotspot_id",
+                  "kde_incidents_per_km2_per_month", "kde_harm_per_km2_per_month"):
+        assert field in cells.columns, field
+    kde = cells["kde_incidents_per_km2_per_month"]
+    assert (kde * 10 - (kde * 10).round()).abs().max() < 1e-9      # 0.1 per km² per month
+    assert (cells["z_score"] * 10 - (cells["z_score"] * 10).round()).abs().max() < 1e-9
+    # density x cell area x 12 months = the last year's police.uk burglaries (edge loss < 2%)
+    lattice = pack.table("burglary_lattice")
+    recent = sorted(lattice["month"].unique())[-12:]
+    total = lattice.loc[lattice["month"].isin(recent), "incidents"].sum()
+    cell_km2 = cells.geometry.iloc[0].area / 1e6
+    assert kde.sum() * cell_km2 * 12 == pytest.approx(total, rel=0.02)
+    # the densest KDE cell lies in a Gi* hotspot
+    assert cells.loc[kde.idxmax(), "hotspot_id"] > 0

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from workstation.domain import BNG, DayType
-from workstation.exports.partner_safe import DisclosurePolicy, suppress_counts
+from workstation.exports.partner_safe import (DisclosurePolicy, coarsen_smoothed,
+                                              suppress_counts)
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +104,53 @@ def _hotspot_title(result, what: str = "Incident") -> str:
     return f"{what} hotspots (Getis-Ord Gi*, false discovery rate {alpha:.0%}){period}"
 
 
+KDE_BANDWIDTH_M = 200.0  # workstation.maps.kde default: a street block or two either side
+
+
+@dataclass(frozen=True)
+class HotspotLayers:
+    """Gi* hotspots plus the KDE surface on the same grid, for the ``grid_cells`` layer.
+
+    Quacks like a ``HotspotResult`` where the exports and the engine look (``hotspots``,
+    ``cells_frame()``, ``n_months``, ``fdr_alpha``), so it can be passed wherever one is.
+    KDE densities are smoothed rates per km² per month, not counts, so partner-safe
+    suppression (of counts) leaves them as they are.
+    """
+
+    result: Any   # workstation.maps.gistar.HotspotResult
+    kde: Any      # workstation.maps.kde.KdeResult on result.grid, or None
+
+    @property
+    def hotspots(self):
+        return self.result.hotspots
+
+    @property
+    def n_months(self):
+        return getattr(self.result, "n_months", None)
+
+    @property
+    def fdr_alpha(self):
+        return getattr(self.result, "fdr_alpha", 0.05)
+
+    def cells_frame(self):
+        cells = self.result.cells_frame()
+        if self.kde is not None:
+            rows, cols = cells["row"].to_numpy(), cells["col"].to_numpy()
+            for name in ("incidents_per_km2_per_month", "harm_per_km2_per_month"):
+                values = getattr(self.kde, name)[rows, cols]
+                cells.insert(len(cells.columns) - 1, f"kde_{name}", values)
+        return cells
+
+
 def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
     """Gi* hotspots (``workstation.maps``) of ``IncidentCounts`` over their last ``months``
-    months on the standard London grid; None if the maps engine is unavailable or fails."""
+    months on the standard London grid, with the KDE surface beside them
+    (``HotspotLayers``); None if the maps engine is unavailable or fails."""
     try:
         from workstation.maps.counts import month_add
         from workstation.maps.gistar import find_hotspots
         from workstation.maps.grid import build_grid
+        from workstation.maps.kde import kde_surface
     except ImportError:
         return None
     try:
@@ -117,10 +158,17 @@ def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
         if span is None:
             return None
         counts = counts.filter(months=(month_add(span[1], -(months - 1)), span[1]))
-        return find_hotspots(counts, build_grid(pack.table("boroughs")))
+        grid = build_grid(pack.table("boroughs"))
+        result = find_hotspots(counts, grid)
     except Exception as exc:  # an analysis failure must not stop a report; fall back instead
         log.warning("hotspots unavailable for the report: %s", exc)
         return None
+    try:
+        kde = kde_surface(counts, grid, bandwidth_m=KDE_BANDWIDTH_M)
+    except Exception as exc:  # the Gi* layers still stand without the KDE columns
+        log.warning("KDE surface unavailable for the report: %s", exc)
+        kde = None
+    return HotspotLayers(result, kde)
 
 
 def hotspots_from_incidents(pack, incidents, *, months: int = HOTSPOT_MONTHS):
@@ -206,6 +254,7 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
                                        derived=HOTSPOT_DERIVED)
         if cells is not None:
             cells = suppress_counts(cells, ["incidents"], policy=policy, derived=("harm",))
+            cells = coarsen_smoothed(cells, policy=policy)
         hot_title = _hotspot_title(hotspots, what)
     elif pack.has("burglary_lattice"):
         cells, period = lattice_count_cells(pack, policy=policy)

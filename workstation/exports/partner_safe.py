@@ -136,3 +136,41 @@ def incidents_for_export(points: pd.DataFrame, *, policy: DisclosurePolicy = Dis
     frame = points.loc[:, keep].reset_index(drop=True)
     geometry = gpd.points_from_xy(points["easting_m"], points["northing_m"], crs=BNG)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=BNG)
+
+
+# Smoothed surfaces are linear filters of the cell counts: at full float precision a
+# Gaussian KDE or a Gi* window can be deconvolved back to the counts they hide. Coarse
+# rounding (far above what deconvolution tolerates, far below what a map can show) keeps
+# the surface and loses the counts. Column -> decimals, or negative for significant figures.
+SMOOTHED_PRECISION = {
+    "kde_incidents_per_km2_per_month": 1,   # 0.1 incident per km² per month
+    "kde_harm_per_km2_per_month": -2,       # two significant figures
+    "z_score": 1,
+    "p_value": -1,                          # one significant figure (0.03, 0.0004)
+}
+
+
+def coarsen_smoothed(frame: pd.DataFrame, *,
+                     policy: DisclosurePolicy = DisclosurePolicy()) -> pd.DataFrame:
+    """A copy with smoothed per-cell values (KDE, Gi* z and p) rounded per
+    ``SMOOTHED_PRECISION`` in partner-safe mode, so cell counts cannot be recovered."""
+    out = frame.copy()
+    if not policy.partner_safe:
+        return out
+    for column, digits in SMOOTHED_PRECISION.items():
+        if column not in out.columns:
+            continue
+        values = pd.to_numeric(out[column], errors="coerce").astype(float).to_numpy()
+        if digits >= 0:
+            out[column] = np.round(values, digits)
+        else:
+            out[column] = _round_significant(values, -digits)
+    return out
+
+
+def _round_significant(values: np.ndarray, figures: int) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(values)))
+        scale = 10.0 ** (figures - 1 - magnitude)
+        rounded = np.round(values * scale) / scale
+    return np.where(np.isfinite(rounded), rounded, values)

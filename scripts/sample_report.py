@@ -64,24 +64,20 @@ def _save_small(source: Path, target: Path) -> None:
                                       dither=Image.Dither.NONE).save(target, optimize=True)
 
 
-SECTIONS = ("Deployment report", "Commander summary", "Maps:", "Top ", "24-hour profiles",
-            "Shift plan", "Lending", "Impact versus static staffing", "METHOD",
-            "Data sources, dates and licences")
-
-
 def page_titles(pdf: Path) -> list[str]:
-    """Each page's section heading; pages that continue a section say so."""
+    """Each page's section from the PDF outline; pages that continue a section say so."""
     from pypdf import PdfReader
 
+    reader = PdfReader(pdf)
+    starts = {}
+    for item in reader.outline:
+        starts.setdefault(reader.get_destination_page_number(item), item.title)
     titles: list[str] = []
     current = ""
-    for page in PdfReader(pdf).pages:
-        lines = [line.strip() for line in (page.extract_text() or "").splitlines()
-                 if line.strip()]
-        heading = next((line for line in lines[:2] if line.startswith(SECTIONS)), None)
-        if heading:
-            current = heading
-            titles.append(heading)
+    for index in range(len(reader.pages)):
+        if index in starts:
+            current = starts[index]
+            titles.append(current)
         else:
             titles.append(f"{current} (continued)")
     return titles

@@ -211,3 +211,22 @@ def test_not_partner_safe_is_marked_on_every_page(pack, real_plan, tmp_path):
 
 
 REPORT_THRESHOLD_OFF = 600  # ignored when partner-safe is off: nothing is suppressed
+
+
+def test_outline_points_at_each_section(real_report):
+    """PDF bookmarks: every section in order, each on the page whose text starts with it."""
+    from pypdf import PdfReader
+
+    path, pages, _ = real_report
+    reader = PdfReader(path)
+    outline = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+    titles = [title for title, _ in outline]
+    assert titles[:3] == ["Cover", "Commander summary",
+                          "Maps: demand and allocation gap, Weekday (Mon-Thu)"]
+    for section in ("Shift plan", "Lending", "Impact versus static staffing", "METHOD",
+                    "Data sources, dates and licences"):
+        assert section in titles
+    numbers = [page for _, page in outline]
+    assert numbers == sorted(numbers) and numbers[0] == 0
+    for title, page in outline[1:]:
+        assert pages[page].startswith(title), (title, page)

@@ -111,6 +111,8 @@ def _styles():
                                 leading=28, spaceAfter=12),
         "h1": ParagraphStyle("h1", parent=base["Heading1"], fontName=bold, fontSize=15,
                              leading=19, spaceBefore=4, spaceAfter=8),
+        "cover_h1": ParagraphStyle("cover_h1", parent=base["Heading1"], fontName=bold,
+                                   fontSize=15, leading=19, spaceBefore=4, spaceAfter=8),
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=11.5,
                              leading=14, spaceBefore=8, spaceAfter=4),
         "body": ParagraphStyle("body", parent=base["BodyText"], fontName=font, fontSize=9,
@@ -137,9 +139,21 @@ def _numbered_canvas(footer_left: str, footer_right: str):
     from reportlab.pdfgen.canvas import Canvas
 
     class NumberedCanvas(Canvas):
+        """Pages are held back until the count is known. Bookmarks are held back with them
+        (a bookmark made now would point at the first page) and placed as each page is
+        finally written."""
+
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            self._marks: list[tuple[str, int]] = []
+            self._outline: list[tuple[str, str, int]] = []
+
+        def bookmarkPage(self, key, **kwargs):
+            self._marks.append((key, self._pageNumber))
+
+        def addOutlineEntry(self, title, key, level=0, closed=None):
+            self._outline.append((title, key, level))
 
         def showPage(self):
             self._pages.append(dict(self.__dict__))
@@ -147,10 +161,16 @@ def _numbered_canvas(footer_left: str, footer_right: str):
 
         def save(self):
             total = len(self._pages)
+            marks, outline = list(self._marks), list(self._outline)
             for state in self._pages:
                 self.__dict__.update(state)
                 self._footer(total)
+                for key, page in marks:
+                    if page == self._pageNumber:
+                        Canvas.bookmarkPage(self, key)
                 super().showPage()
+            for title, key, level in outline:
+                Canvas.addOutlineEntry(self, title, key, level=level)
             super().save()
 
         def _footer(self, total: int) -> None:
@@ -164,6 +184,22 @@ def _numbered_canvas(footer_left: str, footer_right: str):
             self.restoreState()
 
     return NumberedCanvas
+
+
+def _bookmark(title: str):
+    """A zero-size flowable that puts ``title`` in the PDF outline at its page."""
+    from reportlab.platypus import Flowable
+
+    class Bookmark(Flowable):
+        def wrap(self, *args):
+            return 0, 0
+
+        def draw(self):
+            key = f"b{id(self)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=0)
+
+    return Bookmark()
 
 
 def _image(png: bytes, width_pt: float, max_height_pt: float | None = None):
@@ -319,9 +355,10 @@ class _Report:
 
         s = self.styles
         manifest = self.pack.manifest
-        story = [Spacer(1, 90), _p("London Deployment Workstation", s["h2"]),
+        story = [_bookmark("Cover"), Spacer(1, 90),
+                 _p("London Deployment Workstation", s["h2"]),
                  _p("Deployment report", s["title"]),
-                 _p(f"Scenario: {self.plan.scenario.name}", s["h1"]),
+                 _p(f"Scenario: {self.plan.scenario.name}", s["cover_h1"]),
                  _p(f"Generated {self.generated:%d %B %Y, %H:%M} "
                     f"({self.generated.tzname() or 'local time'})", s["body"]),
                  _p("Day types: " + ", ".join(d.label for d in self.day_types)
@@ -401,7 +438,8 @@ class _Report:
                 "the scenario if they do not match local commitments."):
             story.append(_p(line, s["bullet"]))
         story.append(_p(self.policy.note, s["note"]))
-        return [KeepInFrame(self.frame_w, self.frame_h, story, mode="shrink"), PageBreak()]
+        return [_bookmark("Commander summary"),
+                KeepInFrame(self.frame_w, self.frame_h, story, mode="shrink"), PageBreak()]
 
     def impact_frame(self) -> pd.DataFrame:
         """Impact rows joined with the plan's shares and the engine's risk grade."""
@@ -777,7 +815,19 @@ class _Report:
                        f"generated {self.generated:%Y-%m-%d %H:%M}")
         footer_right = ("PARTNER-SAFE" if self.policy.partner_safe
                         else "NOT PARTNER-SAFE: incident-level data; do not share")
-        doc = SimpleDocTemplate(
+        heading_style = self.styles["h1"]
+
+        class _Doc(SimpleDocTemplate):
+            """Every section heading becomes a PDF bookmark (the reader's outline pane)."""
+
+            def afterFlowable(self, flowable):
+                if getattr(flowable, "style", None) is heading_style:
+                    text = flowable.getPlainText()
+                    key = f"h{id(flowable)}"
+                    self.canv.bookmarkPage(key)
+                    self.canv.addOutlineEntry(text, key, level=0)
+
+        doc = _Doc(
             str(target), pagesize=(self.page_w, self.page_h), leftMargin=self.margin,
             rightMargin=self.margin, topMargin=self.margin, bottomMargin=self.margin + 14,
             title=f"Deployment report - {self.plan.scenario.name}",

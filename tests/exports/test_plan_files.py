@@ -139,7 +139,8 @@ def test_xlsx_assumptions_hold_every_scenario_value_and_weight(book, real_plan):
     # totals flattened, one number per cell; basis and method lines verbatim
     totals = by_section["totals"]
     assert totals["officers_lent"] == real_plan.totals["officers_lent"]
-    assert totals["by_day_type.saturday.lent"] == real_plan.totals["by_day_type"]["saturday"]["lent"]
+    saturday = real_plan.totals["by_day_type"]["saturday"]
+    assert totals["by_day_type.saturday.lent"] == saturday["lent"]
     assert not any(isinstance(v, str) and v.startswith("{") for v in totals.values())
     assert list(by_section["method"].values()) == list(real_plan.method)
     assert list(by_section["basis"].values()) == list(real_plan.basis)

@@ -85,7 +85,8 @@ def suppress_counts(frame: pd.DataFrame, columns: Iterable[str] | None = None, *
         any_small |= small
     for column in derived:
         if column in out.columns:
-            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~any_small)
+            values = pd.to_numeric(out[column], errors="coerce").astype(float)
+            out[column] = values.where(~any_small)
     return out
 
 

@@ -127,3 +127,21 @@ def test_grid_cells_carry_kde_and_gi_star_coarsened(written, pack):
     assert kde.sum() * cell_km2 * 12 == pytest.approx(total, rel=0.02)
     # the densest KDE cell lies in a Gi* hotspot
     assert cells.loc[kde.idxmax(), "hotspot_id"] > 0
+
+
+def test_bcu_plan_writes_a_bcus_layer(pack, tmp_path):
+    """A plan by basic command unit: one feature per BCU x day type x hour, BCU polygons."""
+    from workstation.deploy import recommend
+    from workstation.deploy.scenario import DeploymentScenario
+
+    plan = recommend(pack, DeploymentScenario(units="bcu", day_types=(DayType.FRIDAY,)))
+    layers = gather_layers(pack, day_type=DayType.FRIDAY)
+    path = tmp_path / "bcu.gpkg"
+    counts = write_geopackage(path, pack=pack, plan=plan, layers=layers)
+    assert "bcus" in counts and "boroughs" not in counts
+    bcus = gpd.read_file(path, layer="bcus", engine="pyogrio")
+    n_units = plan.plan["unit_code"].nunique()
+    assert n_units == 12 and len(bcus) == n_units * 24 == counts["bcus"]
+    assert set(bcus["unit_code"]) == set(plan.plan["unit_code"])  # the City (COL) not planned
+    assert bcus.crs.to_epsg() == 27700
+    assert bcus["allocated_officers"].sum() == plan.hourly["allocated"].sum()

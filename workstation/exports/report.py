@@ -506,6 +506,7 @@ class _Report:
                         .groupby(every_day["unit_code"]).sum() / n_days)
         short_plan = ((every_day["required"] - every_day["allocated"]).clip(lower=0)
                       .groupby(every_day["unit_code"]).sum() / n_days)
+        london_static, london_plan = short_static.sum(), short_plan.sum()  # before painting
         if self.plan.scenario.units != "borough":
             demand_per_head = self._to_boroughs(demand_per_head)
             short_static = self._to_boroughs(short_static)
@@ -526,9 +527,12 @@ class _Report:
             self.frame_w, (self.frame_h - 60) * 0.4))
         story.append(_p(
             f"Allocation gap: officer-hours in which fewer officers are on duty than the "
-            f"standard needs, per day; London total {short_static.sum():,.0f} with static "
-            f"staffing, {short_plan.sum():,.0f} under the plan. Grey: not planned (the City "
-            "of London has its own police force).", s["small"]))
+            f"standard needs, per day; London total {london_static:,.0f} with static "
+            f"staffing, {london_plan:,.0f} under the plan"
+            + (" (each BCU's value shown on all its boroughs)"
+               if self.plan.scenario.units != "borough" else "")
+            + ". Grey: not planned (the City of London has its own police force).",
+            s["small"]))
         story.append(PageBreak())
         check_cancel(self.cancel)
         story.append(_p("Maps: hotspots and flows", s["h1"]))

@@ -418,9 +418,12 @@ class _Report:
         impact = self.impact_frame()
         sort_cols = (["risk_rank", "s_change", "officer_change"] if "s_change" in impact
                      else ["risk_rank", "cover_change_points", "officer_change"])
-        losers = impact[impact["officer_change"] < 0].sort_values(sort_cols).head(8)
-        gainers = impact[impact["officer_change"] > 0].sort_values(
-            "officer_change", ascending=False).head(8)
+        # at most two rows per unit, so one big borough does not fill the table
+        losers = (impact[impact["officer_change"] < 0].sort_values(sort_cols, kind="stable")
+                  .groupby("unit_code", sort=False).head(2).head(8))
+        gainers = (impact[impact["officer_change"] > 0]
+                   .sort_values("officer_change", ascending=False, kind="stable")
+                   .groupby("unit_code", sort=False).head(2).head(8))
         for title, rows in (("Largest losses of cover (versus static staffing)", losers),
                             ("Largest gains in cover", gainers)):
             story.append(_p(title, s["h2"]))

@@ -26,11 +26,16 @@ def run_app(argv: list[str] | None = None) -> int:
     except WorkstationError as exc:
         QMessageBox.critical(None, "London Deployment Workstation", str(exc))
         return 2
+    from workstation.app.crash import install_crash_handler
+    crash_handler = install_crash_handler(window)  # log, autosave, dialog on a bug
     window.show()
     if window.actions is not None:   # offer to restore autosaved work after a crash
         from PySide6.QtCore import QTimer
         QTimer.singleShot(0, window.actions.check_recovery)
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        crash_handler.uninstall()
 
 
 if __name__ == "__main__":

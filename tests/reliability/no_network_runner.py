@@ -1,8 +1,17 @@
 """Run the workstation CLI (or the offscreen app) with every internet socket blocked.
 
-Used by test_no_network.py in a subprocess so the block cannot leak into other tests.
-Any attempt to create an AF_INET/AF_INET6 socket or resolve a host raises and is
-recorded; the runner exits 99 if anything tried.
+Used by the reliability tests in a subprocess so the block cannot leak into other tests.
+Two layers: an audit hook (PEP 578) that refuses any AF_INET/AF_INET6 socket, connect,
+name lookup or sendto made through Python's socket module (including C extensions that
+go through it), and replaced ``socket`` functions so an attempt fails even if a caller
+swallows the error. Every attempt is recorded; the runner exits 99 if anything tried.
+(The test also runs this under strace where available, to catch native code that
+bypasses Python, e.g. Qt's own networking.)
+
+Usage: ``python no_network_runner.py <workstation CLI arguments>`` or
+``python no_network_runner.py --app`` (start the desktop app offscreen, wait until the
+window has loaded, close it). Logging is configured at DEBUG into the usual log file
+(``XDG_STATE_HOME``) so tests can check what the log would hold.
 """
 
 import os
@@ -10,12 +19,32 @@ import socket
 import sys
 
 ATTEMPTS: list[str] = []
+_INET = {socket.AF_INET, socket.AF_INET6, int(socket.AF_INET), int(socket.AF_INET6)}
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "socket.__new__":
+        family = args[1] if len(args) > 1 else None
+        if family in _INET:
+            ATTEMPTS.append(f"{event}(family={family})")
+            raise OSError("network access blocked by test")
+    elif event in ("socket.connect", "socket.sendto", "socket.bind"):
+        sock = args[0]
+        if getattr(sock, "family", None) in _INET:
+            ATTEMPTS.append(f"{event}({args[1:2]})")
+            raise OSError("network access blocked by test")
+    elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
+                   "socket.gethostbyname_ex", "urllib.Request"):
+        ATTEMPTS.append(f"{event}({args[:1]})")
+        raise OSError("network access blocked by test")
+
+
 _real_socket = socket.socket
 
 
 class _BlockedSocket(_real_socket):
     def __init__(self, family=socket.AF_INET, type=socket.SOCK_STREAM, proto=0, fileno=None):
-        if family in (socket.AF_INET, socket.AF_INET6):
+        if family in _INET:
             ATTEMPTS.append(f"socket(family={family})")
             raise OSError("network access blocked by test")
         super().__init__(family, type, proto, fileno)
@@ -26,17 +55,60 @@ def _blocked(*args, **kwargs):
     raise OSError("network access blocked by test")
 
 
-socket.socket = _BlockedSocket
-socket.create_connection = _blocked
-socket.getaddrinfo = _blocked
-socket.gethostbyname = _blocked
+def install_block() -> None:
+    sys.addaudithook(_audit)
+    socket.socket = _BlockedSocket
+    socket.create_connection = _blocked
+    socket.getaddrinfo = _blocked
+    socket.gethostbyname = _blocked
 
-if __name__ == "__main__":
+
+def run_app_briefly() -> int:
+    """Start the real app (``run_app``), wait for the window to load, close it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    seen: dict[str, str] = {}
+
+    def poll() -> None:
+        windows = [w for w in app.topLevelWidgets()
+                   if type(w).__name__ == "MainWindow" and w.isVisible()]
+        if windows and getattr(windows[0], "loaded", True):
+            for _ in range(20):
+                app.processEvents()
+            seen["title"] = windows[0].windowTitle()
+            seen["layers"] = ",".join(layer.key for layer in windows[0].canvas.layers)
+            windows[0].close()
+            app.quit()
+        else:
+            QTimer.singleShot(100, poll)
+
+    QTimer.singleShot(100, poll)
+    QTimer.singleShot(120_000, lambda: app.exit(3))   # never hang the test
+    from workstation.app.main import run_app
+    code = run_app([sys.argv[0]])
+    print(f"APP title={seen.get('title', '')!r} layers={seen.get('layers', '')}", flush=True)
+    return code if seen else 4
+
+
+def main(argv: list[str]) -> int:
+    import logging
+
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from workstation.cli import main
-
-    code = main(sys.argv[1:])
+    install_block()
+    from workstation.logs import configure_logging
+    configure_logging(logging.DEBUG)
+    if argv[:1] == ["--app"]:
+        code = run_app_briefly()
+    else:
+        from workstation.cli import main as cli_main
+        code = cli_main(argv)
     if ATTEMPTS:
         print("NETWORK ATTEMPTS: " + "; ".join(ATTEMPTS), file=sys.stderr)
-        sys.exit(99)
-    sys.exit(code)
+        return 99
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -11,7 +11,6 @@ unchanged. docs/bad-input-catalogue.md lists every case with its test id.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -22,41 +21,18 @@ from types import SimpleNamespace
 from typing import Callable
 
 import pytest
+from bad_input_cases import DELETE, LOADER_ERRORS, LOADERS, REPO, project_text, real_inputs
+from bad_input_cases import set_value as _set
 
 from workstation.cli import main as cli_main
 
-REPO = Path(__file__).resolve().parents[2]
-PROJECT_FIXTURE = REPO / "tests" / "fixtures" / "projects" / "v2_carnival_sunday.ldwproj"
 SAMPLE_REPORT = REPO / "docs" / "sample-report" / "report.pdf"
 HARM_WEIGHTS = REPO / "workstation" / "maps" / "css_weights.csv"
 
 
-def _loader_cases():
-    """The loader bad-input builders of tests/loaders (one source of truth for those files)."""
-    path = REPO / "tests" / "loaders" / "test_bad_inputs.py"
-    spec = importlib.util.spec_from_file_location("_loader_bad_inputs", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-LOADERS = _loader_cases()
-
-
 @pytest.fixture(scope="module")
 def real(shared_data):
-    import gzip
-    burglary = shared_data / "police_uk_burglary"
-    incidents = shared_data / "incidents"
-    month = gzip.decompress((burglary / "2019-01-metropolitan-street.csv.gz").read_bytes())
-    return SimpleNamespace(
-        month=month.decode("utf-8").splitlines(),
-        stop=(incidents / "police_uk_2016-06_metropolitan_stop_and_search.csv")
-        .read_text(encoding="utf-8").splitlines(),
-        stats=(incidents / "stats19_collision_2022_met_first1049rows.csv")
-        .read_text(encoding="utf-8-sig").splitlines(),
-        burglary_dir=burglary,
-        geojson=shared_data / "boundaries" / "london_boroughs.geojson")
+    return real_inputs(shared_data)
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +66,6 @@ class Ctx:
 
 
 # --- incident loaders via `workstation import PATH --into STORE` ---------------------------
-LOADER_ERRORS = [(c[0], c[1], c[2]) for c in LOADERS.CASES if c[2] is not None]
-
 
 def _loader_case(builder: Callable, expect: str) -> Callable[[Ctx], Case]:
     def build(t: Ctx) -> Case:
@@ -102,10 +76,6 @@ def _loader_case(builder: Callable, expect: str) -> Callable[[Ctx], Case]:
 
 
 # --- project files via `workstation plan --scenario P --out plan.json` ---------------------
-def _project_text() -> str:
-    return PROJECT_FIXTURE.read_text(encoding="utf-8")
-
-
 def _project(t: Ctx, text: str | bytes, name: str = "work.ldwproj") -> Path:
     path = t.tmp / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -115,7 +85,7 @@ def _project(t: Ctx, text: str | bytes, name: str = "work.ldwproj") -> Path:
 def _project_case(text_fn: Callable[[str], str | bytes], expect: str, *names: str,
                   command: str = "plan") -> Callable[[Ctx], Case]:
     def build(t: Ctx) -> Case:
-        path = _project(t, text_fn(_project_text()))
+        path = _project(t, text_fn(project_text()))
         if command == "plan":
             argv = ["plan", "--scenario", str(path), "--out", str(t.plan)]
             guards = [path, t.plan]
@@ -126,29 +96,6 @@ def _project_case(text_fn: Callable[[str], str | bytes], expect: str, *names: st
             guards = [path, out]
         return Case(argv, expect, [path.name, *names], guards)
     return build
-
-
-def _set(key_path: str, value):
-    """Edit one value of the real project (JSON path like scenario.officers_on_duty)."""
-    import json
-
-    def edit(text: str) -> str:
-        data = json.loads(text)
-        *parents, last = key_path.split(".")
-        node = data
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        if value is _DELETE:
-            del node[last]
-        elif last.isdigit():
-            node[int(last)] = value
-        else:
-            node[last] = value
-        return json.dumps(data, indent=2)
-    return edit
-
-
-_DELETE = object()
 
 
 # --- strength table via `workstation plan --strength CSV --out plan.json` ------------------
@@ -208,7 +155,7 @@ def _bare_scenario_case(edit: dict, expect: str, *names: str) -> Callable[[Ctx],
     """A bare scenario JSON (the scenario object of the real project, edited)."""
     def build(t: Ctx) -> Case:
         import json
-        scenario = json.loads(_project_text())["scenario"]
+        scenario = json.loads(project_text())["scenario"]
         scenario.update(edit)
         path = t.tmp / "scenario.json"
         path.write_text(json.dumps(scenario), encoding="utf-8")
@@ -251,7 +198,7 @@ CASES: list[tuple[str, Callable[[Ctx], Case]]] = [
     ("project: scenario not an object", _project_case(_set("scenario", "Baseline"),
                                                        "is not an object", "'scenario'",
                                                        "expected")),
-    ("project: missing fields", _project_case(_set("view", _DELETE), "lacks the fields",
+    ("project: missing fields", _project_case(_set("view", DELETE), "lacks the fields",
                                                "'view'", "expected")),
     ("project: negative officers", _project_case(_set("scenario.officers_on_duty", -40),
                                                   "out of range", "officers_on_duty",

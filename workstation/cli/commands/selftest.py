@@ -119,8 +119,9 @@ def run_selftest(out_dir: Path, *, gui: bool = False, pack_root: str | Path | No
 
 def _runtime_line() -> str:
     from workstation import __version__
-    frozen = "frozen bundle" if getattr(sys, "frozen", False) else "Python " + sys.version.split()[0]
-    return f"version {__version__}, {frozen}"
+    if getattr(sys, "frozen", False):
+        return f"version {__version__}, frozen bundle"
+    return f"version {__version__}, Python {sys.version.split()[0]}"
 
 
 def _inside(path: Path, root: Path) -> bool:

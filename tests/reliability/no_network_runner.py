@@ -10,7 +10,7 @@ bypasses Python, e.g. Qt's own networking.)
 
 Usage: ``python no_network_runner.py <workstation CLI arguments>`` or
 ``python no_network_runner.py --app`` (start the desktop app offscreen, wait until the
-window has loaded, close it). Logging is configured at DEBUG into the usual log file
+window has loaded, close it) or ``--app-import PATH`` (also import PATH in the app). Logging is configured at DEBUG into the usual log file
 (``XDG_STATE_HOME``) so tests can check what the log would hold.
 """
 
@@ -92,6 +92,50 @@ def run_app_briefly() -> int:
     return code if seen else 4
 
 
+def run_app_import(path: str) -> int:
+    """Start the real app, import ``path`` through File > Import (the import dialog on the
+    window's workers), wait for the map's hotspots to be recomputed from it on a worker,
+    then close. Prints the rows placed."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    state: dict = {"polls": 0}
+
+    def poll() -> None:
+        state["polls"] += 1
+        if state["polls"] > 1200:                    # two minutes
+            app.exit(3)
+            return
+        windows = [w for w in app.topLevelWidgets()
+                   if type(w).__name__ == "MainWindow" and w.isVisible()]
+        if not windows or not getattr(windows[0], "loaded", True):
+            QTimer.singleShot(100, poll)
+            return
+        window = windows[0]
+        if "task" not in state:
+            state["lattice_hotspots"] = window.session.hotspots
+            dialog = window.actions.open_import_dialog(path)
+            state["task"] = dialog.start_import()
+            QTimer.singleShot(100, poll)
+            return
+        session = window.session
+        if (not state["task"].done or session.hotspots is None
+                or session.hotspots is state["lattice_hotspots"]):
+            QTimer.singleShot(100, poll)
+            return
+        state["placed"] = getattr(session.incidents, "rows_placed", 0)
+        window.actions.ask_unsaved = lambda: "discard"
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(100, poll)
+    from workstation.app.main import run_app
+    code = run_app([sys.argv[0]])
+    print(f"APP imported rows_placed={state.get('placed', 0)}", flush=True)
+    return code if state.get("placed") else 4
+
+
 def main(argv: list[str]) -> int:
     import logging
 
@@ -101,6 +145,8 @@ def main(argv: list[str]) -> int:
     configure_logging(logging.DEBUG)
     if argv[:1] == ["--app"]:
         code = run_app_briefly()
+    elif argv[:1] == ["--app-import"]:
+        code = run_app_import(argv[1])
     else:
         from workstation.cli import main as cli_main
         code = cli_main(argv)

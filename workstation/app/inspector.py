@@ -92,6 +92,7 @@ class Inspector(QWidget):
         layout.addWidget(self.officer_plot, 1)
         layout.addWidget(self.plan_note)
         self.profile = None
+        self._profile_day_type = None
         # Set by the main window: code -> "label: value" of the map's current choropleth.
         self.map_value_provider = None
 
@@ -135,6 +136,7 @@ class Inspector(QWidget):
         profile = borough_profile(code, pack=s.pack, population=s.population, plan=s.plan,
                                   day_type=s.day_type)
         self.profile = profile
+        self._profile_day_type = s.day_type
         for curve, column in ((self.pop_curve, "population_present"),
                               (self.demand_curve, "demand_per_hour"),
                               (self.required_curve, "required"),
@@ -171,4 +173,7 @@ class Inspector(QWidget):
             for line in self.hour_lines:
                 line.setValue(hour + 0.5)
             return
-        self.refresh()  # day type may have changed the profile; 24 points, cheap
+        if day_type != self._profile_day_type:
+            self.refresh()   # a new day type is a new 24-hour profile
+        else:
+            self._update_figures()   # same curves: move the hour line, read the hour's values

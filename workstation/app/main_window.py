@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
+from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 refcount guards)
 from workstation.app.inspector import Inspector
 from workstation.app.layer_panel import LayerPanel
 from workstation.app.map import layers as L
@@ -27,26 +27,6 @@ from workstation.app.timebar import TimeBar
 
 _log = logging.getLogger(__name__)
 
-
-def _guard_none_refcount() -> None:
-    """PySide6 6.12 on Python 3.11 drops one reference to None each time C++ calls a Python
-    override that returns None -- every pyqtgraph ``paint()``, hundreds per map repaint
-    (measured: -99 refs per 100 grabs of one overridden QGraphicsRectItem). After a few
-    minutes of panning CPython aborts with "none_dealloc". Same remedy as qt_compat uses
-    for True/False: make None's count unreachable, as Python 3.12's immortal objects do.
-    TODO(GUI-2/lead): fold into workstation.app.qt_compat.
-    """
-    import ctypes
-    import sys
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    if getattr(_guard_none_refcount, "applied", False):
-        return
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-    _guard_none_refcount.applied = True
-
-
-_guard_none_refcount()
 
 SETTINGS_GEOMETRY = "main_window/geometry"
 SETTINGS_STATE = "main_window/state"

@@ -223,7 +223,8 @@ def make_table(model: DataFrameModel, proxy: QSortFilterProxyModel) -> QTableVie
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    # No stretched last column: it pushed a right-aligned figure far from its header.
+    table.horizontalHeader().setStretchLastSection(False)
     return table
 
 

@@ -281,6 +281,7 @@ def _step_gui(state: dict) -> str:
         if not window.grab().save(str(shot)):
             raise SelftestFailure(f"could not render the window to {shot.name}")
     finally:
+        session.dirty = False   # never stop at "save changes?": nobody is there to answer
         window.close()
         app.processEvents()
         QCoreApplication.sendPostedEvents()

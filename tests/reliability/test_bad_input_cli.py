@@ -337,8 +337,7 @@ def test_at_least_thirty_cases_and_all_in_the_catalogue():
     assert not missing, f"docs/bad-input-catalogue.md lacks {missing}"
 
 
-@pytest.mark.parametrize("case_id", ["project: future version", "strength: unknown borough",
-                                     "import: truncated zip"])
+@pytest.mark.parametrize("case_id", ["project: future version", "import: truncated zip"])
 def test_real_process_exits_2_without_traceback(case_id, real, previous, tmp_path):
     """The same refusals from a separate `python -m workstation` process (the real entry)."""
     store = tmp_path / "work.incidents"

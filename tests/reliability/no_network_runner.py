@@ -10,8 +10,9 @@ bypasses Python, e.g. Qt's own networking.)
 
 Usage: ``python no_network_runner.py <workstation CLI arguments>`` or
 ``python no_network_runner.py --app`` (start the desktop app offscreen, wait until the
-window has loaded, close it) or ``--app-import PATH`` (also import PATH in the app). Logging is configured at DEBUG into the usual log file
-(``XDG_STATE_HOME``) so tests can check what the log would hold.
+window has loaded, close it) or ``--app-import PATH`` (also import PATH in the app).
+Logging is configured at DEBUG into the usual log file (``XDG_STATE_HOME``) so tests can
+check what the log would hold.
 """
 
 import os

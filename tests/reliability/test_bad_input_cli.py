@@ -185,7 +185,8 @@ def _report_flow_hour(t: Ctx) -> Case:
 
 
 CASES: list[tuple[str, Callable[[Ctx], Case]]] = [
-    *[(f"import: {name}", _loader_case(builder, expect)) for name, builder, expect in LOADER_ERRORS],
+    *[(f"import: {name}", _loader_case(builder, expect))
+      for name, builder, expect in LOADER_ERRORS],
     ("hotspots: truncated zip", _incidents_for_hotspots),
     # project files
     ("project: corrupt JSON", _project_case(lambda s: s[: len(s) // 2], "not valid JSON",

@@ -31,7 +31,8 @@ def test_step_runs_with_the_network_blocked(step, blocked_workflow):
 
 def test_each_step_did_its_work(blocked_workflow):
     runs, out = blocked_workflow.runs, blocked_workflow.outputs
-    assert "choropleth" in runs["app"].stdout and "London Deployment Workstation" in runs["app"].stdout
+    app = runs["app"].stdout
+    assert "choropleth" in app and "London Deployment Workstation" in app
     info = json.loads(runs["info"].stdout)
     assert info["boroughs"] == 33
     imported = json.loads(runs["import"].stdout)

@@ -37,8 +37,10 @@ BASIS = (
 @dataclass(frozen=True)
 class CommutingSummary:
     """One row per borough in gss_code order: residents (mid-2019), in_commuters,
-    out_commuters, net, home_workers, no_fixed_place, plus census_workday_population and
-    gla_daytime_population for comparison; ``basis`` says where each figure comes from."""
+    out_commuters, net, home_workers, no_fixed_place, plus for comparison
+    census_workplace_workers and census_workday_population (2011) and the GLA's
+    gla_workday_population and gla_daytime_population (2014); ``basis`` says where each
+    figure comes from."""
 
     table: pd.DataFrame
     basis: tuple[str, ...]
@@ -78,6 +80,16 @@ def commuting_summary(pack) -> CommutingSummary:
     into = matrix.loc[:, boroughs].to_numpy()                 # all E&W residents working here
     in_commuters = into.sum(axis=0) - same
     population = pack.table("population").set_index("gss_code").reindex(boroughs)
+    # Workers whose workplace is the borough, home workers included (= the pack's
+    # census_workday_population column, ONSvisual "workday": Westminster 574,979).
+    workers_here = population["census_workday_population"].astype(np.int64).to_numpy()
+    # ONS 2011 workday population (release of 31 Oct 2013, WD102EW definition): everyone
+    # working in the area plus residents not in employment; home and no-fixed-place
+    # workers at home; people working in Scotland, NI, offshore or abroad excluded.
+    employed = matrix.loc[boroughs].sum(axis=1).to_numpy()
+    not_employed = population["residents_2011"].to_numpy(dtype=np.int64) - employed
+    workday = (workers_here + matrix.loc[boroughs, NO_FIXED_PLACE].to_numpy()
+               + not_employed).astype(np.int64)
     table = pd.DataFrame({
         "gss_code": boroughs,
         "name": population["name"].astype(str).to_numpy(),
@@ -87,10 +99,17 @@ def commuting_summary(pack) -> CommutingSummary:
         "net": (in_commuters - out_commuters).astype(np.int64),
         "home_workers": matrix.loc[boroughs, HOME].astype(np.int64).to_numpy(),
         "no_fixed_place": matrix.loc[boroughs, NO_FIXED_PLACE].astype(np.int64).to_numpy(),
-        "census_workday_population": population["census_workday_population"].astype(np.int64).to_numpy(),
+        "census_workplace_workers": workers_here,
+        "census_workday_population": workday,
+        "gla_workday_population": population["gla_workday_population"].astype(np.int64).to_numpy(),
         "gla_daytime_population": population["gla_daytime_population"].astype(np.int64).to_numpy(),
     })
     basis = BASIS + (
-        "census_workday_population: 2011 Census workday population (population table); "
-        "gla_daytime_population: GLA 'Daytime Population, Borough' (c. 2014).",)
+        "census_workplace_workers: 2011 WU01EW people working in the borough, home workers "
+        "included; census_workday_population: the ONS 2011 workday population definition "
+        "applied to WU01EW and QS102EW (workers with a fixed E&W workplace counted there; home "
+        "and no-fixed-place workers and residents not in employment, children included, at "
+        "home; residents working outside E&W left out).",
+        "gla_workday_population, gla_daytime_population: GLA 'Daytime Population, Borough' "
+        "(2014 edition; daytime adds students, tourists and other visitors).",)
     return CommutingSummary(table=table, basis=basis)

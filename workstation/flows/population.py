@@ -54,6 +54,9 @@ RODS_BAND_QHRS = {
     "late": list(range(88, 96)) + list(range(0, 20)),
 }
 BASELINE_TFL_YEAR = 2019
+# The model's night: 03:00-04:00, the quietest hour of the TfL counts (commuters home, the
+# Night Tube's few trips done), used for the modelled night-time population.
+NIGHT_HOUR = 3
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,31 @@ class PopulationPresent:
         for name, values in self.components.items():
             frame[name] = values[:, d, sl].mean(axis=1)
         return frame
+
+    def day_night_ratios(self, day_type: DayType = DayType.WEEKDAY, *,
+                         night_hour: int = NIGHT_HOUR) -> pd.DataFrame:
+        """Daytime swell per borough against both night-time bases.
+
+        Why two: the GLA and the seed report compare the daytime population with the
+        *usual resident* population ("more than quadrupling compared to the night-time
+        (resident) population"), the definition the 3.5x check uses; the model's own night
+        (``night_hour``, default 03:00-04:00) also holds overnight visitors, so its ratio is
+        lower. Midday is the mean over TfL's RODS midday band, 10:00-16:00.
+
+        Columns: gss_code, name, midday_present, residents, night_present,
+        midday_to_residents, midday_to_night_present.
+        """
+        if not 0 <= int(night_hour) < 24:
+            raise InputError(f"night_hour must be 0..23, got {night_hour}")
+        d = self.day_types.index(DayType(day_type))
+        midday = self.quarter_hourly[:, d, list(RODS_BAND_QHRS["midday"])].mean(axis=1)
+        night = self.quarter_hourly[:, d, int(night_hour) * 4:int(night_hour) * 4 + 4].mean(axis=1)
+        residents = self.components["residents"][:, d, 0]
+        return pd.DataFrame({
+            "gss_code": list(self.gss_codes), "name": list(self.names),
+            "midday_present": midday, "residents": residents, "night_present": night,
+            "midday_to_residents": midday / residents,
+            "midday_to_night_present": midday / night})
 
 
 # --- TfL timing ---------------------------------------------------------------------------

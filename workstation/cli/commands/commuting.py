@@ -1,15 +1,21 @@
-"""``workstation commuting``: census in/out/net commuting per borough (2011 Census basis)."""
+"""``workstation commuting``: census in/out/net commuting per borough (2011 Census basis),
+with the census workday and GLA daytime populations side by side."""
 
 from __future__ import annotations
 
 from workstation.cli.output import print_json, print_table
 
 COLUMNS = ["gss_code", "name", "residents", "in_commuters", "out_commuters", "net"]
+# The census and GLA figures to hold the model against (issue 4: Westminster's census
+# workday population beside the GLA daytime population, 897,293).
+COMPARISON = ["census_workday_population", "gla_daytime_population"]
+WESTMINSTER = "E09000033"
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "commuting", help="census commuting per borough: residents, in, out, net")
+        "commuting", help="census commuting per borough: residents, in, out, net; census "
+                          "workday and GLA daytime population")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(func=run)
 
@@ -19,11 +25,17 @@ def run(args) -> int:
     from workstation.flows.commuting import commuting_summary
 
     summary = commuting_summary(load_pack())
-    rows = summary.table[COLUMNS].to_dict(orient="records")
+    rows = summary.table[COLUMNS + COMPARISON].to_dict(orient="records")
+    w = summary.row(WESTMINSTER)
+    westminster = (f"Westminster: census workday population (2011) {w['census_workday_population']:,}"
+                   f" (of which {w['census_workplace_workers']:,} work there) | GLA daytime "
+                   f"population (2014) {w['gla_daytime_population']:,} | residents (mid-2019) "
+                   f"{w['residents']:,}")
     if args.json:
-        print_json(rows)
+        print_json({"boroughs": rows, "westminster": westminster, "basis": list(summary.basis)})
     else:
-        print_table(rows, COLUMNS)
+        print_table(rows, COLUMNS + COMPARISON)
+        print(f"# {westminster}")
         for line in summary.basis:
             print(f"# {line}")
     return 0

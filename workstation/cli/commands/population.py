@@ -6,6 +6,8 @@ from workstation.cli.output import print_json, print_table
 from workstation.domain import DayType
 from workstation.errors import InputError
 
+WESTMINSTER = "E09000033"
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -36,11 +38,20 @@ def run(args) -> int:
         for key, value in row.items():
             if isinstance(value, float):
                 row[key] = int(value)
+    ratios = result.day_night_ratios(DayType(args.day))
+    w = ratios.set_index("gss_code").loc[WESTMINSTER]
+    westminster = (f"Westminster {args.day} midday (10:00-16:00 mean) {w['midday_present']:,.0f}: "
+                   f"{w['midday_to_residents']:.2f}x its usual residents ({w['residents']:,.0f}, "
+                   f"the GLA/seed night-time population), {w['midday_to_night_present']:.2f}x "
+                   f"the modelled 03:00 population ({w['night_present']:,.0f}, with overnight "
+                   "visitors)")
     if args.json:
         print_json({"day_type": args.day, "hour": args.hour, "boroughs": rows,
-                    "basis": list(result.basis)})
+                    "day_night": ratios.round(3).to_dict(orient="records"),
+                    "westminster": westminster, "basis": list(result.basis)})
     else:
         print_table(rows, list(frame.columns))
+        print(f"# {westminster}")
         for line in result.basis:
             print(f"# {line}")
     return 0

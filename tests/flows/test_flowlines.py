@@ -72,3 +72,66 @@ def test_station_activity(pack):
     assert top["name"] == "Bank and Monument"
     night = station_activity(pack, qhr=14, direction="exit")                      # 03:30
     assert night["count"].sum() < 0.01 * points["count"].sum()
+
+
+def test_flow_lines_threshold_keeps_only_big_flows_and_share_of_all(pack, commuters):
+    full = flow_lines(pack, hour=11, borough=WESTMINSTER, min_flow=0, commuters=commuters)
+    cut = flow_lines(pack, hour=11, borough=WESTMINSTER, min_flow=10_000, commuters=commuters)
+    assert 0 < len(cut) < len(full)
+    assert (cut["flow"] >= 10_000).all()
+    assert set(cut["origin_gss"]) == set(full.loc[full["flow"] >= 10_000, "origin_gss"])
+    # share stays the share of the borough's whole inflow, not of the drawn lines
+    merged = cut.merge(full, on="origin_gss", suffixes=("", "_full"))
+    np.testing.assert_allclose(merged["share"], merged["share_full"])
+    assert cut["share"].sum() < 1.0
+    # every borough as destination when nothing is selected; the City and Westminster lead
+    everything = flow_lines(pack, hour=11, mode="all", min_flow=5_000, commuters=commuters)
+    assert set(everything["destination_gss"].iloc[:10]) & {WESTMINSTER, "E09000001"}
+
+
+def test_flow_lines_follow_each_work_borough_timing(pack, commuters):
+    # the line into Westminster at 11:00 is the census flow (grown to 2019) times
+    # Westminster's share of commuters at work in that hour
+    lines = flow_lines(pack, hour=11, borough=WESTMINSTER, min_flow=0, commuters=commuters)
+    w = commuters.codes.index(WESTMINSTER)
+    wandsworth = commuters.codes.index(WANDSWORTH)
+    expected = commuters.flows[wandsworth, w] * commuters.at_work[w, 0, 44:48].mean()
+    assert lines.set_index("origin_gss").loc[WANDSWORTH, "flow"] == pytest.approx(expected)
+
+
+def test_tube_trip_lines_borough_and_bands(pack):
+    into = tube_trip_lines(pack, time_band="am_peak", borough=WESTMINSTER, min_trips=0)
+    assert ((into["origin_gss"] == WESTMINSTER) | (into["destination_gss"] == WESTMINSTER)).all()
+    assert into["share"].sum() == pytest.approx(1.0)
+    # AM peak: more trips into Westminster than out of it; PM peak the other way round
+    def net_in(frame):
+        return (frame.loc[frame["destination_gss"] == WESTMINSTER, "trips"].sum()
+                - frame.loc[frame["origin_gss"] == WESTMINSTER, "trips"].sum())
+    pm = tube_trip_lines(pack, time_band="pm_peak", borough=WESTMINSTER, min_trips=0)
+    assert net_in(into) > 0 > net_in(pm)
+    day = tube_trip_lines(pack, day_type="saturday", min_trips=0)
+    weekday = tube_trip_lines(pack, min_trips=0)
+    assert day["trips"].sum() < weekday["trips"].sum()
+    with pytest.raises(InputError):
+        tube_trip_lines(pack, time_band="midday")          # a RODS band, not NUMBAT's
+
+
+def test_station_activity_entries_exits_day_types_and_years(pack):
+    exits = station_activity(pack, qhr=34, direction="exit")
+    entries = station_activity(pack, qhr=34, direction="entry")
+    both = station_activity(pack, qhr=34, direction="both")
+    np.testing.assert_allclose(both["count"].sum(), exits["count"].sum() + entries["count"].sum())
+    # 08:30: people arrive in the City (exits far above entries) ...
+    city = "E09000001"
+    assert (exits.loc[exits["gss_code"] == city, "count"].sum()
+            > 3 * entries.loc[entries["gss_code"] == city, "count"].sum())
+    # ... and the busiest entry is Waterloo, where National Rail commuters change to the Tube
+    assert entries.sort_values("count").iloc[-1]["name"] == "Waterloo LU"
+    saturday = station_activity(pack, day_type="saturday", qhr=34)
+    assert saturday["count"].sum() < 0.5 * exits["count"].sum()
+    covid = station_activity(pack, qhr=34, year=2020)
+    assert covid["count"].sum() < 0.5 * exits["count"].sum()
+    friday_2017 = station_activity(pack, day_type="friday", qhr=34, year=2017)
+    assert len(friday_2017) > 200                       # falls back to the Mon-Fri counts
+    with pytest.raises(InputError):
+        station_activity(pack, qhr=96)

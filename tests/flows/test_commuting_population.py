@@ -57,7 +57,8 @@ def test_westminster_census_workday_and_gla_daytime_side_by_side(summary, pack):
         574_979 + row["no_fixed_place"] + pop["residents_2011"] - pop["census_employed_residents"])
     assert row["census_workday_population"] == 689_572
     # the same concept as the GLA's workday population (2014 edition): within 10%
-    assert row["census_workday_population"] == pytest.approx(row["gla_workday_population"], rel=0.10)
+    assert row["census_workday_population"] == pytest.approx(row["gla_workday_population"],
+                                                             rel=0.10)
     # daytime adds students, tourists and other visitors on top of the workday population
     assert row["gla_daytime_population"] > 1.2 * row["census_workday_population"]
 
@@ -225,8 +226,15 @@ def test_cli_commuting_json():
     assert "897,293" in payload["westminster"] and "689,572" in payload["westminster"]
     text = " ".join(payload["basis"])
     assert "2011 Census" in text and "mid-2019" in text
-    plain = _cli("commuting")
-    assert plain.returncode == 0 and "# Westminster: census workday population" in plain.stdout
+
+
+def test_cli_commuting_text_in_process(capsys):
+    from workstation.cli import main
+    assert main(["commuting"]) == 0
+    out = capsys.readouterr().out
+    assert "# Westminster: census workday population (2011) 689,572" in out
+    assert "GLA daytime population (2014) 897,293" in out
+    assert "gla_daytime_population" in out.splitlines()[0]
 
 
 def test_cli_population_json_and_bad_input():

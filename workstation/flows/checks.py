@@ -46,7 +46,8 @@ def am_peak_journeys(pack, present: PopulationPresent, *, tfl_year: int = 2019
     rows = counts[(counts["year"] == tfl_year) & (counts["day_type"] == DayType.WEEKDAY.value)
                   & (counts["direction"] == "entry") & counts["qhr"].isin(AM_PEAK_QHRS)]
     stations = pack.table("stations")
-    underground = set(stations.loc[stations["modes"].str.split(",").map(lambda m: "LU" in m), "nlc"])
+    is_lu = stations["modes"].str.split(",").map(lambda modes: "LU" in modes)
+    underground = set(stations.loc[is_lu, "nlc"])
     rail_entries = float(rows["count"].sum())
     lu_entries = float(rows.loc[rows["nlc"].isin(underground), "count"].sum())
 

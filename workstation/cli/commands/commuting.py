@@ -27,7 +27,8 @@ def run(args) -> int:
     summary = commuting_summary(load_pack())
     rows = summary.table[COLUMNS + COMPARISON].to_dict(orient="records")
     w = summary.row(WESTMINSTER)
-    westminster = (f"Westminster: census workday population (2011) {w['census_workday_population']:,}"
+    westminster = (f"Westminster: census workday population (2011) "
+                   f"{w['census_workday_population']:,}"
                    f" (of which {w['census_workplace_workers']:,} work there) | GLA daytime "
                    f"population (2014) {w['gla_daytime_population']:,} | residents (mid-2019) "
                    f"{w['residents']:,}")

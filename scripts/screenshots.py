@@ -18,7 +18,7 @@ OUT = REPO / "docs" / "screenshots"
 
 
 def main() -> int:
-    from PySide6.QtCore import QRectF, QSettings
+    from PySide6.QtCore import QRectF, QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
     from workstation.app.main_window import MainWindow
@@ -45,6 +45,12 @@ def main() -> int:
         window.canvas._emit_view_changed()
         app.processEvents()
 
+    def fit() -> None:
+        """Whole of London left of the legend (the legend must be built first)."""
+        settle()
+        window.canvas.rebuild_legend()
+        window.canvas.fit_london()
+
     def shot(name: str) -> None:
         settle()
         path = OUT / f"{name}.png"
@@ -59,7 +65,7 @@ def main() -> int:
     # 1. Overview: population present at 11:00 on a weekday.
     session.set_time(DayType.WEEKDAY, 11)
     show_only("choropleth", "stations", "basemap")
-    window.canvas.fit_london()
+    fit()
     shot("overview")
 
     # 2. Hotspots: KDE heat and Gi* hotspots over central and inner London.
@@ -74,7 +80,7 @@ def main() -> int:
     session.set_time(DayType.WEEKDAY, 8)
     session.select("E09000033")
     show_only("choropleth", "flows", "tube_trips", "basemap")
-    window.canvas.fit_london()
+    fit()
     shot("flows_0800")
 
     # 4. Plan: allocation gap once the deployment engine exists.
@@ -86,10 +92,19 @@ def main() -> int:
         plan = recommend(session.pack, session.scenario, population=session.population,
                          hotspots=session.hotspots, incidents=session.incidents)
         session.set_plan(plan)
-        session.set_time(DayType.WEEKDAY, 20)
+        session.set_time(DayType.WEEKDAY, 9)
+        session.select("E09000033")
         show_only("choropleth", "basemap")
-        window.choropleth.set_metric("allocation_gap")
+        window.choropleth.set_metric("net_lending")   # who lends, who borrows, at 09:00
         window.layer_panel.sync()
+        window.panels["plan"].follow_check.setChecked(True)
+        # A taller plan strip so the lending list and impact statements show too.
+        window.resizeDocks([window.docks["plan"]], [300], Qt.Orientation.Vertical)
+        fit()
+        plan_view = window.panels["plan"]
+        plan_view.splitter.setSizes([1000, 800])   # table above, lending and impact below
+        window.statusBar().clearMessage()
+        window.resize(1600, 1000)
         shot("plan")
     window.close()
     return 0

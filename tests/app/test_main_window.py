@@ -140,3 +140,36 @@ def test_inspector_shows_the_map_value(window):
     window.choropleth.set_metric("residents")
     assert "Residents" in window.inspector.figures["map_value"].text()
     assert window.inspector.figures["map_value"].text().startswith("9.7k")   # City, mid-2019
+
+
+def test_fit_london_keeps_boroughs_clear_of_the_legend(window, qtbot):
+    canvas = window.canvas
+    canvas.rebuild_legend()
+    assert canvas.legend.isVisible() and canvas.legend.width() > 50
+    canvas.fit_london()
+    minx, miny, maxx, maxy = canvas.london_bounds()
+    east_edge = canvas.map_to_widget(maxx, (miny + maxy) / 2)
+    top, bottom = canvas.map_to_widget(minx, maxy), canvas.map_to_widget(minx, miny)
+    legend_left_px = canvas.mapFromScene(canvas.legend.sceneBoundingRect().topLeft()).x()
+    assert east_edge.x() < legend_left_px
+    assert top.y() >= 0 and bottom.y() <= canvas.height()
+
+
+def test_hotspot_click_shows_in_inspector(window, qtbot):
+    layer = window.hotspot_layer
+    if layer.result is None:
+        pytest.skip("no hotspots")
+    layer.set_visible(True)
+    first = layer.result.hotspots.iloc[0]
+    point = first.geometry.representative_point()
+    window._on_canvas_clicked(point.x, point.y)
+    text = window.inspector.hotspot_label.text()
+    assert f"#{int(first['hotspot_id'])}" in text and "incidents/month" in text
+    window._on_canvas_clicked(100.0, 100.0)   # far outside London
+    assert window.inspector.hotspot_label.text() == ""
+
+
+def test_officer_chart_hidden_until_a_plan(window):
+    window.session.select("E09000033")
+    assert window.inspector.population_plot.isVisible()
+    assert not window.inspector.officer_plot.isVisible()

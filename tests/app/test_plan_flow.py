@@ -60,6 +60,14 @@ def test_recommend_fills_plan_table_and_lending(planned):
     assert "No plan yet" not in view.summary.text()
 
 
+def test_plan_arrival_recolours_the_map(planned):
+    # The window started on population present; the plan switched it to the gap.
+    assert planned.choropleth.metric_key == "allocation_gap"
+    assert "allocation gap" in planned.choropleth.legend_block().title.lower()
+    planned.session.select(WESTMINSTER)
+    assert planned.inspector.officer_plot.isVisible()
+
+
 def test_map_recolours_by_plan_metrics(planned):
     s = planned.session
     s.set_time(DayType.WEEKDAY, 20)

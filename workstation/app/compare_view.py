@@ -201,7 +201,11 @@ class CompareView(QWidget):
         self.progress.hide()
 
         self.day_combo = QComboBox()
+        self.day_combo.setSizeAdjustPolicy(  # filled later: grow to the longest entry
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.shift_combo = QComboBox()
+        self.shift_combo.setSizeAdjustPolicy(  # filled later: grow to the longest entry
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.day_combo.currentIndexChanged.connect(self._apply_filter)
         self.shift_combo.currentIndexChanged.connect(self._apply_filter)
 

@@ -46,6 +46,12 @@ class Inspector(QWidget):
         self.title.setFont(style.ui_font(11, bold=True))
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
+        self.hotspot_label = QLabel("")
+        self.hotspot_label.setWordWrap(True)
+        self.hotspot_label.setToolTip("The Gi* hotspot clicked on the map (ranked by harm)")
+        self.hotspot_label.setStyleSheet("color: #49006a;")
+        self.hotspot_label.hide()
+        layout.addWidget(self.hotspot_label)
         form = QFormLayout()
         self.figures: dict[str, QLabel] = {}
         for key, label, tip in (
@@ -104,7 +110,9 @@ class Inspector(QWidget):
     def _setup_plot(self, plot: pg.PlotWidget, title: str) -> None:
         item = plot.getPlotItem()
         item.setTitle(title, size="9pt", color="#222")
-        item.addLegend(offset=(5, 5), labelTextSize="8pt")  # top left: nights are low
+        # Top left: nights are low. Dark labels: pyqtgraph's default grey is faint on white.
+        item.addLegend(offset=(5, 5), labelTextSize="8pt", labelTextColor="#222",
+                       brush=pg.mkBrush(255, 255, 255, 210))   # readable over the curves
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setXRange(0, 23, padding=0.02)
         item.setMouseEnabled(x=False, y=False)
@@ -131,7 +139,8 @@ class Inspector(QWidget):
             self.officer_plot.hide()
             return
         self.population_plot.show()
-        self.officer_plot.show()
+        # An empty officer chart reads as "zero officers": show it only once a plan exists.
+        self.officer_plot.setVisible(s.plan is not None)
         self.title.setText(f"{self.names.get(code, code)}  ({code})")
         profile = borough_profile(code, pack=s.pack, population=s.population, plan=s.plan,
                                   day_type=s.day_type)
@@ -163,6 +172,22 @@ class Inspector(QWidget):
             self.figures["map_value"].setText(self.map_value_provider(s.selected_code))
         for line in self.hour_lines:
             line.setValue(s.hour + 0.5)
+
+    def show_hotspot(self, hotspot: dict | None) -> None:
+        """Figures of a clicked Gi* hotspot (a row of the hotspots table), None to clear."""
+        if not hotspot:
+            self.hotspot_label.clear()
+            self.hotspot_label.hide()
+            return
+        parts = [f"Hotspot #{int(hotspot['hotspot_id'])}"]
+        if "incidents_per_month" in hotspot:
+            parts.append(f"{float(hotspot['incidents_per_month']):,.1f} incidents/month")
+        if "n_cells" in hotspot:
+            parts.append(f"{int(hotspot['n_cells'])} cells")
+        if "max_z" in hotspot:
+            parts.append(f"max Gi* z {float(hotspot['max_z']):.1f}")
+        self.hotspot_label.setText(" · ".join(parts))
+        self.hotspot_label.show()
 
     def update_map_value(self) -> None:
         if self.session.selected_code and self.map_value_provider is not None:

@@ -160,12 +160,17 @@ class MainWindow(QMainWindow):
             except Exception:  # a sibling panel failing must not stop the map opening
                 _log.exception("could not create the %s panel", title)
                 continue
-            # A scroll area lets the map keep the height the panels' forms would claim.
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(widget)
-            self._add_dock(key, title, scroll, area)
+            # A scroll area lets the map keep the height the Scenario and Compare forms would
+            # claim. The Plan view scrolls its own tables: wrapped, the scroll area sized it to
+            # its preferred height (word-wrapped summary) and hid the lending list.
+            if key != "plan":
+                scroll = QScrollArea()
+                scroll.setWidgetResizable(True)
+                scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+                scroll.setWidget(widget)
+                self._add_dock(key, title, scroll, area)
+            else:
+                self._add_dock(key, title, widget, area)
             self.panels[key] = widget
 
     def _tabify_docks(self) -> None:
@@ -370,6 +375,10 @@ class MainWindow(QMainWindow):
 
     def _on_session_plan_changed(self, plan) -> None:
         self.choropleth.invalidate()
+        if plan is not None and self.choropleth.metric.needs != "plan":
+            # A new plan recolours the map by its headline: where cover falls short.
+            self.choropleth.set_metric("allocation_gap")
+            self.session.status("Map shows the plan's allocation gap (Layers > Metric to change)")
         self.layer_panel.sync()
         self.canvas.update_legend()
 
@@ -385,6 +394,7 @@ class MainWindow(QMainWindow):
 
     def _on_canvas_clicked(self, easting_m: float, northing_m: float) -> None:
         hotspot = self.hotspot_layer.hotspot_at(easting_m, northing_m)
+        self.inspector.show_hotspot(hotspot)
         if hotspot is not None:
             self.session.status(
                 f"Hotspot #{int(hotspot['hotspot_id'])} in {hotspot.get('borough', '')}: "

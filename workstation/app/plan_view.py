@@ -218,10 +218,14 @@ def make_table(model: DataFrameModel, proxy: QSortFilterProxyModel) -> QTableVie
     table = QTableView()
     table.setModel(proxy)
     table.setSortingEnabled(True)
+    # Qt starts with a descending indicator on column 0: start A-Z, as the arrow shows.
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
+    # Dense rows as in a GIS attribute table: more of the plan fits in the dock.
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     # No stretched last column: it pushed a right-aligned figure far from its header.
     table.horizontalHeader().setStretchLastSection(False)
@@ -244,8 +248,12 @@ class PlanView(QWidget):
         self.impact_list.setToolTip("Who loses cover, when, and by how much, for each move")
 
         self.day_combo = QComboBox()
+        self.day_combo.setSizeAdjustPolicy(  # filled later: grow to the longest entry
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.day_combo.setToolTip("Show one day type")
         self.shift_combo = QComboBox()
+        self.shift_combo.setSizeAdjustPolicy(  # filled later: grow to the longest entry
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.shift_combo.setToolTip("Show one shift")
         self.follow_check = QCheckBox("Follow time bar")
         self.follow_check.setToolTip("Show the day type and shift of the time bar's hour")
@@ -281,6 +289,7 @@ class PlanView(QWidget):
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)

@@ -69,12 +69,23 @@ class MapCanvas(pg.PlotWidget):
         return float(minx), float(miny), float(maxx), float(maxy)
 
     def fit_london(self) -> None:
+        """All 33 boroughs in view, left of the legend (which sits bottom right) so the legend
+        does not cover the eastern boroughs."""
         if self._geoms is None:
             return
         minx, miny, maxx, maxy = self.london_bounds()
-        self.view.setRange(QRectF(minx - FIT_MARGIN_M, miny - FIT_MARGIN_M,
-                                  maxx - minx + 2 * FIT_MARGIN_M, maxy - miny + 2 * FIT_MARGIN_M),
-                           padding=0.0)
+        width_m = maxx - minx + 2 * FIT_MARGIN_M
+        height_m = maxy - miny + 2 * FIT_MARGIN_M
+        rect = QRectF(minx - FIT_MARGIN_M, miny - FIT_MARGIN_M, width_m, height_m)
+        view_w_px, view_h_px = float(self.view.width()), float(self.view.height())
+        legend_px = self.legend.width() + 16 if self.legend.isVisible() else 0.0
+        if view_w_px > 0 and view_h_px > 0 and 0 < legend_px < 0.4 * view_w_px:
+            free_w_px = view_w_px - legend_px
+            metres_per_px = max(width_m / free_w_px, height_m / view_h_px)
+            left_m = rect.left() - (free_w_px * metres_per_px - width_m) / 2
+            bottom_m = rect.center().y() - view_h_px * metres_per_px / 2
+            rect = QRectF(left_m, bottom_m, view_w_px * metres_per_px, view_h_px * metres_per_px)
+        self.view.setRange(rect, padding=0.0)
 
     def zoom_to(self, code: str, margin_m: float = 1000.0) -> None:
         if self.boroughs is None:

@@ -55,3 +55,17 @@ def test_hotspot_accuracy_json(capsys):
 def test_bad_input_exits_2(capsys, argv):
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_hotspots_on_imported_police_uk_files_with_filters(capsys, shared_data):
+    """Two real police.uk months through the loader, filtered to one type and borough."""
+    folder = shared_data / "police_uk_burglary"
+    files = [str(folder / f"2024-0{m}-metropolitan-street.csv.gz") for m in (7, 8)]
+    everything = run_json(capsys, ["hotspots", "--json", "--incidents", *files, "--top", "50"])
+    assert everything["months"] == ["2024-07", "2024-08"] and everything["incidents"] > 2_000
+    westminster = run_json(capsys, ["hotspots", "--json", "--incidents", *files, "--months", "2024-08",
+                                    "--types", "burglary", "--boroughs", "E09000033", "--top", "50"])
+    assert westminster["months"] == ["2024-08", "2024-08"]
+    assert 0 < westminster["incidents"] < everything["incidents"] / 10
+    assert westminster["harm"] == pytest.approx(westminster["incidents"] * 351.5)  # Burglary weight
+    assert all(s["gss_code"] == "E09000033" for s in westminster["hotspots"])

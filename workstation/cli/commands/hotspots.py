@@ -58,6 +58,12 @@ def run(args) -> int:
     from workstation.maps.counts import month_span
     result = find_hotspots(selected, grid, band_m=args.band_m, value=args.value,
                            fdr_alpha=args.fdr_alpha, n_months=month_span(*months))
+    if args.boroughs:
+        # Gi* smears a borough's incidents into the cells just over its boundary; with a
+        # borough filter, report only hotspots that lie (mostly) in the chosen boroughs.
+        import dataclasses
+        keep = result.hotspots["gss_code"].isin(args.boroughs).to_numpy()
+        result = dataclasses.replace(result, hotspots=result.hotspots[keep].reset_index(drop=True))
     if args.out:
         _write_gpkg(args.out, result)
     seconds = time.perf_counter() - started

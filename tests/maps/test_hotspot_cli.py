@@ -69,3 +69,20 @@ def test_hotspots_on_imported_police_uk_files_with_filters(capsys, shared_data):
     assert 0 < westminster["incidents"] < everything["incidents"] / 10
     assert westminster["harm"] == pytest.approx(westminster["incidents"] * 351.5)  # Burglary weight
     assert all(s["gss_code"] == "E09000033" for s in westminster["hotspots"])
+
+
+def test_hotspot_accuracy_for_one_borough(capsys, grid_100):
+    """--boroughs: that borough's incidents, and area shares of its own cells."""
+    westminster = grid_100.restricted_to(["E09000033"])
+    assert 0 < westminster.n_inside < grid_100.n_inside / 20
+    assert set(map(int, set(westminster.borough_index[westminster.inside].ravel()))) == {
+        grid_100.borough_codes.index("E09000033")}
+    out = run_json(capsys, ["hotspot-accuracy", "--json", "--test-months", "2024-03..2024-08",
+                            "--methods", "naive", "--boroughs", "E09000033"])
+    london = run_json(capsys, ["hotspot-accuracy", "--json", "--test-months", "2024-03..2024-08",
+                               "--methods", "naive"])
+    assert out["boroughs"] == ["E09000033"]
+    # area shares are of Westminster's cells, not of London's: a different PAI
+    assert 1 < out["mean"]["naive"]["5%"]["pai"] != london["mean"]["naive"]["5%"]["pai"]
+    with pytest.raises(Exception, match="E09999999"):
+        grid_100.restricted_to(["E09999999"])

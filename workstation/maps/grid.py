@@ -10,7 +10,7 @@ Row 0 is the southernmost row; cell (r, c) spans x0+c*cell..x0+(c+1)*cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -48,6 +48,18 @@ class Grid:
     @property
     def area_inside_m2(self) -> float:
         return self.n_inside * self.cell_area_m2
+
+    def restricted_to(self, gss_codes) -> "Grid":
+        """The same grid with only these boroughs' cells inside: the study area (and the area
+        shares of PAI/RRI) for a borough-level analysis."""
+        wanted = list(gss_codes)
+        unknown = sorted(set(wanted) - set(self.borough_codes))
+        if unknown:
+            raise InputError(f"unknown borough GSS code(s) {', '.join(unknown)}",
+                             expected="E09 codes of London boroughs, e.g. E09000033")
+        keep = np.array([code in wanted for code in self.borough_codes] + [False])
+        index = np.where(keep[self.borough_index], self.borough_index, -1).astype(self.borough_index.dtype)
+        return replace(self, borough_index=index)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
         """1-D cell-centre coordinates: x per column, y per row."""

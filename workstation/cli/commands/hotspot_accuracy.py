@@ -20,6 +20,8 @@ def register(subparsers) -> None:
                         help="months per rolling test window (default 6)")
     parser.add_argument("--cell-m", type=float, default=100.0, help="grid cell size in metres (default 100)")
     parser.add_argument("--types", nargs="+", metavar="TYPE", help="crime types to keep (police.uk names)")
+    parser.add_argument("--boroughs", nargs="+", metavar="GSS",
+                        help="GSS codes: keep these boroughs' incidents; area shares are of their cells")
     parser.add_argument("--methods", nargs="+", default=None,
                         help="subset of: naive kde gistar default (default: all)")
     parser.add_argument("--windows", action="store_true", help="also print every window's figures")
@@ -39,8 +41,11 @@ def run(args) -> int:
         raise InputError("--train-months and --test-length must be at least 1")
     pack = load_pack()
     counts = load_counts(args.incidents, pack=pack)
-    if args.types:
-        counts = counts.filter(crime_types=args.types)
+    grid = london_grid(pack, cell_m=args.cell_m)
+    if args.boroughs:
+        grid = grid.restricted_to(args.boroughs)
+    if args.types or args.boroughs:
+        counts = counts.filter(crime_types=args.types, boroughs=args.boroughs)
     windows = None
     if args.test_months:
         first, last = parse_month_range(args.test_months)
@@ -51,14 +56,13 @@ def run(args) -> int:
             have = f"{span[0]}..{span[1]}" if span else "no months"
             raise InputError(f"test window {first}..{last} with {args.train_months} training months "
                              f"needs data from {windows[0][0]} to {last}", hint=f"the data cover {have}")
-    grid = london_grid(pack, cell_m=args.cell_m)
     report = evaluate(counts, grid, windows=windows, train_months=args.train_months,
                       test_months=args.test_length, methods=tuple(args.methods or METHODS))
     seconds = time.perf_counter() - started
     tested = report.windows[["test_first", "test_last"]].drop_duplicates()
     if args.json:
         payload = report.to_dict()
-        payload.update({"cell_m": grid.cell_m, "train_months": args.train_months,
+        payload.update({"cell_m": grid.cell_m, "train_months": args.train_months, "boroughs": args.boroughs,
                         "n_windows": int(len(tested)), "seconds": round(seconds, 3)})
         print_json(payload)
         return 0
@@ -72,8 +76,9 @@ def run(args) -> int:
                 "PAI": f"{r.pai:.2f}", "RRI": f"{r.rri:.2f}"} for r in report.windows.itertuples()]
         print_table(per, ["method", "train", "test", "area", "PAI", "RRI"])
     months = sum(month_span(a, b) for a, b in tested.itertuples(index=False))
+    area = "cells of " + " ".join(args.boroughs) if args.boroughs else "grid cells inside London"
     print(f"# mean over {len(tested)} window(s) ({months} test months), {args.train_months} training "
-          f"months each, {grid.cell_m:g} m cells; area = grid cells inside London")
+          f"months each, {grid.cell_m:g} m cells; area = {area}")
     for test_first, p in report.default_params.items():
         decay = "no decay" if p.half_life_months == float("inf") else f"half-life {p.half_life_months:g} months"
         print(f"# default @ {test_first}: {decay}, "

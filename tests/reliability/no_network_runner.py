@@ -80,6 +80,7 @@ def run_app_briefly() -> int:
                 app.processEvents()
             seen["title"] = windows[0].windowTitle()
             seen["layers"] = ",".join(layer.key for layer in windows[0].canvas.layers)
+            seen["hook"] = type(getattr(sys.excepthook, "__self__", None)).__name__
             windows[0].close()
             app.quit()
         else:
@@ -89,7 +90,8 @@ def run_app_briefly() -> int:
     QTimer.singleShot(120_000, lambda: app.exit(3))   # never hang the test
     from workstation.app.main import run_app
     code = run_app([sys.argv[0]])
-    print(f"APP title={seen.get('title', '')!r} layers={seen.get('layers', '')}", flush=True)
+    print(f"APP title={seen.get('title', '')!r} layers={seen.get('layers', '')} "
+          f"excepthook={seen.get('hook', '')}", flush=True)
     return code if seen else 4
 
 

@@ -33,6 +33,7 @@ def test_each_step_did_its_work(blocked_workflow):
     runs, out = blocked_workflow.runs, blocked_workflow.outputs
     app = runs["app"].stdout
     assert "choropleth" in app and "London Deployment Workstation" in app
+    assert "excepthook=CrashHandler" in app      # run_app installed the crash handler
     info = json.loads(runs["info"].stdout)
     assert info["boroughs"] == 33
     imported = json.loads(runs["import"].stdout)

@@ -18,7 +18,7 @@ import pyqtgraph as pg
 import shapely
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from workstation.app import style
 from workstation.app.map import data as mapdata
@@ -674,6 +674,9 @@ class IncidentsLayer(MapLayer):
         self.image.setLookupTable(_density_lut())
         self.image.setParentItem(self.root)
         self.scatter = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(160, 0, 30, 170), size=4)
+        # The points only change when the view does, yet every hour step repaints the map:
+        # keep them as a pixmap (the item spans only the points in view, so it stays small).
+        self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.scatter.setParentItem(self.root)
         self.scatter.setVisible(False)
         self.east = np.zeros(0)

@@ -95,3 +95,36 @@ def test_failure_carries_the_exception(qtbot, pool):
     exc = blocker.args[0]
     assert isinstance(exc, InputError)
     assert "Latitude" in str(exc) and exc.path == "crimes.csv"
+
+
+def make_cyclic_garbage(count: int, *, progress, cancel):
+    """Enough reference cycles to trigger many automatic collections if GC were on."""
+    for i in range(count):
+        node: dict = {}
+        node["self"] = node
+        if i % 10_000 == 0:
+            check_cancel(cancel)
+            progress(i / count, "allocating")
+    return count
+
+
+def test_garbage_is_collected_only_on_the_gui_thread(qtbot, pool):
+    """A collection in a worker can free GUI-thread Qt objects and crash the app."""
+    import gc
+
+    collecting_threads: list[int] = []
+
+    def record(phase, info):
+        if phase == "start":
+            collecting_threads.append(threading.get_ident())
+
+    gc.callbacks.append(record)
+    try:
+        handle = pool.start("garbage", make_cyclic_garbage, 300_000)
+        with qtbot.waitSignal(handle.sig_finished, timeout=60_000):
+            pass
+        qtbot.waitUntil(lambda: gc.isenabled(), timeout=10_000)
+    finally:
+        gc.callbacks.remove(record)
+    assert set(collecting_threads) <= {threading.get_ident()}
+    assert gc.isenabled()          # automatic collection is handed back once idle

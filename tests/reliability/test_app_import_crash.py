@@ -2,14 +2,12 @@
 recomputes the map's hotspots from it on a worker thread, without crashing (and with
 the network blocked). Runs in a subprocess: a crash here is a segmentation fault.
 
-Known bug (strict xfail; remove the marker once fixed): pyproj keeps each thread's PROJ
-context pointer in native thread storage but frees the context with the Python thread
-state; QThreadPool runs each task in a fresh Python thread state on a reused OS thread,
-so the second task that touches a CRS (hotspots after an import, or a report export)
-uses a freed context and the process dies in ``pyproj.CRS._crs``. Confirmed fix, in
-``workstation/app/workers.py`` ``_Runnable.run``: after the task, keep
-``pyproj._context.get_context_manager()`` alive in a module dict keyed by
-``threading.get_native_id()`` (one context per pool thread)."""
+Regression: pyproj keeps each thread's PROJ context pointer in native thread storage
+but frees the context with the Python thread state; QThreadPool runs each task in a
+fresh Python thread state on a reused OS thread, so the second task that touched a CRS
+(hotspots after an import, or a report export) used a freed context and the process
+died in ``pyproj.CRS._crs``. ``workstation/app/workers.py`` keeps each pool thread's
+context alive."""
 
 from __future__ import annotations
 
@@ -25,8 +23,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 
 
-@pytest.mark.xfail(strict=True, reason="segfault: pyproj PROJ context freed between "
-                   "QThreadPool tasks (see module docstring for the fix in workers.py)")
 def test_app_imports_and_recomputes_hotspots_without_crashing(shared_data, tmp_path):
     month = shared_data / "police_uk_burglary" / "2019-08-metropolitan-street.csv.gz"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "s"),

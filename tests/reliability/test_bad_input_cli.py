@@ -274,9 +274,10 @@ CASES: list[tuple[str, Callable[[Ctx], Case]]] = [
                                                 "7am-3pm", "07-15")),
     ("scenario file: 0-minute standard", _bare_scenario_case(
         {"standards": [{"grade": "I", "standard_minutes": 0, "target_share": 0.9}]},
-        "out of range", "standards.I.standard_minutes", "above 0 minutes")),
+        "out of range", "standards.I.standard_minutes", "above 0 minutes", "scenario.json")),
     ("scenario file: availability 0", _bare_scenario_case(
-        {"officer_availability": 0.0}, "out of range", "officer_availability", "0.05")),
+        {"officer_availability": 0.0}, "out of range", "officer_availability", "0.05",
+        "scenario.json")),
     # outputs and options
     ("plan: unknown output extension", _output_case),
     ("report: flow hour 25", _report_flow_hour),
@@ -293,10 +294,7 @@ def _snapshot(paths: list[Path]) -> dict[str, bytes | None]:
 
 
 # Cases the code does not yet handle; strict, so they fail loudly once fixed.
-KNOWN_BUGS = {
-    "project: not UTF-8": "cli/commands/report.py load_scenario catches OSError but not "
-                          "UnicodeDecodeError: a UTF-16 project/scenario gives a traceback",
-}
+KNOWN_BUGS: dict[str, str] = {}   # case name -> reason, marked strict xfail until fixed
 
 
 def _params():

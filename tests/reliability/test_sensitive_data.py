@@ -167,10 +167,6 @@ def test_cli_workflow_logs_no_incident_rows(blocked_workflow, secrets):
     assert _leaks(wf.outputs["hotspots"].read_bytes().decode("latin-1"), secrets) == []
 
 
-@pytest.mark.xfail(strict=True, reason="workers.py logs a failed background task with "
-                   "_log.exception, i.e. the exception's full message: a program fault "
-                   "whose message quotes a row puts that row in the log (dialogs.show_error "
-                   "does the same). crash.safe_exception_text clips to the first line.")
 def test_a_worker_fault_quoting_a_row_does_not_reach_the_log(qtbot, app, month, secrets,
                                                               log_file):
     actions, _errors, _crash = app

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 import workstation
+from workstation.app.crash import format_crash
 from workstation.errors import WorkstationError
 from workstation.logs import log_dir
 
@@ -57,8 +58,9 @@ def show_error(parent: QWidget | None, exc: BaseException, *, title: str = "Erro
     """Open a window-modal error box (non-blocking) and return it."""
     headline, details = error_text(exc)
     if not isinstance(exc, WorkstationError):
-        _log.error("unexpected error%s", f" while {context}" if context else "",
-                   exc_info=(type(exc), exc, exc.__traceback__))
+        # Code locations and the clipped first line only (no incident rows in the log).
+        _log.error("unexpected error%s\n%s", f" while {context}" if context else "",
+                   format_crash(type(exc), exc, exc.__traceback__))
     box = QMessageBox(QMessageBox.Icon.Critical if details else QMessageBox.Icon.Warning,
                       title, (f"{context}: " if context else "") + headline,
                       QMessageBox.StandardButton.Ok, parent)

@@ -21,18 +21,24 @@ Rules (QGIS / Orange3 ``ConcurrentWidgetMixin``):
   immutable (frozen scenario, read-only pack tables).
 - Progress is throttled in the worker (at most every 1% or 100 ms) so a fast loop
   cannot flood the event queue.
+- While a task runs, garbage collection happens only on the GUI thread (see
+  ``_GuiThreadGarbageCollector``), and each pool thread's PROJ context is kept alive
+  between tasks (see ``_keep_proj_context_alive``): both were real crashes.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
+import threading
 import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
+from workstation.app.crash import format_crash, safe_exception_text
 from workstation.domain import CancelToken, Cancelled
 from workstation.errors import WorkstationError
 
@@ -40,6 +46,91 @@ _log = logging.getLogger(__name__)
 
 _PROGRESS_MIN_STEP = 0.01
 _PROGRESS_MIN_INTERVAL_S = 0.1
+
+# pyproj keeps each OS thread's PROJ context pointer in native thread storage but frees
+# the context with the Python thread state. PySide gives every QRunnable a fresh Python
+# thread state on a reused OS thread, so the next task (or the garbage collector freeing
+# a CRS made by an earlier task) would use a freed context and crash the process. Keep
+# each pool thread's context alive for the life of the process; pool threads never
+# expire (see WorkerPool), so this holds at most one context per pool thread.
+_PROJ_CONTEXTS: dict[int, object] = {}
+_PROJ_CONTEXTS_LOCK = threading.Lock()
+
+
+def _keep_proj_context_alive() -> None:
+    try:
+        from pyproj._context import get_context_manager
+    except ImportError:  # pragma: no cover - pyproj is a core dependency
+        return
+    manager = get_context_manager()
+    if manager is None:          # this thread's context is already held (or none made)
+        return
+    with _PROJ_CONTEXTS_LOCK:
+        _PROJ_CONTEXTS.setdefault(threading.get_native_id(), [])
+        _PROJ_CONTEXTS[threading.get_native_id()].append(manager)  # type: ignore[union-attr]
+
+
+class _GuiThreadGarbageCollector:
+    """While any worker runs, Python's cyclic garbage collector runs only on the GUI thread.
+
+    An automatic collection is triggered by whichever thread happens to allocate; in a
+    worker thread it can free Qt wrappers (and the C++ objects behind them) that belong
+    to the GUI thread, which crashes the process (seen as a segfault "Garbage-collecting"
+    in a worker during the side-by-side plan comparison). pyqtgraph's
+    ``GarbageCollector`` does the same for the whole session; this one hands automatic
+    collection back once every pool thread is idle."""
+
+    INTERVAL_MS = 500
+
+    def __init__(self) -> None:
+        self._pools: list[WorkerPool] = []
+        self._timer: QTimer | None = None
+        self._restore_automatic = False
+
+    @property
+    def active(self) -> bool:
+        return self._timer is not None
+
+    def task_started(self, pool: "WorkerPool") -> None:
+        """Call on the GUI thread before handing a task to ``pool``."""
+        if pool not in self._pools:
+            self._pools.append(pool)
+        if self._timer is None:
+            self._restore_automatic = gc.isenabled()
+            gc.disable()
+            self._timer = QTimer()
+            self._timer.timeout.connect(self._tick)
+            self._timer.start(self.INTERVAL_MS)
+
+    def _pool_idle(self, pool: "WorkerPool") -> bool:
+        try:
+            return not pool.busy and pool._pool.activeThreadCount() == 0
+        except RuntimeError:       # the pool's C++ side is gone: its threads have joined
+            return True
+
+    def _tick(self) -> None:
+        # The thresholds rule of automatic collection, applied on the GUI thread.
+        threshold = gc.get_threshold()
+        counts = gc.get_count()
+        for generation in range(3):
+            if counts[generation] <= threshold[generation]:
+                break
+            gc.collect(generation)
+        self._pools = [pool for pool in self._pools if not self._pool_idle(pool)]
+        if not self._pools:
+            self.release()
+
+    def release(self) -> None:
+        if self._timer is None:
+            return
+        self._timer.stop()
+        self._timer.deleteLater()
+        self._timer = None
+        if self._restore_automatic:
+            gc.enable()
+
+
+GUI_THREAD_GC = _GuiThreadGarbageCollector()
 
 
 class TaskHandle(QObject):
@@ -97,16 +188,22 @@ class _Runnable(QRunnable):
             return
         emit(self._id, "started", None)
         try:
-            result = self._fn(*self._args, progress=self._progress, cancel=self._token,
-                              **self._kwargs)
+            try:
+                result = self._fn(*self._args, progress=self._progress, cancel=self._token,
+                                  **self._kwargs)
+            finally:
+                _keep_proj_context_alive()
         except Cancelled:
             emit(self._id, "cancelled", None)
         except WorkstationError as exc:
             # The user's data or output, not a bug: the message says it all.
-            _log.info("background task refused input: %s", exc)
+            _log.info("background task refused input: %s", safe_exception_text(exc))
             emit(self._id, "failed", exc)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI
-            _log.exception("background task failed: %s", getattr(self._fn, "__name__", self._fn))
+            # Code locations and the clipped first line only: a message can quote a row
+            # of the user's incidents, which must not reach the log file.
+            _log.error("background task failed: %s\n%s", getattr(self._fn, "__name__", self._fn),
+                       format_crash(type(exc), exc, exc.__traceback__))
             emit(self._id, "failed", exc)
         else:
             # An engine that finished despite a cancel request: its result is unwanted.
@@ -121,6 +218,9 @@ class WorkerPool(QObject):
     def __init__(self, parent: QObject | None = None, *, max_threads: int | None = None):
         super().__init__(parent)
         self._pool = QThreadPool(self)
+        # Threads live as long as the pool: each holds a PROJ context (see above) and a
+        # new OS thread would need a new one.
+        self._pool.setExpiryTimeout(-1)
         if max_threads:
             self._pool.setMaxThreadCount(max_threads)
         self._relay = _Relay(self)
@@ -141,6 +241,7 @@ class WorkerPool(QObject):
         was_busy = self.busy
         self._handles[handle.task_id] = handle
         self._current[kind] = handle
+        GUI_THREAD_GC.task_started(self)
         self._pool.start(_Runnable(handle.task_id, self._relay, handle.token, fn, args, kwargs))
         if not was_busy:
             self.sig_busy_changed.emit(True)

@@ -61,6 +61,9 @@ def load_scenario(path: str | Path | None):
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the scenario ({exc.strerror or exc})", path=path) from exc
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path=path,
+                         expected="a project or scenario file saved as UTF-8 JSON") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -71,9 +74,13 @@ def load_scenario(path: str | Path | None):
     if data.get("format") == "ldw-project":  # a saved project, any version: migrate
         from workstation.project import project_from_dict
         return project_from_dict(data, path=path).scenario
-    if "scenario" in data:
-        return DeploymentScenario.from_dict(data["scenario"])
-    return DeploymentScenario.from_dict(data)
+    try:
+        return DeploymentScenario.from_dict(data["scenario"] if "scenario" in data else data)
+    except InputError as exc:
+        if exc.path is None:       # name the file the bad value came from
+            exc.path = str(path)
+            exc.args = (str(exc),)
+        raise
 
 
 def check_writable(path: str | Path) -> Path:

@@ -10,6 +10,8 @@ standard before the wait is checked, so "within 15 minutes" means waiting at mos
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 
@@ -78,6 +80,7 @@ def officers_needed(rate_per_hour: np.ndarray, service_hours: np.ndarray,
     return need
 
 
+@lru_cache(maxsize=256)
 def travel_points(standard_minutes: float, mean_minutes: float, shape: float,
                   nodes: int = 24) -> tuple[np.ndarray, np.ndarray]:
     """Travel times in [0, standard] and their probability weights (Gauss-Legendre on the
@@ -88,7 +91,7 @@ def travel_points(standard_minutes: float, mean_minutes: float, shape: float,
     """
     if shape <= 0 or mean_minutes <= 0:
         fixed = float(max(mean_minutes, 0.0))
-        return np.array([fixed]), np.array([1.0 if fixed <= standard_minutes else 0.0])
+        return _read_only(np.array([fixed]), np.array([1.0 if fixed <= standard_minutes else 0.0]))
     from scipy.stats import gamma
     x, w = np.polynomial.legendre.leggauss(nodes)
     t = (x + 1.0) * standard_minutes / 2.0
@@ -96,7 +99,14 @@ def travel_points(standard_minutes: float, mean_minutes: float, shape: float,
     weights = w * density * standard_minutes / 2.0
     # rescale to the exact reachable share (quadrature error at the density's peak)
     exact = gamma.cdf(standard_minutes, a=shape, scale=mean_minutes / shape)
-    return t, weights * (exact / weights.sum())
+    return _read_only(t, weights * (exact / weights.sum()))
+
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Cached results are shared between callers: make them immutable."""
+    for array in arrays:
+        array.setflags(write=False)
+    return arrays
 
 
 def share_within_standard(servers, rate_per_hour, service_hours, standard_minutes: float,

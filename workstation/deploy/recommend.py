@@ -305,6 +305,7 @@ def _assemble(units: PlanningUnits, demand_all: Demand, need_all: Requirement,
         shift_of_hour[list(shift.hours)] = s
     plan_rows, hourly_rows, lending_rows, impact_rows = [], [], [], []
     travel_hours = 0.0
+    i_target, s_target = _target(scenario), _target(scenario, "S")   # once: quadrature
     statuses = []
     for k, day in enumerate(scenario.day_types):
         check_cancel(cancel)
@@ -358,7 +359,7 @@ def _assemble(units: PlanningUnits, demand_all: Demand, need_all: Requirement,
                                                int(static[u, s]), final, lent, borrowed,
                                                static_share, plan_share, static_s, plan_s,
                                                int(hours[worst]), int(gap[worst]),
-                                               _target(scenario), _target(scenario, "S"))))
+                                               i_target, s_target)))
             for i in range(len(units.codes)):
                 for j in np.nonzero(allocation.lend[i, :, s])[0]:
                     officers = int(allocation.lend[i, j, s])

@@ -174,6 +174,40 @@ def test_hotspot_layer_from_engine_result(canvas, session, pack):
     assert canvas.borough_at(p.x, p.y) in set(result.hotspots.hotspots["gss_code"]) | {""}
 
 
+def test_names_stay_inside_the_map_and_off_the_legend(canvas, session, pack, qtbot):
+    basemap = canvas.add_layer(L.BasemapLayer(session, pack.table("boroughs_simplified")))
+    canvas.add_layer(L.ChoroplethLayer(session, pack.table("boroughs_simplified")))
+    qtbot.waitUntil(lambda: canvas.legend.isVisible(), timeout=3000)
+    canvas.view.setRange(QRectF(520000, 170000, 12000, 9000), padding=0)  # cuts boroughs
+    canvas._emit_view_changed()
+    qtbot.wait(50)
+    view = canvas.view.sceneBoundingRect()
+    legend = canvas.legend.sceneBoundingRect()
+    shown = [label for label in basemap.labels if label.isVisible()]
+    assert shown
+    for label in shown:
+        box = label.sceneBoundingRect().adjusted(2, 3, -2, -3)
+        assert view.contains(box), label.textItem.toPlainText()
+        assert not box.intersects(legend), label.textItem.toPlainText()
+
+
+def test_home_view_keeps_london_left_of_the_legend_as_it_grows(canvas, session, pack, qtbot):
+    assert canvas.at_home()
+    canvas.add_layer(L.ChoroplethLayer(session, pack.table("boroughs_simplified")))
+    qtbot.waitUntil(lambda: canvas.legend.isVisible(), timeout=3000)
+    qtbot.wait(50)
+    assert canvas.at_home()
+    minx, miny, maxx, maxy = canvas.london_bounds()
+    east_px = canvas.map_to_widget(maxx, (miny + maxy) / 2).x()
+    legend_left_px = canvas.mapFromScene(canvas.legend.sceneBoundingRect().topLeft()).x()
+    assert east_px < legend_left_px
+    canvas.resize(1200, 800)          # still home after a resize
+    qtbot.wait(100)
+    assert canvas.at_home()
+    canvas.view.setRange(QRectF(529000, 180000, 2000, 1500), padding=0)
+    assert not canvas.at_home()       # a zoom leaves home; the legend no longer refits it
+
+
 def test_borough_names_never_overlap_and_selected_name_shows(canvas, session, pack):
     basemap = canvas.add_layer(L.BasemapLayer(session, pack.table("boroughs_simplified")))
     session.select(WESTMINSTER)

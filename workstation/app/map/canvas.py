@@ -54,6 +54,12 @@ class MapCanvas(pg.PlotWidget):
         self._view_timer = QTimer(self, singleShot=True, interval=VIEW_THROTTLE_MS)
         self._view_timer.timeout.connect(self._emit_view_changed)
         self.view.sigRangeChanged.connect(lambda *a: self._view_timer.start())
+        # "Home" (whole of London, left of the legend) is kept while the view is still the
+        # fitted one: the legend grows as layers fill in, and the window is resized, after
+        # the first fit. Any other zoom or pan (user or code) leaves home.
+        self._home_rect: QRectF | None = None
+        self._home_legend_px = 0.0
+        self._legend_size: tuple = ()
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
 
@@ -86,6 +92,37 @@ class MapCanvas(pg.PlotWidget):
             bottom_m = rect.center().y() - view_h_px * metres_per_px / 2
             rect = QRectF(left_m, bottom_m, view_w_px * metres_per_px, view_h_px * metres_per_px)
         self.view.setRange(rect, padding=0.0)
+        self._home_rect = self.view.viewRect()
+        self._home_legend_px = legend_px
+
+    def at_home(self) -> bool:
+        """Is the view still the one ``fit_london`` set?"""
+        home = self.__dict__.get("_home_rect")    # resizeEvent runs during PlotWidget init
+        if home is None:
+            return False
+        rect = self.view.viewRect()
+        tolerance = 0.01 * max(home.width(), 1.0)
+        return (abs(rect.left() - home.left()) < tolerance
+                and abs(rect.top() - home.top()) < tolerance
+                and abs(rect.width() - home.width()) < tolerance
+                and abs(rect.height() - home.height()) < tolerance)
+
+    def _refit_if_home(self) -> None:
+        legend_px = self.legend.width() + 16 if self.legend.isVisible() else 0.0
+        if abs(legend_px - self._home_legend_px) > 1.0:
+            self.fit_london()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        was_home = self.at_home()
+        super().resizeEvent(event)
+        if was_home:
+            QTimer.singleShot(0, self.fit_london)
+
+    def legend_rect_m(self) -> QRectF | None:
+        """The legend's area in map metres (labels are not placed under it)."""
+        if not self.legend.isVisible():
+            return None
+        return self.view.mapSceneToView(self.legend.sceneBoundingRect()).boundingRect()
 
     def zoom_to(self, code: str, margin_m: float = 1000.0) -> None:
         if self.boroughs is None:
@@ -159,6 +196,12 @@ class MapCanvas(pg.PlotWidget):
     def rebuild_legend(self) -> None:
         blocks = [layer.legend_block() for layer in reversed(self.layers) if layer.shown]
         self.legend.set_blocks([b for b in blocks if b is not None])
+        size = (round(self.legend.width()), round(self.legend.height()), self.legend.isVisible())
+        if size != self._legend_size:
+            self._legend_size = size
+            if self.at_home():
+                self._refit_if_home()
+            self._view_timer.start()      # labels avoid the legend's new area
 
     def update_time(self, day_type, hour: int) -> None:
         for layer in self.layers:

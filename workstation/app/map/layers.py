@@ -319,7 +319,15 @@ class BasemapLayer(MapLayer):
             first = codes.index(self.session.selected_code)
             order.remove(first)
             order.insert(0, first)
-        placed: list[QRectF] = []
+        def to_px(r: QRectF) -> QRectF:     # metres (y up) -> label pixel space (y down)
+            r = r.normalized()
+            return QRectF(r.left() / metres_per_px, -r.bottom() / metres_per_px,
+                          r.width() / metres_per_px, r.height() / metres_per_px)
+
+        view_px = to_px(rect)
+        legend_m = self.canvas.legend_rect_m()
+        # The legend counts as a label already placed: names under it would be half hidden.
+        placed: list[QRectF] = [to_px(legend_m)] if legend_m is not None else []
         for i in order:
             label = self.labels[i]
             box = label.textItem.boundingRect()
@@ -329,7 +337,8 @@ class BasemapLayer(MapLayer):
                         box.width(), box.height()).adjusted(2, 3, -2, -3)
             fits = self._widths_m[i] / metres_per_px >= 0.85 * box.width()
             free = not any(px.intersects(other) for other in placed)
-            show = self.show_labels and bool(fits) and free
+            inside = view_px.contains(px)    # never a name cut by the map's edge
+            show = self.show_labels and bool(fits) and free and inside
             label.setVisible(show)
             if show:
                 placed.append(px)
@@ -849,6 +858,16 @@ class HotspotLayer(MapLayer):
             text.setParentItem(self.root)
             self.labels.append(text)
         self.set_enabled(True)
+        if self.canvas is not None:
+            self.update_view(self.canvas.view.viewRect())
+
+    def update_view(self, rect: QRectF) -> None:
+        """Rank labels only where they are whole: a "#1" cut by the map edge misleads."""
+        if self.canvas is None or not self.labels:
+            return
+        view = self.canvas.view.sceneBoundingRect()
+        for label in self.labels:
+            label.setVisible(view.contains(label.sceneBoundingRect()))
 
     def hotspot_at(self, easting_m: float, northing_m: float) -> dict | None:
         """The hotspot row (as a dict) under a point, or None."""

@@ -77,7 +77,8 @@ def test_click_on_borough_fills_inspector(window, qtbot):
     assert "Lambeth" in window.inspector.title.text()
     assert window.inspector.figures["population_present"].text() != "–"
     assert not window.basemap.highlight.path().isEmpty()
-    assert len(window.flow_layer._flows()) > 0
+    session = window.session
+    assert len(window.flow_layer._flows(session.day_type, session.hour, session.selected_code)) > 0
 
 
 def test_layer_panel_toggles_and_reorders(window):
@@ -173,3 +174,24 @@ def test_officer_chart_hidden_until_a_plan(window):
     window.session.select("E09000033")
     assert window.inspector.population_plot.isVisible()
     assert not window.inspector.officer_plot.isVisible()
+
+
+def test_resting_time_bar_prefetches_the_other_hours(window, qtbot):
+    """First visits to an hour were 70-90 ms with 1M incidents (bench_app); once the time bar
+    rests, every hour of the day type is computed ahead for the current selection."""
+    for layer in (window.flow_layer, window.tube_layer, window.station_layer):
+        layer.set_visible(True)
+    window.session.select("E09000033")
+    window.session.set_time(DayType.SATURDAY, 9)
+    qtbot.waitUntil(lambda: window.canvas.prefetch_pending() == 0, timeout=20_000)
+    flows = window.flow_layer
+    hours_cached = {key[1] for key in flows._segments
+                    if key[0] == DayType.SATURDAY and key[2] == "E09000033"}
+    assert hours_cached == set(range(24))
+    assert {(DayType.SATURDAY, h) for h in range(24)} <= set(window.station_layer._cache)
+    computed = []
+    original = flows._compute_segments
+    flows._compute_segments = lambda *a: computed.append(a) or original(*a)
+    window.session.set_time(DayType.SATURDAY, 17)     # never visited: served from the cache
+    assert computed == []
+    assert not flows.drawn.empty

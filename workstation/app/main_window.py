@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_selection_changed(self, code: str) -> None:
         self._refresh_layers(self.basemap, self.flow_layer, self.tube_layer)
+        self.canvas.schedule_prefetch(self.session.day_type, self.session.hour)
         name = self.canvas.borough_name(code)
         if name:
             self.statusBar().showMessage(f"Selected {name} ({code})", 5000)

@@ -22,6 +22,8 @@ from workstation.app.map.scalebar import NorthArrow, ScaleBar
 FIT_MARGIN_M = 1500.0
 # Coalesce view-range changes while panning/zooming before layers recompute (ms).
 VIEW_THROTTLE_MS = 60
+# The time bar must rest this long before other hours are prefetched (a drag keeps moving).
+PREFETCH_IDLE_MS = 150
 
 
 class MapCanvas(pg.PlotWidget):
@@ -54,6 +56,11 @@ class MapCanvas(pg.PlotWidget):
         self._view_timer = QTimer(self, singleShot=True, interval=VIEW_THROTTLE_MS)
         self._view_timer.timeout.connect(self._emit_view_changed)
         self.view.sigRangeChanged.connect(lambda *a: self._view_timer.start())
+        # Once the time bar rests, warm the other hours' caches one hour per event-loop turn
+        # (nearest first), so a first visit to an hour costs what a return visit does.
+        self._prefetch_timer = QTimer(self, singleShot=True)
+        self._prefetch_timer.timeout.connect(self._prefetch_next)
+        self._prefetch_queue: list[tuple] = []
         # "Home" (whole of London, left of the legend) is kept while the view is still the
         # fitted one: the legend grows as layers fill in, and the window is resized, after
         # the first fit. Any other zoom or pan (user or code) leaves home.
@@ -207,6 +214,27 @@ class MapCanvas(pg.PlotWidget):
         for layer in self.layers:
             layer.update_time(day_type, hour)
         self.update_legend()
+        self.schedule_prefetch(day_type, hour)
+
+    def schedule_prefetch(self, day_type, hour: int) -> None:
+        """Queue the other 23 hours of ``day_type`` (nearest first) for idle prefetching;
+        called again on every time or selection change, which restarts the queue."""
+        steps = [k for d in range(1, 13) for k in (d, -d)][:23]
+        self._prefetch_queue = [(day_type, (hour + k) % 24) for k in steps]
+        self._prefetch_timer.start(PREFETCH_IDLE_MS)
+
+    def prefetch_pending(self) -> int:
+        return len(self._prefetch_queue)
+
+    def _prefetch_next(self) -> None:
+        if not self._prefetch_queue:
+            return
+        day_type, hour = self._prefetch_queue.pop(0)
+        for layer in self.layers:
+            if layer.follows_time:
+                layer.prefetch(day_type, hour)
+        if self._prefetch_queue:
+            self._prefetch_timer.start(0)   # input events are handled between hours
 
     # --- events ---------------------------------------------------------------------------------
     def _emit_view_changed(self) -> None:

@@ -131,6 +131,10 @@ class MapLayer(QObject):
         if self.follows_time and self.shown:
             self.refresh()
 
+    def prefetch(self, day_type: DayType, hour: int) -> None:
+        """Fill this layer's per-hour cache for another hour without drawing, so the first
+        visit to it is as quick as a return visit (the canvas calls this when idle)."""
+
     def update_view(self, rect: QRectF) -> None:
         """The visible map rectangle changed (metres)."""
 
@@ -428,17 +432,17 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         self.min_flow = float(value)
         self.refresh()
 
-    def _flows(self) -> pd.DataFrame:
+    def _flows(self, day_type: DayType, hour: int, code: str | None) -> pd.DataFrame:
         s = self.session
-        code = s.selected_code or None
-        key = (s.day_type, s.hour if self.engine else -1, code, self.min_flow, self.mode)
+        code = code or None
+        key = (day_type, hour if self.engine else -1, code, self.min_flow, self.mode)
         if key in self._cache:
             return self._cache[key]
         if self.engine:
             if self._commuters is None:   # TfL timing, computed once, reused for every hour
                 from workstation.flows.population import commuters_at_work
                 self._commuters = commuters_at_work(s.pack)
-            frame = _engine_flows(s.pack, s.day_type, s.hour, code, self.min_flow, self.mode,
+            frame = _engine_flows(s.pack, day_type, hour, code, self.min_flow, self.mode,
                                   self._commuters)
         else:
             frame = _census_flows(s.pack, code, self.min_flow)
@@ -450,19 +454,26 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         if not self.shown or self.canvas is None:
             return
         s = self.session
-        key = (s.day_type, s.hour if self.engine else -1, s.selected_code, self.min_flow,
-               self.mode)
-        if key not in self._segments:
-            self._segments[key] = self._compute_segments()
-        self.drawn, self._bounds, segments = self._segments[key]
+        self.drawn, self._bounds, segments = self._segments_at(s.day_type, s.hour)
         for segment in segments:
             self._draw_lines(*segment)
         self.sig_changed.emit()
 
-    def _compute_segments(self) -> tuple[pd.DataFrame, list, list]:
-        """The lines to draw (by width class and colour), cached per hour and selection."""
-        flows = self._flows()
+    def prefetch(self, day_type: DayType, hour: int) -> None:
+        if self.shown and self.canvas is not None:
+            self._segments_at(day_type, hour)
+
+    def _segments_at(self, day_type: DayType, hour: int) -> tuple:
         code = self.session.selected_code
+        key = (day_type, hour if self.engine else -1, code, self.min_flow, self.mode)
+        if key not in self._segments:
+            self._segments[key] = self._compute_segments(day_type, hour, code)
+        return self._segments[key]
+
+    def _compute_segments(self, day_type: DayType, hour: int,
+                          code: str) -> tuple[pd.DataFrame, list, list]:
+        """The lines to draw (by width class and colour), cached per hour and selection."""
+        flows = self._flows(day_type, hour, code)
         flows = flows[flows["origin"].isin(self.points) & flows["destination"].isin(self.points)]
         flows = flows[flows["origin"] != flows["destination"]]
         if not code:  # nothing selected: the strongest cross-borough flows only
@@ -550,23 +561,31 @@ class TubeTripsLayer(_LinesMixin, MapLayer):
         if not self.shown or self.canvas is None:
             return
         s = self.session
-        key = (s.day_type, s.hour, s.selected_code)
-        if key not in self._segments:   # per hour and selection: dragging only swaps arrays
-            self._segments[key] = self._compute_segments()
-        self.drawn, self._bounds, segments = self._segments[key]
+        self.drawn, self._bounds, segments = self._segments_at(s.day_type, s.hour)
         for segment in segments:
             self._draw_lines(*segment)
         self.sig_changed.emit()
 
-    def _compute_segments(self) -> tuple[pd.DataFrame, list, list]:
+    def prefetch(self, day_type: DayType, hour: int) -> None:
+        if self.shown and self.canvas is not None:
+            self._segments_at(day_type, hour)
+
+    def _segments_at(self, day_type: DayType, hour: int) -> tuple:
+        code = self.session.selected_code
+        key = (day_type, hour, code)
+        if key not in self._segments:   # per hour and selection: dragging only swaps arrays
+            self._segments[key] = self._compute_segments(day_type, hour, code)
+        return self._segments[key]
+
+    def _compute_segments(self, day_type: DayType, hour: int,
+                          code: str) -> tuple[pd.DataFrame, list, list]:
         s = self.session
-        key = (s.day_type, s.hour)
+        key = (day_type, hour)
         if key not in self._cache:
-            self._cache[key] = mapdata.tube_trips_at(s.pack, s.day_type, s.hour)
+            self._cache[key] = mapdata.tube_trips_at(s.pack, day_type, hour)
         trips = self._cache[key]
-        if s.selected_code:
-            trips = trips[(trips["origin_gss"] == s.selected_code)
-                          | (trips["destination_gss"] == s.selected_code)]
+        if code:
+            trips = trips[(trips["origin_gss"] == code) | (trips["destination_gss"] == code)]
         trips = trips[trips["origin_gss"].isin(self.points) & trips["destination_gss"].isin(self.points)]
         trips = trips.head(self.MAX_LINES)
         classes, bounds = _width_classes(trips["trips_per_hour"].to_numpy(float), WIDTHS_PX)
@@ -626,7 +645,16 @@ class StationsLayer(MapLayer):
     def refresh(self) -> None:
         if self.counts is None or not self.shown:
             return
-        key = (self.session.day_type, self.session.hour)
+        self.current, arrays = self._hour_arrays(self.session.day_type, self.session.hour)
+        self.scatter.setData(**arrays)
+        self.sig_changed.emit()
+
+    def prefetch(self, day_type: DayType, hour: int) -> None:
+        if self.counts is not None and self.shown:
+            self._hour_arrays(day_type, hour)
+
+    def _hour_arrays(self, day_type: DayType, hour_of_day: int) -> tuple:
+        key = (day_type, hour_of_day)
         if key not in self._cache:   # per hour: dragging back over an hour only swaps arrays
             hour = self.counts.at(*key)
             order = np.argsort(-hour.total_per_hour)  # big ones underneath
@@ -635,9 +663,7 @@ class StationsLayer(MapLayer):
             self._cache[key] = (hour, dict(x=hour.easting_m[order], y=hour.northing_m[order],
                                            size=self.size_px(hour.total_per_hour[order]),
                                            data=tips))
-        self.current, arrays = self._cache[key]
-        self.scatter.setData(**arrays)
-        self.sig_changed.emit()
+        return self._cache[key]
 
     def legend_block(self) -> LegendBlock | None:
         if self.current is None:

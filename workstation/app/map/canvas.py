@@ -24,6 +24,8 @@ FIT_MARGIN_M = 1500.0
 VIEW_THROTTLE_MS = 60
 # The time bar must rest this long before other hours are prefetched (a drag keeps moving).
 PREFETCH_IDLE_MS = 150
+# Extra room kept beside the legend at Home (pixels), so small changes do not refit the map.
+LEGEND_SLACK_PX = 24.0
 
 
 class MapCanvas(pg.PlotWidget):
@@ -91,7 +93,11 @@ class MapCanvas(pg.PlotWidget):
         height_m = maxy - miny + 2 * FIT_MARGIN_M
         rect = QRectF(minx - FIT_MARGIN_M, miny - FIT_MARGIN_M, width_m, height_m)
         view_w_px, view_h_px = float(self.view.width()), float(self.view.height())
+        # Room for the legend plus some slack: its width changes a little with each hour's
+        # class labels, and the map must not shift while the time bar plays.
         legend_px = self.legend.width() + 16 if self.legend.isVisible() else 0.0
+        if legend_px + LEGEND_SLACK_PX < 0.4 * view_w_px:
+            legend_px += LEGEND_SLACK_PX if legend_px > 0 else 0.0
         if view_w_px > 0 and view_h_px > 0 and 0 < legend_px < 0.4 * view_w_px:
             free_w_px = view_w_px - legend_px
             metres_per_px = max(width_m / free_w_px, height_m / view_h_px)
@@ -116,7 +122,7 @@ class MapCanvas(pg.PlotWidget):
 
     def _refit_if_home(self) -> None:
         legend_px = self.legend.width() + 16 if self.legend.isVisible() else 0.0
-        if abs(legend_px - self._home_legend_px) > 1.0:
+        if legend_px > self._home_legend_px:      # grew past the room kept for it
             self.fit_london()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -208,7 +214,10 @@ class MapCanvas(pg.PlotWidget):
             self._legend_size = size
             if self.at_home():
                 self._refit_if_home()
-            self._view_timer.start()      # labels avoid the legend's new area
+            rect = self.view.viewRect()   # names avoid the legend's new area (cheap layers)
+            for layer in self.layers:
+                if layer.avoids_legend:
+                    layer.update_view(rect)
 
     def update_time(self, day_type, hour: int) -> None:
         for layer in self.layers:

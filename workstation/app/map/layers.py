@@ -64,6 +64,7 @@ class MapLayer(QObject):
     title = "Layer"
     description = ""
     follows_time = False
+    avoids_legend = False   # re-place labels when the legend changes size (cheap layers only)
 
     def __init__(self, session, *, visible: bool = True, opacity: float = 1.0):
         super().__init__()
@@ -263,6 +264,7 @@ class BasemapLayer(MapLayer):
     key = "basemap"
     title = "Borough outlines & names"
     description = "Borough boundaries (ONS) and names; the selected borough is outlined"
+    avoids_legend = True
 
     def __init__(self, session, boroughs: pd.DataFrame, **kw):
         super().__init__(session, **kw)

@@ -57,11 +57,14 @@ def test_save_new_open_round_trip(qtbot, app, tmp_path, august):
     actions.layer_visibility_getter = lambda: visibility
     restored_layers = {}
     actions.layer_visibility_setter = restored_layers.update
+    session_messages = []
+    session.sig_status.connect(session_messages.append)
 
     target = tmp_path / "autumn"
     assert actions.save_project_as(target)
     saved = tmp_path / "autumn.ldwproj"
     assert saved.exists() and session.project_path == saved and not session.dirty
+    assert "kept beside it in autumn.incidents/" in session_messages[-1]
     store = tmp_path / "autumn.incidents"
     assert len(list(store.glob("import-*.parquet"))) == 1
     assert "Burglary" not in saved.read_text(encoding="utf-8")   # no incident rows in JSON
@@ -88,6 +91,30 @@ def test_save_new_open_round_trip(qtbot, app, tmp_path, august):
     assert session.dirty and actions.save_project()
     assert len(list(store.glob("import-*.parquet"))) == 1
     assert load_project(saved).scenario.officers_on_duty == 2600
+
+
+def test_paths_only_when_the_user_turns_off_the_incident_copy(qtbot, app, tmp_path, august):
+    """Issue 10: the project stores where incidents came from, not copies of the rows,
+    when the user asks for that (File > Keep imported incidents with the project)."""
+    window, session, actions = app
+    source_path, incidents = august
+    session.set_incidents(incidents, source_path, IncidentSource(path=str(source_path)))
+    messages = []
+    session.sig_status.connect(messages.append)
+    assert actions.keep_incidents.isChecked()          # default: the store of issue 3
+    actions.keep_incidents.setChecked(False)
+    try:
+        assert actions.save_project_as(tmp_path / "paths")
+        saved = tmp_path / "paths.ldwproj"
+        assert not (tmp_path / "paths.incidents").exists()
+        record = load_project(saved).incidents
+        assert record.store_path is None and Path(record.path) == source_path
+        assert "kept beside it" not in messages[-1]
+        assert actions.new_project() and actions.open_project(saved)
+        qtbot.waitUntil(lambda: session.incidents is not None, timeout=60_000)  # re-imported
+        assert session.incidents.rows_placed == incidents.rows_placed
+    finally:
+        actions.keep_incidents.setChecked(True)
 
 
 def test_v1_project_opens_and_reports_missing_incidents(qtbot, app):

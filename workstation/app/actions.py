@@ -99,6 +99,14 @@ def _safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_ " else "_" for c in text).strip() or "plan"
 
 
+KEEP_INCIDENTS_KEY = "project/keep_incident_copy"
+
+
+def _settings():
+    from workstation.app.main_window import default_settings
+    return default_settings()
+
+
 class Actions(QObject):
     """All menu actions plus the project bookkeeping behind File (new/open/save/autosave)."""
 
@@ -159,6 +167,17 @@ class Actions(QObject):
         self.import_incidents = self._action(
             "&Import incidents…", self.open_import_dialog, "Ctrl+I",
             "Import a police.uk CSV/folder/zip or a CAD/CRIS table")
+        self.keep_incidents = QAction("&Keep imported incidents with the project", self.window)
+        self.keep_incidents.setCheckable(True)
+        self.keep_incidents.setChecked(bool(_settings().value(KEEP_INCIDENTS_KEY, True, type=bool)))
+        tip = ("On save, keep a copy of the imported incidents beside the project "
+               "(<project>.incidents/, Parquet) so it reopens quickly without the source "
+               "file. Off: the project records only where the incidents came from. The copy "
+               "holds incident rows: treat it as sensitive.")
+        self.keep_incidents.setStatusTip(tip)
+        self.keep_incidents.setToolTip(tip)
+        self.keep_incidents.toggled.connect(
+            lambda on: _settings().setValue(KEEP_INCIDENTS_KEY, bool(on)))
         self.export_menu = QMenu("&Export", self.window)
         self.export_plan_csv = self._action("Plan as &CSV…", lambda: self.export("plan_csv"))
         self.export_plan_xlsx = self._action("Plan as &Excel workbook…",
@@ -189,7 +208,7 @@ class Actions(QObject):
 
     def file_menu_items(self) -> list[QAction | QMenu | None]:
         return [self.new, self.open, self.recent_menu, None, self.save, self.save_as, None,
-                self.import_incidents, self.export_menu]
+                self.import_incidents, self.keep_incidents, self.export_menu]
 
     def edit_menu_items(self) -> list[QAction | QMenu | None]:
         return [self.undo, self.redo]
@@ -343,6 +362,10 @@ class Actions(QObject):
         s = self.session
         if s.incidents is None or project.incidents is None:
             return project
+        if not self.keep_incidents.isChecked():   # the user chose paths only
+            source = replace(project.incidents, store_path=None)
+            s.incidents_source = source
+            return replace(project, incidents=source)
         from workstation.loaders.store import incidents_folder, save_incidents
 
         folder = incidents_folder(path)
@@ -390,7 +413,10 @@ class Actions(QObject):
         s.sig_project_changed.emit()
         clear_recovery()
         add_recent(path)
-        s.status(f"Saved {path.name}")
+        stored = saved.incidents.store_path if saved.incidents is not None else None
+        s.status(f"Saved {path.name}" + (
+            f"; imported incidents kept beside it in {Path(stored).parent.as_posix()}/ "
+            "(incident rows: handle as sensitive)" if stored else ""))
         return True
 
     # --- recent files, autosave, recovery ------------------------------------------------

@@ -53,7 +53,7 @@ _PROGRESS_MIN_INTERVAL_S = 0.1
 # a CRS made by an earlier task) would use a freed context and crash the process. Keep
 # each pool thread's context alive for the life of the process; pool threads never
 # expire (see WorkerPool), so this holds at most one context per pool thread.
-_PROJ_CONTEXTS: dict[int, object] = {}
+_PROJ_CONTEXTS: list[object] = []
 _PROJ_CONTEXTS_LOCK = threading.Lock()
 
 
@@ -66,8 +66,7 @@ def _keep_proj_context_alive() -> None:
     if manager is None:          # this thread's context is already held (or none made)
         return
     with _PROJ_CONTEXTS_LOCK:
-        _PROJ_CONTEXTS.setdefault(threading.get_native_id(), [])
-        _PROJ_CONTEXTS[threading.get_native_id()].append(manager)  # type: ignore[union-attr]
+        _PROJ_CONTEXTS.append(manager)
 
 
 class _GuiThreadGarbageCollector:
@@ -87,10 +86,6 @@ class _GuiThreadGarbageCollector:
         self._timer: QTimer | None = None
         self._restore_automatic = False
 
-    @property
-    def active(self) -> bool:
-        return self._timer is not None
-
     def task_started(self, pool: "WorkerPool") -> None:
         """Call on the GUI thread before handing a task to ``pool``."""
         if pool not in self._pools:
@@ -102,9 +97,10 @@ class _GuiThreadGarbageCollector:
             self._timer.timeout.connect(self._tick)
             self._timer.start(self.INTERVAL_MS)
 
-    def _pool_idle(self, pool: "WorkerPool") -> bool:
+    @staticmethod
+    def _pool_idle(pool: "WorkerPool") -> bool:
         try:
-            return not pool.busy and pool._pool.activeThreadCount() == 0
+            return pool.idle
         except RuntimeError:       # the pool's C++ side is gone: its threads have joined
             return True
 
@@ -263,6 +259,12 @@ class WorkerPool(QObject):
     @property
     def busy(self) -> bool:
         return bool(self._handles)
+
+    @property
+    def idle(self) -> bool:
+        """No task pending and no pool thread still inside one (``busy`` turns False as
+        soon as the last result is relayed, before its thread has left ``run``)."""
+        return not self.busy and self._pool.activeThreadCount() == 0
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel everything and wait for the threads (call on window close)."""

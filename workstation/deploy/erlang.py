@@ -63,13 +63,22 @@ def officers_needed(rate_per_hour: np.ndarray, service_hours: np.ndarray,
     """Smallest c with share_within(c) >= target, per cell (0 where there is no demand)."""
     rate = np.asarray(rate_per_hour, dtype=float)
     service = np.broadcast_to(np.asarray(service_hours, dtype=float), rate.shape)
+    return _smallest_servers(
+        rate, service, lambda c: share_within(c, rate, service, wait_minutes) >= target_share,
+        max_officers)
+
+
+def _smallest_servers(rate: np.ndarray, service: np.ndarray, meets_target, max_officers: int
+                      ) -> np.ndarray:
+    """Per cell, the smallest c for which ``meets_target(c)`` holds (0 where rate is 0),
+    searching all cells at once upwards from just above the load."""
     load = rate * service
     need = np.zeros(rate.shape, dtype=np.int64)
     todo = rate > 0
     # start just above the load: fewer servers can never be stable
     c = np.where(todo, np.floor(load).astype(np.int64) + 1, 0)
     while todo.any():
-        ok = share_within(c, rate, service, wait_minutes) >= target_share
+        ok = meets_target(c)
         done = todo & ok
         need[done] = c[done]
         todo &= ~ok
@@ -140,17 +149,7 @@ def officers_needed_with_travel(rate_per_hour: np.ndarray, service_hours: np.nda
     rate = np.asarray(rate_per_hour, dtype=float)
     service = np.broadcast_to(np.asarray(service_hours, dtype=float), rate.shape)
     goal = min(target_share, float(np.sum(travel[1])) - 0.01)
-    load = rate * service
-    need = np.zeros(rate.shape, dtype=np.int64)
-    todo = rate > 0
-    c = np.where(todo, np.floor(load).astype(np.int64) + 1, 0)
-    while todo.any():
-        ok = share_within_standard(c, rate, service, standard_minutes, travel) >= goal
-        done = todo & ok
-        need[done] = c[done]
-        todo &= ~ok
-        c = np.where(todo, c + 1, c)
-        if (c > max_officers).any():
-            raise ValueError(f"more than {max_officers} officers needed in one unit-hour; "
-                             "check the demand inputs")
-    return need
+    return _smallest_servers(
+        rate, service,
+        lambda c: share_within_standard(c, rate, service, standard_minutes, travel) >= goal,
+        max_officers)

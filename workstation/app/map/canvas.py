@@ -95,9 +95,9 @@ class MapCanvas(pg.PlotWidget):
         view_w_px, view_h_px = float(self.view.width()), float(self.view.height())
         # Room for the legend plus some slack: its width changes a little with each hour's
         # class labels, and the map must not shift while the time bar plays.
-        legend_px = self.legend.width() + 16 if self.legend.isVisible() else 0.0
-        if legend_px + LEGEND_SLACK_PX < 0.4 * view_w_px:
-            legend_px += LEGEND_SLACK_PX if legend_px > 0 else 0.0
+        legend_px = self._legend_px()
+        if 0 < legend_px and legend_px + LEGEND_SLACK_PX < 0.4 * view_w_px:
+            legend_px += LEGEND_SLACK_PX
         if view_w_px > 0 and view_h_px > 0 and 0 < legend_px < 0.4 * view_w_px:
             free_w_px = view_w_px - legend_px
             metres_per_px = max(width_m / free_w_px, height_m / view_h_px)
@@ -120,10 +120,9 @@ class MapCanvas(pg.PlotWidget):
                 and abs(rect.width() - home.width()) < tolerance
                 and abs(rect.height() - home.height()) < tolerance)
 
-    def _refit_if_home(self) -> None:
-        legend_px = self.legend.width() + 16 if self.legend.isVisible() else 0.0
-        if legend_px > self._home_legend_px:      # grew past the room kept for it
-            self.fit_london()
+    def _legend_px(self) -> float:
+        """Width the legend takes from the right of the map, with its margin."""
+        return self.legend.width() + 16 if self.legend.isVisible() else 0.0
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         was_home = self.at_home()
@@ -212,8 +211,8 @@ class MapCanvas(pg.PlotWidget):
         size = (round(self.legend.width()), round(self.legend.height()), self.legend.isVisible())
         if size != self._legend_size:
             self._legend_size = size
-            if self.at_home():
-                self._refit_if_home()
+            if self.at_home() and self._legend_px() > self._home_legend_px:
+                self.fit_london()             # the legend grew past the room kept for it
             rect = self.view.viewRect()   # names avoid the legend's new area (cheap layers)
             for layer in self.layers:
                 if layer.avoids_legend:

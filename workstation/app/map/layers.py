@@ -384,6 +384,29 @@ class _LinesMixin:
             curve.setVisible(False)
         self._curves = []
 
+    def refresh(self) -> None:
+        self._clear_curves()
+        if not self.shown or self.canvas is None:
+            return
+        s = self.session
+        self.drawn, self._bounds, segments = self._segments_at(s.day_type, s.hour)
+        for segment in segments:
+            self._draw_lines(*segment)
+        self.sig_changed.emit()
+
+    def prefetch(self, day_type: DayType, hour: int) -> None:
+        if self.shown and self.canvas is not None:
+            self._segments_at(day_type, hour)
+
+    def _segments_at(self, day_type: DayType, hour: int) -> tuple:
+        """(drawn table, width-class bounds, segments), cached per ``_segment_key``: an
+        hour step or a return to a selection only swaps arrays."""
+        code = self.session.selected_code
+        key = self._segment_key(day_type, hour, code)
+        if key not in self._segments:
+            self._segments[key] = self._compute_segments(day_type, hour, code)
+        return self._segments[key]
+
     def _draw_lines(self, x0, y0, x1, y1, width_px: float, colour: QColor) -> None:
         if len(x0) == 0:
             return
@@ -451,26 +474,8 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         self._cache[key] = frame
         return frame
 
-    def refresh(self) -> None:
-        self._clear_curves()
-        if not self.shown or self.canvas is None:
-            return
-        s = self.session
-        self.drawn, self._bounds, segments = self._segments_at(s.day_type, s.hour)
-        for segment in segments:
-            self._draw_lines(*segment)
-        self.sig_changed.emit()
-
-    def prefetch(self, day_type: DayType, hour: int) -> None:
-        if self.shown and self.canvas is not None:
-            self._segments_at(day_type, hour)
-
-    def _segments_at(self, day_type: DayType, hour: int) -> tuple:
-        code = self.session.selected_code
-        key = (day_type, hour if self.engine else -1, code, self.min_flow, self.mode)
-        if key not in self._segments:
-            self._segments[key] = self._compute_segments(day_type, hour, code)
-        return self._segments[key]
+    def _segment_key(self, day_type: DayType, hour: int, code: str) -> tuple:
+        return (day_type, hour if self.engine else -1, code, self.min_flow, self.mode)
 
     def _compute_segments(self, day_type: DayType, hour: int,
                           code: str) -> tuple[pd.DataFrame, list, list]:
@@ -558,26 +563,8 @@ class TubeTripsLayer(_LinesMixin, MapLayer):
         self.drawn = pd.DataFrame()
         self._bounds: list = []
 
-    def refresh(self) -> None:
-        self._clear_curves()
-        if not self.shown or self.canvas is None:
-            return
-        s = self.session
-        self.drawn, self._bounds, segments = self._segments_at(s.day_type, s.hour)
-        for segment in segments:
-            self._draw_lines(*segment)
-        self.sig_changed.emit()
-
-    def prefetch(self, day_type: DayType, hour: int) -> None:
-        if self.shown and self.canvas is not None:
-            self._segments_at(day_type, hour)
-
-    def _segments_at(self, day_type: DayType, hour: int) -> tuple:
-        code = self.session.selected_code
-        key = (day_type, hour, code)
-        if key not in self._segments:   # per hour and selection: dragging only swaps arrays
-            self._segments[key] = self._compute_segments(day_type, hour, code)
-        return self._segments[key]
+    def _segment_key(self, day_type: DayType, hour: int, code: str) -> tuple:
+        return (day_type, hour, code)
 
     def _compute_segments(self, day_type: DayType, hour: int,
                           code: str) -> tuple[pd.DataFrame, list, list]:

@@ -32,10 +32,12 @@ LONDON_BOX_M = (498_000.0, 150_000.0, 566_000.0, 206_000.0)
 
 
 def clean_location(text: pd.Series) -> pd.Series:
-    """'On or near Oxford Street' -> 'Oxford Street'; blank and 'No Location' -> ''."""
+    """'On or near Oxford Street' -> 'Oxford Street'; blank, a bare 'On or near' and
+    'No Location' -> '' (such rows name nothing and are left out)."""
     out = text.fillna("").astype(str).str.strip()
-    out = out.where(~out.str.startswith(PREFIX), out.str.slice(len(PREFIX)))
-    out = out.str.strip()
+    out = out.str.replace(r"^On or near\b\s*", "", regex=True).str.strip()
+    # police.uk title-cases after apostrophes ("John Prince'S Street"): undo that one slip
+    out = out.str.replace(r"'S\b", "'s", regex=True)
     return out.where(~out.str.casefold().isin({"no location", ""}), "")
 
 

@@ -399,5 +399,4 @@ def evaluate(counts: IncidentCounts, grid: Grid, *,
     mean = (frame.groupby(["method", "area_share"], sort=False)[["hit_rate", "pai", "rri"]]
             .mean().reset_index())
     return AccuracyReport(windows=frame, mean=mean, default_params=params.get("default", {}),
-                          params=params, horizon_months=int(windows[0][3] > "" and
-                                                            month_span(windows[0][2], windows[0][3])))
+                          params=params, horizon_months=month_span(windows[0][2], windows[0][3]))

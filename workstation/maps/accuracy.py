@@ -101,13 +101,12 @@ def pai_rri(score: np.ndarray, inside: np.ndarray, test: np.ndarray, train: np.n
 
 
 def _month_ages(train: IncidentCounts, last_month: str) -> np.ndarray:
-    """Age in months of each point relative to ``last_month`` (0 = the last training month)."""
+    """Age in months of each point relative to ``last_month`` (0 = the last training month);
+    from the integer month numbers (a unique over a million strings costs ~10x more)."""
     if len(train) == 0:
         return np.zeros(0, dtype=np.float64)
-    uniques, inverse = np.unique(train.month, return_inverse=True)
-    end = month_span("0000-01", last_month)
-    ages = np.array([end - month_span("0000-01", m) for m in uniques], dtype=np.float64)
-    return ages[inverse.reshape(-1)]
+    last = int(last_month[:4]) * 12 + int(last_month[5:]) - 1
+    return (last - train.month_numbers()).astype(np.float64)
 
 
 def recency_counts(train: IncidentCounts, grid: Grid, *, last_month: str, half_life_months: float,

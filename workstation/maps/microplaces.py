@@ -366,10 +366,17 @@ def _monthly(history: IncidentCounts, grid: Grid, labels: np.ndarray) -> pd.Data
     lab = np.zeros(len(history), dtype=np.int64)
     lab[ok] = labels[row[ok], col[ok]]
     keep = lab > 0
-    frame = pd.DataFrame({"hotspot_id": lab[keep], "month": history.month[keep].astype(str),
-                          "incidents": history.count[keep], "harm": history.harm[keep]})
-    out = frame.groupby(["hotspot_id", "month"], sort=True)[["incidents", "harm"]].sum()
     months = history.months()
-    ids = np.arange(1, int(labels.max()) + 1)
-    full = pd.MultiIndex.from_product([ids, list(months)], names=["hotspot_id", "month"])
-    return out.reindex(full, fill_value=0.0).reset_index()
+    n_ids = int(labels.max())
+    if not months or n_ids == 0:
+        return pd.DataFrame({"hotspot_id": [], "month": [], "incidents": [], "harm": []})
+    first = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
+    n_months = month_span(months[0], months[-1])
+    slot = (lab[keep] - 1) * n_months + (history.month_numbers()[keep] - first)
+    size = n_ids * n_months
+    incidents = np.bincount(slot, weights=history.count[keep], minlength=size)
+    harm = np.bincount(slot, weights=history.harm[keep], minlength=size)
+    all_months = [month_add(months[0], k) for k in range(n_months)]
+    return pd.DataFrame({"hotspot_id": np.repeat(np.arange(1, n_ids + 1), n_months),
+                         "month": np.tile(np.asarray(all_months, dtype=object), n_ids),
+                         "incidents": incidents, "harm": harm})

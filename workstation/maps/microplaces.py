@@ -231,7 +231,6 @@ def patrol_hotspots(counts: IncidentCounts, grid: Grid, *, pack=None,
     ``top`` keeps only the best N places (all are labelled in ``labels`` otherwise).
     Needs pack tables ``policeuk_gazetteer``, ``stations`` and ``lsoa21_boundaries``.
     """
-    import geopandas as gpd
     if horizon_months not in (1, 3, 6):
         raise InputError(f"horizon {horizon_months} months is not offered", column="horizon_months",
                          expected="1, 3 or 6")

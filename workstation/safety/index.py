@@ -565,7 +565,7 @@ def _custom_values(c: CustomDomain, inputs: LevelInputs, wards: pd.DataFrame | N
     if wards is not None:
         known_codes |= set(wards["ward_code"])
     if lsoas is not None:
-        known_codes |= set(lsoas["lsoa21cd"])
+        known_codes |= set(lsoas["lsoa21cd"]) | set(lsoas["gss_code"])
     bad = vals[~vals["area_code"].isin(known_codes)]
     if len(bad):
         r = bad.iloc[0]

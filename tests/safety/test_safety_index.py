@@ -14,12 +14,12 @@ from workstation.errors import InputError
 from workstation.exports.partner_safe import DisclosurePolicy
 from workstation.safety import (compute_index, index_payload, load_custom_domain,
                                 load_domain_weights, load_level_inputs, score_values)
-from workstation.safety.index import BUILTIN_DOMAINS, _present_ratio
+from workstation.safety.index import BUILTIN_DOMAINS, borough_present_ratio
 
 
 @pytest.fixture(scope="module")
 def ratio(pack):
-    return _present_ratio(pack)
+    return borough_present_ratio(pack)
 
 
 @pytest.fixture(scope="module")

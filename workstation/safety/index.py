@@ -128,11 +128,12 @@ class LevelInputs:
     basis: tuple[str, ...]
 
 
-def _present_ratio(pack) -> pd.Series:
-    """People present on an average day / residents, per borough (this project's model)."""
+def borough_present_ratio(pack, model=None) -> pd.Series:
+    """People present on an average day / residents, per borough (this project's model;
+    pass an already computed ``PopulationPresent`` to reuse it)."""
     from workstation.flows.population import population_present
 
-    model = population_present(pack)
+    model = model if model is not None else population_present(pack)
     day_weights = np.array([4.0, 1.0, 1.0, 1.0]) / 7.0   # Mon-Thu, Fri, Sat, Sun
     mean_present = (model.quarter_hourly.mean(axis=2) * day_weights[None, :]).sum(axis=1)
     residents = model.components["residents"][:, 0, 0]
@@ -190,7 +191,7 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
         raise InputError(f"unknown level '{level}'", expected=" or ".join(LEVELS))
     harm = harm_weights or load_harm_weights()
     subgroups = load_subgroup_map(harm)
-    ratio = present_ratio if present_ratio is not None else _present_ratio(pack)
+    ratio = present_ratio if present_ratio is not None else borough_present_ratio(pack)
     wards = pack.table("safety_wards")
     boroughs = pack.table("safety_boroughs")
     lsoas = pack.table("safety_lsoa")

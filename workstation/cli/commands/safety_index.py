@@ -31,6 +31,10 @@ def register(subparsers) -> None:
                              "partner-safe threshold are suppressed before scoring)")
     parser.add_argument("--top", type=int, default=20, help="rows to print in text mode")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument("--pdf", metavar="PATH", help="write the index section as a PDF")
+    parser.add_argument("--xlsx", metavar="PATH", help="write the index and weights as XLSX")
+    parser.add_argument("--gpkg", metavar="PATH",
+                        help="write the index as a GeoPackage layer (ward or borough)")
     parser.set_defaults(func=run)
 
 
@@ -51,6 +55,18 @@ def run(args) -> int:
                       harm_weights_path=args.harm_weights, domain_paths=args.domain,
                       policy=policy, target=args.target)
     payload = index_payload(index, args.month)
+    written = {}
+    if args.pdf or args.xlsx or args.gpkg:
+        from workstation.exports import safety_index as ex
+        if args.pdf:
+            written["pdf"] = str(ex.write_safety_report(index, args.pdf, pack=pack,
+                                                        month=payload["month"]))
+        if args.xlsx:
+            written["xlsx"] = str(ex.write_safety_xlsx(index, args.xlsx, payload["month"]))
+        if args.gpkg:
+            ex.write_safety_gpkg(index, args.gpkg, pack=pack, month=payload["month"])
+            written["gpkg"] = args.gpkg
+    payload["written"] = written
     payload["seconds"] = round(time.perf_counter() - started, 3)
     if args.json:
         print_json(payload)
@@ -63,6 +79,8 @@ def run(args) -> int:
     rows = sorted(payload["areas"], key=lambda r: r["rank"])
     rows = [{**r, "below_target": "below" if r["below_target"] else ""} for r in rows]
     print_table(rows[:args.top] if args.top else rows, TABLE_COLUMNS)
+    for kind, path in written.items():
+        print(f"wrote {kind}: {path}")
     if payload["not_scored"]:
         print(f"not scored: {len(payload['not_scored'])} ("
               + "; ".join(f"{r['name']}: {r['reason']}" for r in payload["not_scored"][:5]) + ")")

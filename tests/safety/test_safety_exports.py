@@ -7,22 +7,22 @@ import pytest
 
 from workstation.exports import safety_index as ex
 from workstation.safety import compute_index, load_level_inputs
-from workstation.safety.index import borough_present_ratio
+from workstation.safety.index import borough_presence
 
 
 @pytest.fixture(scope="module")
 def ratio(pack):
-    return borough_present_ratio(pack)
+    return borough_presence(pack)
 
 
 @pytest.fixture(scope="module")
 def borough_index(pack, ratio):
-    return compute_index(load_level_inputs(pack, "borough", present_ratio=ratio))
+    return compute_index(load_level_inputs(pack, "borough", presence=ratio))
 
 
 @pytest.fixture(scope="module")
 def ward_index(pack, ratio):
-    return compute_index(load_level_inputs(pack, "ward", present_ratio=ratio))
+    return compute_index(load_level_inputs(pack, "ward", presence=ratio))
 
 
 def test_standalone_files(pack, borough_index, tmp_path):

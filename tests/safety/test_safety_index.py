@@ -14,22 +14,22 @@ from workstation.errors import InputError
 from workstation.exports.partner_safe import DisclosurePolicy
 from workstation.safety import (compute_index, index_payload, load_custom_domain,
                                 load_domain_weights, load_level_inputs, score_values)
-from workstation.safety.index import BUILTIN_DOMAINS, borough_present_ratio
+from workstation.safety.index import BUILTIN_DOMAINS, borough_presence
 
 
 @pytest.fixture(scope="module")
 def ratio(pack):
-    return borough_present_ratio(pack)
+    return borough_presence(pack)
 
 
 @pytest.fixture(scope="module")
 def ward_inputs(pack, ratio):
-    return load_level_inputs(pack, "ward", present_ratio=ratio)
+    return load_level_inputs(pack, "ward", presence=ratio)
 
 
 @pytest.fixture(scope="module")
 def borough_inputs(pack, ratio):
-    return load_level_inputs(pack, "borough", present_ratio=ratio)
+    return load_level_inputs(pack, "borough", presence=ratio)
 
 
 def _cli_json(argv: list[str]) -> dict:
@@ -219,7 +219,7 @@ def test_edited_harm_weights_change_harm_domains_only(pack, ratio, ward_inputs, 
     assert "860.0" in text
     path = _write(tmp_path / "css.csv", text)
     edited = load_level_inputs(pack, "ward", harm_weights=load_harm_weights(path),
-                               present_ratio=ratio)
+                               presence=ratio)
     m = len(edited.months) - 1
     assert (edited.values["harm_per_resident"][:, m] >= ward_inputs.values["harm_per_resident"][:, m] - 1e-9)[
         np.isfinite(edited.values["harm_per_resident"][:, m])].all()
@@ -230,9 +230,27 @@ def test_edited_harm_weights_change_harm_domains_only(pack, ratio, ward_inputs, 
 
 
 def test_lsoa_level_runs_for_its_one_month(pack, ratio):
-    inputs = load_level_inputs(pack, "lsoa", present_ratio=ratio)
+    inputs = load_level_inputs(pack, "lsoa", presence=ratio)
     idx = compute_index(inputs)
     assert idx.months == ("2025-02",)
     t = idx.table()
     assert t["scored"].sum() > 4900
     assert t["change_vs_last_year"].isna().all()   # no earlier LSOA year in the pack
+
+
+def test_ward_people_present_follow_jobs_and_add_up_to_the_borough(ward_inputs, borough_inputs):
+    """Inside a borough, residents who stay count by residents and people coming in by the
+    ward's share of the borough's workplace population; wards add up to the borough."""
+    import pandas as pd
+    wards = pd.DataFrame({"code": ward_inputs.codes, "name": ward_inputs.names,
+                          "b": ward_inputs.borough_codes, "present": ward_inputs.present,
+                          "residents": ward_inputs.residents})
+    by_b = wards.groupby("b")["present"].sum()
+    boro = pd.Series(borough_inputs.present, index=borough_inputs.codes)
+    common = [c for c in by_b.index if np.isfinite(boro[c])]
+    assert len(common) == 32
+    np.testing.assert_allclose(by_b[common], boro[common], rtol=1e-6)
+    west = wards[wards["b"] == "E09000033"].set_index("name")
+    ratio = west["present"] / west["residents"]
+    # the West End and St James's hold many times their residents; residential wards do not
+    assert ratio["West End"] > 5 * ratio.median() and ratio["St James's"] > 5 * ratio.median()

@@ -73,11 +73,11 @@ class SafetyState(QObject):
         if self.error:
             return False
         try:
-            from workstation.safety.index import (borough_present_ratio, compute_index,
+            from workstation.safety.index import (borough_presence, compute_index,
                                                   load_level_inputs)
             pack = self.session.pack
-            ratio = borough_present_ratio(pack, self.session.population)
-            self.inputs = load_level_inputs(pack, "borough", present_ratio=ratio)
+            ratio = borough_presence(pack, self.session.population)
+            self.inputs = load_level_inputs(pack, "borough", presence=ratio)
             self.index = compute_index(self.inputs, self.weights)
             if self.month is None:
                 self.month = "2024-12" if "2024-12" in self.index.months else self.index.months[-1]

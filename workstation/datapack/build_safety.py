@@ -34,6 +34,8 @@ IMD_BOROUGH_FILE = "deprivation/imd2019_london_borough_summary_derived.csv.gz"
 IMD_WARD_FILE = "deprivation/deprivation_index_london_2019_wards_df.csv.gz"
 PAS_FILE = "survey/PAS_buroughs.csv.gz"
 COLLISIONS_2022_FILE = "incidents/stats19_london_collisions_2022.csv.gz"
+MSOA_FILE = "boundaries/London-MSOA-2021.gpkg"
+MSOA11_WORKPLACE_FILE = "census/onsvisual_msoa11_data.csv"
 
 FIRST_MONTH, LAST_MONTH = "2021-03", "2025-02"
 LSOA_MONTHS = [f"2024{m:02d}" for m in range(2, 13)] + ["202501", "202502"]  # the LSOA file
@@ -168,6 +170,42 @@ def read_pas(source: Path, boroughs: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["gss_code", "quarter_end", "measure"]).reset_index(drop=True)
 
 
+def lsoa_workplace_population(source: Path, lsoa_table: pd.DataFrame) -> tuple[pd.Series, dict]:
+    """2011 Census workplace population ("workday" workers, WU01EW) per LSOA 2021.
+
+    Why: people present by day follow jobs, and the population model is borough level; a
+    ward's share of its borough's daytime inflow is taken as its share of the borough's
+    workplace population. MSOA 2021 codes that equal a 2011 code (963 of 1,002) take that
+    MSOA's workers; its LSOAs (LSOA name = MSOA name + letter) share them by 2021 residents.
+    MSOAs new in 2021 get their borough's median workers per resident.
+    """
+    import geopandas as gpd
+
+    msoa = gpd.read_file(source / MSOA_FILE, columns=["msoa21cd", "msoa21nm"], ignore_geometry=True)
+    work = pd.read_csv(source / MSOA11_WORKPLACE_FILE, usecols=["areacd", "workday"]).set_index(
+        "areacd")["workday"]
+    names = gpd.read_file(source / LSOA_FILE, columns=["lsoa21cd", "lsoa21nm"], ignore_geometry=True)
+    code_by_name = dict(zip(msoa["msoa21nm"], msoa["msoa21cd"]))
+    frame = lsoa_table[["lsoa21cd", "gss_code", "residents_2021"]].merge(names, on="lsoa21cd")
+    frame["msoa21cd"] = frame["lsoa21nm"].str[:-1].map(code_by_name)
+    if frame["msoa21cd"].isna().any():
+        raise ValueError(f"{LSOA_FILE}: LSOAs whose name matches no MSOA in {MSOA_FILE}: "
+                         f"{frame.loc[frame['msoa21cd'].isna(), 'lsoa21nm'].head(3).tolist()}")
+    frame["msoa_workers"] = frame["msoa21cd"].map(work)
+    msoa_res = frame.groupby("msoa21cd")["residents_2021"].transform("sum")
+    frame["workers"] = frame["msoa_workers"] * frame["residents_2021"] / msoa_res
+    per_res = (frame.dropna(subset=["workers"]).groupby("msoa21cd")
+               .agg(workers=("workers", "sum"), res=("residents_2021", "sum"), gss=("gss_code", "first")))
+    median = (per_res["workers"] / per_res["res"]).groupby(per_res["gss"]).median()
+    fill = frame["gss_code"].map(median) * frame["residents_2021"]
+    new = frame["workers"].isna()
+    frame.loc[new, "workers"] = fill[new]
+    coverage = {"msoa21_with_2011_code": int(msoa["msoa21cd"].isin(work.index).sum()),
+                "msoa21": int(len(msoa)), "lsoas_filled_by_borough_median": int(new.sum()),
+                "workplace_population_2011": int(round(frame["workers"].sum()))}
+    return frame.set_index("lsoa21cd")["workers"], coverage
+
+
 def collisions_by_lsoa(source: Path, lsoas) -> tuple[pd.DataFrame, dict]:
     import geopandas as gpd
 
@@ -236,26 +274,31 @@ def build(source: Path, out: Path) -> dict:
     lsoa_table = lsoa_table.merge(assigned[["lsoa21cd", "ward_code", "assignment_share"]],
                                   on="lsoa21cd", how="left")
     lsoa_table["imd_score"] = lsoa_table["lsoa21cd"].map(imd)
+    workers, work_coverage = lsoa_workplace_population(source, lsoa_table)
+    lsoa_table["workplace_population_2011"] = lsoa_table["lsoa21cd"].map(workers).astype(float)
     lsoa_table = lsoa_table.sort_values("lsoa21cd").reset_index(drop=True)
     entry = write_table(lsoa_table, out, "safety_lsoa")
     entry.update(sources=[LSOA_FILE, LSOA_CRIME_FILE, WARD_CRIME_FILE, LSOA_LOOKUP_FILE,
-                          IMD_LSOA_FILE], licence=f"{OGL_ONS}; {OGL_MET}; {OGL_MHCLG}",
+                          IMD_LSOA_FILE, MSOA_FILE, MSOA11_WORKPLACE_FILE],
+                 licence=f"{OGL_ONS}; {OGL_MET}; {OGL_MHCLG}",
                  coverage={"lsoas": int(len(lsoa_table)),
                            "assigned_to_wards": int(lsoa_table["ward_code"].notna().sum()),
                            "with_imd": int(lsoa_table["imd_score"].notna().sum()),
                            "assignment_share_median": round(float(
-                               lsoa_table["assignment_share"].median()), 3)})
+                               lsoa_table["assignment_share"].median()), 3),
+                           "workplace": work_coverage})
     entries["safety_lsoa"] = entry
 
     ward_names = ward_wide.drop_duplicates("wardcode").set_index("wardcode")
     gla = pd.read_csv(source / IMD_WARD_FILE, usecols=["ward_code", "population"]).set_index(
         "ward_code")["population"]
-    geo = lsoas.merge(lsoa_table[["lsoa21cd", "ward_code", "assignment_share", "imd_score"]],
-                      on="lsoa21cd")
+    geo = lsoas.merge(lsoa_table[["lsoa21cd", "ward_code", "assignment_share", "imd_score",
+                                  "workplace_population_2011"]], on="lsoa21cd")
     geo = geo[geo["ward_code"].notna()].copy()
     geo["imd_x_pop"] = geo["imd_score"] * geo["pop2021"]
     agg = geo.dissolve(by="ward_code", aggfunc={"pop2021": "sum", "lsoa21cd": "count",
-                                                 "assignment_share": "mean", "imd_x_pop": "sum"})
+                                                 "assignment_share": "mean", "imd_x_pop": "sum",
+                                                 "workplace_population_2011": "sum"})
     agg["geometry"] = agg.geometry.simplify(10.0)
     wards = gpd.GeoDataFrame({
         "ward_code": ward_names.index.astype(str),
@@ -271,6 +314,7 @@ def build(source: Path, out: Path) -> dict:
         "assignment_share_mean": wards["assignment_share"],
         "gla_population_2018_ward": wards.index.map(gla).astype(float),
         "imd_score": wards["imd_x_pop"] / wards["pop2021"],
+        "workplace_population_2011": wards["workplace_population_2011"].fillna(0.0),
     }, geometry=wards["geometry"].to_numpy(), crs="EPSG:27700").sort_values("ward_code")
     check = wards[wards["gla_population_2018_ward"].notna() & (wards["residents_2021"] > 0)]
     ratio = check["residents_2021"] / check["gla_population_2018_ward"]

@@ -95,16 +95,18 @@ TABLES.update({spec.name: spec for spec in [
               "48 months the safety index uses (2021-03..2025-02); zero rows dropped"),
     TableSpec("safety_wards",
               ("ward_code", "ward_name", "gss_code", "residents_2021", "n_lsoa",
-               "assignment_share_mean", "gla_population_2018_ward", "imd_score", "geometry"),
+               "assignment_share_mean", "gla_population_2018_ward", "imd_score",
+               "workplace_population_2011", "geometry"),
               "2022 wards with residents and IMD 2019 from the LSOAs assigned to them by matching "
               "LSOA and ward crime counts (see docs/method-safety-index.md); geometry = union of "
               "the assigned LSOA 2021 polygons (an approximation of the ward), EPSG:27700",
               geometry=True),
     TableSpec("safety_lsoa",
               ("lsoa21cd", "gss_code", "ward_code", "residents_2021", "assignment_share",
-               "imd_score"),
+               "imd_score", "workplace_population_2011"),
               "LSOA 2021: borough, assigned 2022 ward (crime-count match), Census 2021 residents, "
-              "IMD 2019 score (2011 LSOAs joined via the ONS 2011->2021 lookup)"),
+              "IMD 2019 score (2011 LSOAs joined via the ONS 2011->2021 lookup), 2011 Census "
+              "workplace population (its MSOA's, shared by residents)"),
     TableSpec("safety_lsoa_crime",
               ("lsoa21cd", "minor_text", "offences_12m"),
               "Met recorded offences per LSOA 2021 and subgroup, 12 months 2024-03..2025-02 "

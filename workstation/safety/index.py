@@ -128,16 +128,36 @@ class LevelInputs:
     basis: tuple[str, ...]
 
 
-def borough_present_ratio(pack, model=None) -> pd.Series:
-    """People present on an average day / residents, per borough (this project's model;
-    pass an already computed ``PopulationPresent`` to reuse it)."""
+STAY_COMPONENTS = ("residents", "out_commuters_away", "other_trips_away")
+INFLOW_COMPONENTS = ("in_commuters_at_work", "other_trips_in", "day_visitors",
+                     "overnight_visitors")
+
+
+def borough_presence(pack, model=None) -> pd.DataFrame:
+    """Per borough, people present on an average day per resident, split in two parts.
+
+    ``stay_per_resident``: residents who are in the borough (residents minus those away at
+    work or on other trips); ``inflow_per_resident``: people who come in (commuters at work,
+    Londoners' other trips, day and overnight visitors). Both are week means (96
+    quarter-hours, Mon-Thu x4, Fri, Sat, Sun, /7) of this project's population model divided
+    by its residents, so they can be applied to Census 2021 residents. Finer areas take the
+    stay part by residents and the inflow part by their share of the borough's workplace
+    population. Pass an already computed ``PopulationPresent`` as ``model`` to reuse it.
+    """
     from workstation.flows.population import population_present
 
     model = model if model is not None else population_present(pack)
     day_weights = np.array([4.0, 1.0, 1.0, 1.0]) / 7.0   # Mon-Thu, Fri, Sat, Sun
-    mean_present = (model.quarter_hourly.mean(axis=2) * day_weights[None, :]).sum(axis=1)
+
+    def week_mean(names) -> np.ndarray:
+        total = sum(model.components[n] for n in names)
+        return (total.mean(axis=2) * day_weights[None, :]).sum(axis=1)
+
     residents = model.components["residents"][:, 0, 0]
-    return pd.Series(mean_present / residents, index=list(model.gss_codes))
+    stay = week_mean(STAY_COMPONENTS) / residents
+    inflow = week_mean(INFLOW_COMPONENTS) / residents
+    return pd.DataFrame({"stay_per_resident": stay, "inflow_per_resident": inflow,
+                         "present_per_resident": stay + inflow}, index=list(model.gss_codes))
 
 
 def _crime_windows(crime: pd.DataFrame, codes: list[str], data_months: list[str],
@@ -185,13 +205,14 @@ def _pas_by_month(pack, months: list[str]) -> tuple[pd.DataFrame, str]:
 
 
 def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = None,
-                      present_ratio: pd.Series | None = None) -> LevelInputs:
+                      presence: pd.DataFrame | None = None) -> LevelInputs:
     """Read the pack's safety tables for ``level`` and compute every domain's raw values."""
     if level not in LEVELS:
         raise InputError(f"unknown level '{level}'", expected=" or ".join(LEVELS))
     harm = harm_weights or load_harm_weights()
     subgroups = load_subgroup_map(harm)
-    ratio = present_ratio if present_ratio is not None else borough_present_ratio(pack)
+    presence = presence if presence is not None else borough_presence(pack)
+    ratio = presence["present_per_resident"]
     wards = pack.table("safety_wards")
     boroughs = pack.table("safety_boroughs")
     lsoas = pack.table("safety_lsoa")
@@ -216,7 +237,19 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
         bcodes = list(lsoas["gss_code"])
         residents = lsoas["residents_2021"].to_numpy(float)
     residents = np.where(residents > 0, residents, np.nan)
-    present = residents * pd.Series(bcodes).map(ratio).to_numpy(float)
+    if level == "borough":
+        present = residents * pd.Series(bcodes).map(ratio).to_numpy(float)
+    else:
+        # stay part by residents; inflow part by the area's share of its borough's jobs
+        area = wards if level == "ward" else lsoas
+        jobs = area["workplace_population_2011"].to_numpy(float)
+        b = pd.Series(bcodes)
+        borough_res = boroughs.set_index("gss_code")["residents_2021"].astype(float)
+        borough_jobs = pd.Series(jobs).groupby(b).sum()
+        inflow_b = b.map(presence["inflow_per_resident"] * borough_res).to_numpy(float)
+        share = jobs / b.map(borough_jobs).to_numpy(float)
+        present = (residents * b.map(presence["stay_per_resident"]).to_numpy(float)
+                   + inflow_b * share)
 
     # crime: 12-month windows
     if level == "lsoa":
@@ -329,8 +362,10 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
         "Residents: Census 2021 LSOA population; wards = LSOAs assigned by matching LSOA and "
         "ward crime counts (no ward lookup in the data).",
         "People present: this project's population model (average over the week's 96 "
-        "quarter-hours, Mon-Thu x4, Fri, Sat, Sun); finer areas take their borough's "
-        "present/resident ratio.",
+        "quarter-hours, Mon-Thu x4, Fri, Sat, Sun) per resident, applied to Census 2021 "
+        "residents; in wards and LSOAs residents who stay count by residents and people "
+        "coming in (commuters, other trips, visitors) by the area's share of its borough's "
+        "2011 Census workplace population.",
         f"Scale: score = clip(7 - 3*log2(value / London {BASE_WINDOW_END[:4]} value), 0, 10).",
     )
     return LevelInputs(level=level, codes=tuple(codes), names=tuple(str(n) for n in names),

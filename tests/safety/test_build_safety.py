@@ -76,3 +76,15 @@ def test_shipped_wards_pass_their_checks(pack):
     pas = pack.table("safety_pas")
     assert pas["gss_code"].nunique() == 32          # both Richmond spellings merged
     assert pas.groupby("gss_code").size().nunique() == 1
+
+
+def test_rebuild_matches_the_shipped_tables(pack, shared_data, tmp_path):
+    """Same inputs, same tables: the safety part rebuilt from ../shared/data equals the pack."""
+    from workstation.datapack import build_safety
+    from workstation.datapack.schema import TABLES
+
+    entries = build_safety.build(shared_data, tmp_path)
+    for name, entry in entries.items():
+        assert entry["sha256"] == pack.manifest["tables"][name]["sha256"], name
+        assert list(pd.read_parquet(tmp_path / TABLES[name].filename).columns) == list(
+            TABLES[name].columns)

@@ -3,7 +3,8 @@
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots_safety.py
 
 Writes docs/screenshots/safety_map.png (borough index, 12 months to 2024-12, Westminster
-selected: the inspector chart) and safety_weights.png (the Safety index dock with weights).
+selected: the inspector chart), safety_weights.png (the Safety index dock with weights) and
+safety_wards.png (ward level, the West End picked).
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ def main() -> int:
     shot("safety_map")
     window.docks["safety"].raise_()
     shot("safety_weights")
+    # 3. wards (unions of their LSOAs), the West End picked for the inspector chart
+    panel = window.safety_panel
+    panel.level_combo.setCurrentIndex(panel.level_combo.findData("ward"))
+    window.canvas.sig_clicked.emit(529500.0, 181000.0)
+    window.docks["inspector"].raise_()
+    window.canvas.rebuild_legend()
+    window.canvas.fit_london()
+    shot("safety_wards")
     window.close()
     return 0
 

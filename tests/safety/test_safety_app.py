@@ -70,6 +70,24 @@ def test_layer_month_weights_and_chart(window, qapp_safety, tmp_path):
     assert not chart.isHidden()
     x, y = chart.curves["score"].getData()
     assert len(x) == len(state.index.months)
-    assert "Safety index" in chart.label.text()
+    assert "Westminster: safety index" in chart.label.text()
     window.session.select("E09000001")   # City: no Met data
     assert "not scored" in chart.label.text()
+
+
+def test_ward_level_map_and_chart(window, qapp_safety):
+    layer = window.canvas.layer("safety_index")
+    layer.set_visible(True)
+    panel, state = window.safety_panel, window.safety_state
+    panel.level_combo.setCurrentIndex(panel.level_combo.findData("ward"))
+    assert state.level == "ward" and len(state.index.inputs.codes) == 679
+    assert len(layer.items) == 678              # Heathrow Villages has no polygon
+    assert "wards" in layer.legend_block().note
+    # a click in the West End picks that ward for the chart
+    window.canvas.sig_clicked.emit(529500.0, 181000.0)   # Soho, W1
+    assert state.picked_ward
+    name = state.inputs.names[state.inputs.codes.index(state.picked_ward)]
+    assert name in ("West End", "St James's")
+    assert name in window.safety_chart.label.text()
+    panel.level_combo.setCurrentIndex(panel.level_combo.findData("borough"))
+    assert len(layer.items) == 33

@@ -18,7 +18,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPushButton, QSlider, QStyle,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -50,12 +50,19 @@ class SafetyState(QObject):
     """The borough index shared by the layer, the panel and the chart (GUI thread only)."""
 
     sig_changed = Signal()
+    sig_picked = Signal()      # a map click picked a ward (or none)
+
+    LEVELS = ("borough", "ward")
 
     def __init__(self, session, parent: QObject | None = None):
         super().__init__(parent)
         self.session = session
+        self.level = "borough"
         self.inputs = None
         self.index = None
+        self._inputs_by_level: dict = {}
+        self._presence = None
+        self.picked_ward = ""       # ward clicked on the map (ward level)
         self.month: str | None = None
         from workstation.safety.weights import load_domain_weights
         self.default_weights = load_domain_weights()
@@ -76,8 +83,12 @@ class SafetyState(QObject):
             from workstation.safety.index import (borough_presence, compute_index,
                                                   load_level_inputs)
             pack = self.session.pack
-            ratio = borough_presence(pack, self.session.population)
-            self.inputs = load_level_inputs(pack, "borough", presence=ratio)
+            if self._presence is None:
+                self._presence = borough_presence(pack, self.session.population)
+            if self.level not in self._inputs_by_level:
+                self._inputs_by_level[self.level] = load_level_inputs(
+                    pack, self.level, presence=self._presence)
+            self.inputs = self._inputs_by_level[self.level]
             self.index = compute_index(self.inputs, self.weights)
             if self.month is None:
                 self.month = "2024-12" if "2024-12" in self.index.months else self.index.months[-1]
@@ -86,6 +97,27 @@ class SafetyState(QObject):
             self.error = str(exc)
             return False
         return True
+
+    def set_level(self, level: str) -> None:
+        if level == self.level or level not in self.LEVELS:
+            return
+        self.level = level
+        self.index = None
+        self.ensure()
+        self.sig_changed.emit()
+
+    def pick(self, easting_m: float, northing_m: float) -> None:
+        """Remember the ward under a map click (used by the chart at ward level)."""
+        import shapely
+        wards = self.session.pack.table("safety_wards")
+        if not hasattr(self, "_ward_tree"):
+            geoms = wards.geometry.values
+            self._ward_tree = (shapely.STRtree(geoms), geoms)
+        tree, geoms = self._ward_tree
+        hit = tree.query(shapely.Point(easting_m, northing_m), predicate="within")
+        self.picked_ward = str(wards["ward_code"].iloc[int(hit[0])]) if len(hit) else ""
+        if self.level == "ward":
+            self.sig_picked.emit()
 
     def set_month(self, month: str) -> None:
         if month != self.month:
@@ -108,7 +140,7 @@ class SafetyState(QObject):
 
 class SafetyIndexLayer(MapLayer):
     key = "safety_index"
-    title = "Safety index (boroughs)"
+    title = "Safety index"
     description = ("Community Safety Index 0-10 per borough, 12 months to the month in the "
                    "Safety index panel (target 6; London 2023 = 7)")
 
@@ -117,20 +149,39 @@ class SafetyIndexLayer(MapLayer):
         self.boroughs = boroughs
         self.state = state
         self.items: dict[str, _FillItem] = {}
+        self._built_level = ""
         self.values = pd.Series(dtype=float)
         state.sig_changed.connect(self.refresh)
 
     def build(self) -> None:
+        """Fills for the state's level: boroughs, or wards (unions of their LSOAs)."""
+        for item in self.items.values():
+            item.setParentItem(None)
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+        self.items = {}
+        if self.state.level == "ward":
+            wards = self.session.pack.table("safety_wards")
+            shapes = zip(wards["ward_code"], wards.geometry.values)
+        else:
+            shapes = zip(self.boroughs["gss_code"], self.boroughs.geometry.values)
         no_pen = QPen(Qt.PenStyle.NoPen)
-        for code, geometry in zip(self.boroughs["gss_code"], self.boroughs.geometry.values):
+        for code, geometry in shapes:
+            if geometry is None:
+                continue
             item = _FillItem(polygon_path(geometry))
             item.setPen(no_pen)
             item.setBrush(QBrush(style.NO_DATA_COLOUR))
             item.setParentItem(self.root)
             self.items[code] = item
+        self._built_level = self.state.level
 
     def refresh(self) -> None:
-        if not self.items or not self.shown:
+        if not self.shown:
+            return
+        if self._built_level != self.state.level:
+            self.build()
+        if not self.items:
             return
         self.values = self.state.scores()
         for code, item in self.items.items():
@@ -148,9 +199,10 @@ class SafetyIndexLayer(MapLayer):
             n = int(((scores >= lo) & ((scores < hi) | (hi == 10.0))).sum())
             entries.append(LegendEntry(f"{lo:g} – {hi:g}  ({n})", QColor(CLASS_COLOURS[i])))
         if self.values.isna().any():
-            entries.append(LegendEntry("Not scored (City: no Met data)", style.NO_DATA_COLOUR))
+            entries.append(LegendEntry("Not scored (no Met data)", style.NO_DATA_COLOUR))
         below = int((scores < self.state.index.target).sum())
-        note = f"12 months to {self.state.month}; {below} below target {self.state.index.target:g}"
+        note = (f"{self.state.level}s, 12 months to {self.state.month}; {below} below "
+                f"target {self.state.index.target:g}")
         return LegendBlock("Safety index (0–10)", tuple(entries), note)
 
 
@@ -168,6 +220,18 @@ class SafetyPanel(QWidget):
                        "docs/method-safety-index.md.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+
+        level_row = QHBoxLayout()
+        level_row.addWidget(QLabel("Areas:"))
+        self.level_combo = QComboBox()
+        self.level_combo.addItem("Boroughs", "borough")
+        self.level_combo.addItem("Wards (2022, from LSOAs)", "ward")
+        self.level_combo.setToolTip("Wards are unions of the LSOAs assigned to them by matching "
+                                    "crime counts (no ward polygons in the data)")
+        self.level_combo.currentIndexChanged.connect(
+            lambda *_: self.state.set_level(self.level_combo.currentData()))
+        level_row.addWidget(self.level_combo, 1)
+        layout.addLayout(level_row)
 
         month_box = QGroupBox("Month (12-month window ends)")
         row = QHBoxLayout(month_box)
@@ -245,9 +309,14 @@ class SafetyPanel(QWidget):
         scored = table[table["scored"]].sort_values("score")
         below = scored[scored["below_target"]]
         london = self.state.index.london_score(self.state.month)
+        names = ", ".join(f"{n} {s:.2f}" for n, s in zip(below["name"].head(12),
+                                                       below["score"].head(12)))
+        if len(below) > 12:
+            names += f" and {len(below) - 12} more"
         self.summary.setText(
-            f"London {london:.2f} (city target 7). Below target {self.state.index.target:g}: "
-            + (", ".join(f"{n} {s:.2f}" for n, s in zip(below["name"], below["score"])) or "none")
+            f"London {london:.2f} (city target 7). {len(below)} of {len(scored)} "
+            f"{self.state.level}s below target {self.state.index.target:g}: "
+            + (names or "none")
             + f". Lowest: {scored['name'].iloc[0]} {scored['score'].iloc[0]:.2f}; highest: "
             f"{scored['name'].iloc[-1]} {scored['score'].iloc[-1]:.2f}.")
 
@@ -355,10 +424,13 @@ class SafetyChart(QWidget):
         layout.addWidget(self.key)
         session.sig_selection_changed.connect(lambda *_: self.refresh())
         state.sig_changed.connect(self.refresh)
+        state.sig_picked.connect(self.refresh)
         self.hide()
 
     def refresh(self) -> None:
         code = self.session.selected_code
+        if self.state.level == "ward" and self.state.picked_ward:
+            code = self.state.picked_ward
         if not code or not self.state.ensure() or code not in self.state.inputs.codes:
             self.hide()
             return
@@ -394,15 +466,20 @@ class SafetyChart(QWidget):
                                     if np.isfinite(row[f"contribution_{d}"])), reverse=True)
             weakest = min(index.domains, key=lambda d: row[f"score_{d}"]
                           if np.isfinite(row[f"score_{d}"]) else 99)
+            name = self.state.inputs.names[self.state.inputs.codes.index(code)]
+            change = row["change_vs_last_year"]
+            change_text = (f"{change:+.2f} on a year" if np.isfinite(change)
+                           else "no year-earlier index")
             self.label.setText(
-                f"<b>Safety index {row['score']:.2f}</b> (rank {int(row['rank'])} of "
+                f"<b>{name}: safety index {row['score']:.2f}</b> (rank {int(row['rank'])} of "
                 f"{int(index.table(self.state.month)['scored'].sum())}, 12 months to "
-                f"{self.state.month}; {row['change_vs_last_year']:+.2f} on a year). Weakest: "
+                f"{self.state.month}; {change_text}). Weakest: "
                 f"{index.specs[weakest].label} {row[f'score_{weakest}']:.1f}. Largest "
                 f"contribution: {index.specs[contributions[0][1]].label} "
                 f"{contributions[0][0]:.2f} pts.")
         else:
-            self.label.setText("<b>Safety index</b>: not scored (no Met crime data here).")
+            self.label.setText("<b>Safety index</b>: not scored (no Met crime data or no "
+                               "residents here).")
         self.show()
 
 
@@ -426,6 +503,7 @@ def install_safety(window) -> SafetyState | None:
         window.docks["inspector"].raise_()
     chart = SafetyChart(session, state)
     window.inspector.layout().addWidget(chart, 1)
+    window.canvas.sig_clicked.connect(state.pick)   # before the window's own handler selects
     window.safety_state, window.safety_layer = state, layer
     window.safety_panel, window.safety_chart = panel, chart
     window.layer_panel.sync()

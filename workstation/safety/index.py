@@ -119,6 +119,7 @@ class LevelInputs:
     borough_codes: tuple[str, ...]
     residents: np.ndarray
     present: np.ndarray
+    has_crime: np.ndarray                         # (A,) bool: the area has Met crime rows
     months: tuple[str, ...]                       # index months (window end)
     values: dict[str, np.ndarray]                 # domain -> (A, M) raw values
     counts: dict[str, np.ndarray]                 # counted domain -> (A, M) window counts
@@ -370,7 +371,8 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
     )
     return LevelInputs(level=level, codes=tuple(codes), names=tuple(str(n) for n in names),
                        borough_codes=tuple(bcodes), residents=residents, present=present,
-                       months=tuple(months), values=values, counts=counts, per_count=per_count,
+                       has_crime=has_crime[:, 0], months=tuple(months), values=values,
+                       counts=counts, per_count=per_count,
                        references={k: float(v) for k, v in references.items()}, notes=notes,
                        basis=basis)
 
@@ -420,11 +422,6 @@ class SafetyIndex:
             raise InputError(f"month {month} has no {self.inputs.level} index",
                              expected=f"YYYY-MM in {self.months[0]}..{self.months[-1]}")
         return self.months.index(month)
-
-    def normalised_weights(self, a: int, m: int) -> dict[str, float]:
-        have = {d: self.weights[d] for d in self.domains if not np.isnan(self.scores[d][a, m])}
-        total = sum(have.values())
-        return {d: (w / total if total > 0 else 0.0) for d, w in have.items()}
 
     def table(self, month: str | None = None) -> pd.DataFrame:
         """One row per area for a month: score, rank, trend, change, each domain's score,
@@ -571,8 +568,8 @@ def compute_index(inputs: LevelInputs, weights: DomainWeights | None = None,
         wsum += np.where(have, w[d], 0.0)
         acc += np.where(have, w[d] * np.nan_to_num(scores[d]), 0.0)
     share = wsum / wtot
-    core = np.isfinite(scores.get("harm_per_resident", np.zeros(1))) if "harm_per_resident" in scores \
-        else np.ones(wsum.shape, bool)
+    # no Met crime data (City of London) or no residents (Heathrow Villages): not scored
+    core = (inputs.has_crime & np.isfinite(inputs.residents))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.where((share >= MIN_WEIGHT_SHARE) & core, acc / wsum, np.nan)
     return SafetyIndex(inputs=inputs, domains=domains, specs=specs, weights=w,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -53,9 +52,13 @@ def index_payload(index: SafetyIndex, month: str | None = None) -> dict:
         r = row._asdict()
         if not r["scored"]:
             missing = [d for d in index.domains if math.isnan(r[f"score_{d}"])]
-            reason = ("no resident population assigned" if not r["residents"] == r["residents"]
-                      else "no Met crime data" if "harm_per_resident" in missing
-                      else f"domains holding less than {MIN_WEIGHT_SHARE:.0%} of the weight")
+            i = index.inputs.codes.index(r["area_code"])
+            if math.isnan(r["residents"]):
+                reason = "no resident population assigned (no LSOA matched its crime counts)"
+            elif not index.inputs.has_crime[i]:
+                reason = "no Met crime data"
+            else:
+                reason = f"domains holding less than {MIN_WEIGHT_SHARE:.0%} of the weight"
             not_scored.append({"area_code": r["area_code"], "name": r["name"],
                                "reason": reason, "missing_domains": missing})
             continue

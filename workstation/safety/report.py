@@ -100,6 +100,8 @@ def index_payload(index: SafetyIndex, month: str | None = None) -> dict:
         "summary": {"areas": int(len(table)), "scored": int(len(scored)),
                     "below_target": int(scored["below_target"].sum()),
                     "london_score": _num(index.london_score(month), 2),
+                    "london_score_last_year": (_num(index.london_score(index.months[m - 12]), 2)
+                                               if m >= 12 else None),
                     "city_target_met": bool(index.london_score(month) >= CITY_TARGET_SCORE),
                     "suppressed_domain_scores": int(sum(int(np.nansum(
                         scored[f"suppressed_{d}"].to_numpy(bool))) for d in index.domains))},

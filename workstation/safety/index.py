@@ -161,29 +161,43 @@ def borough_presence(pack, model=None) -> pd.DataFrame:
                          "present_per_resident": stay + inflow}, index=list(model.gss_codes))
 
 
+def _positions(values: pd.Series, labels: list[str]) -> np.ndarray:
+    """Position of each value in ``labels`` (-1 if absent), via the distinct values only."""
+    codes, uniques = pd.factorize(values)
+    where = pd.Index(labels).get_indexer(pd.Index([str(u) for u in uniques]))
+    return np.where(codes >= 0, where[codes], -1)
+
+
 def _crime_windows(crime: pd.DataFrame, codes: list[str], data_months: list[str],
-                   subgroups: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Monthly offences -> rolling 12-month sums (A, len(data_months)-11) per measure."""
-    unknown = sorted(set(crime["minor_text"].astype(str)) - set(subgroups.index))
+                   subgroups: pd.DataFrame, window: int = WINDOW_MONTHS
+                   ) -> dict[str, np.ndarray]:
+    """Monthly offences -> rolling ``window``-month sums (A, months - window + 1) per measure."""
+    minor = crime["minor_text"]
+    minor = minor.array if isinstance(minor.dtype, pd.CategoricalDtype) else pd.Categorical(minor)
+    unknown = sorted(set(map(str, minor.categories)) - set(subgroups.index))
     if unknown:
         raise InputError(f"offence subgroups without a harm mapping: {unknown[:5]}",
                          path=SUBGROUPS_PATH, hint="Add them to ward_subgroups.csv")
-    minor = crime["minor_text"].astype(str)
-    frame = pd.DataFrame({
-        "area": crime["area"].to_numpy(), "month": crime["month"].to_numpy(),
-        "offences": crime["offences"].to_numpy(float),
-        "harm": crime["offences"].to_numpy(float) * minor.map(subgroups["harm_weight"]).to_numpy(float),
-        "violence": crime["offences"].to_numpy(float) * minor.map(subgroups["offence_group"]).isin(
-            VIOLENCE_GROUPS).to_numpy(),
-        "burglary": crime["offences"].to_numpy(float) * minor.map(subgroups["offence_group"]).isin(
-            BURGLARY_GROUPS).to_numpy(),
-    })
+    # per-subgroup factors looked up once per distinct subgroup (categorical codes), then
+    # summed into (area, month) cells with bincount: pivot tables took seconds here
+    cats = pd.Index([str(c) for c in minor.categories])
+    group = subgroups["offence_group"].reindex(cats)
+    factors = {"offences": np.ones(len(cats)),
+               "harm": subgroups["harm_weight"].reindex(cats).to_numpy(float),
+               "violence": group.isin(VIOLENCE_GROUPS).to_numpy(float),
+               "burglary": group.isin(BURGLARY_GROUPS).to_numpy(float)}
+    area_i = _positions(crime["area"], codes)
+    month_i = _positions(crime["month"], data_months)
+    keep = (area_i >= 0) & (month_i >= 0)
+    cell = area_i[keep] * len(data_months) + month_i[keep]
+    offences = crime["offences"].to_numpy(float)[keep]
+    code_i = minor.codes[keep]
     out = {}
-    for measure in ("offences", "harm", "violence", "burglary"):
-        wide = (frame.pivot_table(index="area", columns="month", values=measure, aggfunc="sum")
-                .reindex(index=codes, columns=data_months).fillna(0.0).to_numpy())
+    for measure, factor in factors.items():
+        wide = np.bincount(cell, weights=offences * factor[code_i],
+                           minlength=len(codes) * len(data_months)).reshape(len(codes), -1)
         csum = np.cumsum(np.pad(wide, ((0, 0), (1, 0))), axis=1)
-        out[measure] = csum[:, WINDOW_MONTHS:] - csum[:, :-WINDOW_MONTHS]
+        out[measure] = csum[:, window:] - csum[:, :-window]
     return out
 
 
@@ -269,7 +283,7 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
         months = data_months[WINDOW_MONTHS - 1:]
         lsoa_sub = None
     n_months = len(months)
-    has_crime = np.isin(np.array(codes), crime["area"].unique())[:, None]
+    has_crime = pd.Index(codes).isin(pd.unique(crime["area"]))[:, None]
 
     def rate(numer, denom):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -379,15 +393,8 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
 
 def _single_window(crime: pd.DataFrame, codes: list[str], subgroups: pd.DataFrame
                    ) -> dict[str, np.ndarray]:
-    """The LSOA table already holds 12-month totals: one window per area."""
-    minor = crime["minor_text"].astype(str)
-    group = minor.map(subgroups["offence_group"])
-    frame = pd.DataFrame({"area": crime["area"], "offences": crime["offences"].astype(float)})
-    frame["harm"] = frame["offences"] * minor.map(subgroups["harm_weight"]).astype(float)
-    frame["violence"] = frame["offences"] * group.isin(VIOLENCE_GROUPS)
-    frame["burglary"] = frame["offences"] * group.isin(BURGLARY_GROUPS)
-    sums = frame.groupby("area")[["offences", "harm", "violence", "burglary"]].sum().reindex(codes)
-    return {k: sums[k].fillna(0.0).to_numpy()[:, None] for k in sums.columns}
+    """The LSOA table already holds 12-month totals: one one-"month" window per area."""
+    return _crime_windows(crime.assign(month="total"), codes, ["total"], subgroups, window=1)
 
 
 # --- the index ----------------------------------------------------------------------------

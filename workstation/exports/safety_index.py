@@ -80,7 +80,9 @@ def _geometries(index, pack):
         shapes = pack.table("safety_wards")[["ward_code", "geometry"]].rename(
             columns={"ward_code": "area_code"})
     else:
-        if not pack.has("lsoa21_boundaries"):
+        from workstation.datapack.schema import TABLES
+        # LSOA outlines come from the hotspots branch's pack table, when merged
+        if "lsoa21_boundaries" not in TABLES or not pack.has("lsoa21_boundaries"):
             return None
         t = pack.table("lsoa21_boundaries")
         code = "lsoa21cd" if "lsoa21cd" in t.columns else t.columns[0]
@@ -165,8 +167,8 @@ def safety_map_png(index, pack, month: str | None = None, *, width_in: float = 6
     m = _month(index, month)
     shapes = _geometries(index, pack)
     if shapes is None:
-        shapes = pack.table("boroughs_simplified")[["gss_code", "geometry"]].rename(
-            columns={"gss_code": "area_code"})
+        from workstation.errors import InputError
+        raise InputError(f"no polygons for {index.inputs.level} areas in the pack")
     table = index.table(m).set_index("area_code")
     frame = shapes.assign(score=shapes["area_code"].map(table["score"]))
     frame = frame[frame.geometry.notna()]
@@ -205,7 +207,10 @@ def safety_pdf_section(index, pack, styles, frame_w: float, month: str | None = 
              _p(f"{index.inputs.level.capitalize()} level, 12 months to {m}. London "
                 f"{london:.2f} against the city target 7; {len(below)} of {len(scored)} areas "
                 f"below the target {index.target:g}.", s["body"]),
-             _image(safety_map_png(index, pack, m), frame_w, 330),
+             (_image(safety_map_png(index, pack, m), frame_w, 330)
+              if _geometries(index, pack) is not None else
+              _p("No map: the pack has no LSOA polygons (the hotspots branch's "
+                 "lsoa21_boundaries table adds them).", s["note"])),
              _p(f"Areas below target ({len(below)}" + (f", worst {max_rows} shown" if
                                                        len(below) > max_rows else "") + ")",
                 s["h2"])]

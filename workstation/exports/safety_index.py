@@ -21,6 +21,7 @@ from workstation.exports._common import check_target, output_path
 # The app's fixed classes (workstation/app/safety_view.py): red below target 6, greens above 7.
 CLASS_BOUNDS = (0.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)
 CLASS_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d9f0d3", "#7fbf7b", "#1b7837")
+LEVEL_LABELS = {"ward": "Ward", "borough": "Borough", "lsoa": "LSOA"}
 
 
 def _month(index, month: str | None) -> str:
@@ -204,7 +205,8 @@ def safety_pdf_section(index, pack, styles, frame_w: float, month: str | None = 
     london = index.london_score(m)
     s = styles
     story = [_p("Community Safety Index", s["h1"]),
-             _p(f"{index.inputs.level.capitalize()} level, 12 months to {m}. London "
+             _p(f"{LEVEL_LABELS.get(index.inputs.level, index.inputs.level)} level, 12 months "
+                f"to {m}. London "
                 f"{london:.2f} against the city target 7; {len(below)} of {len(scored)} areas "
                 f"below the target {index.target:g}.", s["body"]),
              (_image(safety_map_png(index, pack, m), frame_w, 330)

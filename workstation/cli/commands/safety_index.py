@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     parser.add_argument("--no-partner-safe", action="store_true",
                         help="score small counts as they are (default: counts below the "
                              "partner-safe threshold are suppressed before scoring)")
-    parser.add_argument("--top", type=int, default=20, help="rows to print in text mode")
+    parser.add_argument("--top", type=int, default=20, help="rows to print in text mode (0 = all)")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.add_argument("--pdf", metavar="PATH", help="write the index section as a PDF")
     parser.add_argument("--xlsx", metavar="PATH", help="write the index and weights as XLSX")

@@ -9,8 +9,8 @@ from workstation.app.main_window import MainWindow
 from workstation.app.session import Session
 from workstation.domain import DayType
 
-LAYER_KEYS = ["choropleth", "incidents", "kde", "hotspots", "tube_trips", "flows", "stations",
-              "basemap"]
+LAYER_KEYS = ["choropleth", "safety_index", "incidents", "kde", "hotspots", "tube_trips",
+              "flows", "stations", "basemap"]
 
 
 @pytest.fixture(scope="module")

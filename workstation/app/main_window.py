@@ -106,6 +106,11 @@ class MainWindow(QMainWindow):
         self._add_dock("inspector", "Inspector", self.inspector,
                        Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_optional_docks()
+        try:   # issue 20: Community Safety Index (map layer, dock, inspector chart)
+            from workstation.app.safety_view import install_safety
+            install_safety(self)
+        except Exception:
+            _log.exception("could not add the safety index")
 
         # --- status bar -----------------------------------------------------------------------
         self.coords_label = QLabel("")

@@ -96,3 +96,39 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
               "4,994 Census 2021 LSOAs in London, coverage-simplified 5 m, with borough and "
               "2021 usual residents; area_m2 from the full-resolution polygon", geometry=True),
 ]}
+
+# --- Community Safety Index (issue 20; builder: build_safety.py) -----------------------
+TABLES.update({spec.name: spec for spec in [
+    TableSpec("safety_ward_crime",
+              ("ward_code", "month", "minor_text", "offences"),
+              "Met recorded offences per 2022 ward, month (YYYY-MM) and offence subgroup, the "
+              "48 months the safety index uses (2021-03..2025-02); zero rows dropped"),
+    TableSpec("safety_wards",
+              ("ward_code", "ward_name", "gss_code", "residents_2021", "n_lsoa",
+               "assignment_share_mean", "gla_population_2018_ward", "imd_score",
+               "workplace_population_2011", "geometry"),
+              "2022 wards with residents and IMD 2019 from the LSOAs assigned to them by matching "
+              "LSOA and ward crime counts (see docs/method-safety-index.md); geometry = union of "
+              "the assigned LSOA 2021 polygons (an approximation of the ward), EPSG:27700",
+              geometry=True),
+    TableSpec("safety_lsoa",
+              ("lsoa21cd", "gss_code", "ward_code", "residents_2021", "assignment_share",
+               "imd_score", "workplace_population_2011"),
+              "LSOA 2021: borough, assigned 2022 ward (crime-count match), Census 2021 residents, "
+              "IMD 2019 score (2011 LSOAs joined via the ONS 2011->2021 lookup), 2011 Census "
+              "workplace population (its MSOA's, shared by residents)"),
+    TableSpec("safety_lsoa_crime",
+              ("lsoa21cd", "minor_text", "offences_12m"),
+              "Met recorded offences per LSOA 2021 and subgroup, 12 months 2024-03..2025-02 "
+              "(sexual offences are not published at LSOA level)"),
+    TableSpec("safety_boroughs",
+              ("gss_code", "name", "residents_2021", "imd_average_score"),
+              "33 boroughs: Census 2021 residents (sum of LSOAs) and the IMD 2019 average score"),
+    TableSpec("safety_pas",
+              ("gss_code", "quarter_end", "measure", "proportion"),
+              "MOPAC Public Attitude Survey by borough and quarter (end month YYYY-MM), "
+              "2014-12..2023-12: share agreeing (0..1) per measure"),
+    TableSpec("safety_collisions_lsoa_2022",
+              ("lsoa21cd", "severity", "collisions", "casualties"),
+              "STATS19 injury road collisions 2022 placed in LSOA 2021 polygons by coordinates"),
+]})

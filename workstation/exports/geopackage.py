@@ -90,7 +90,8 @@ def _clean_layer(frame):
 
 def geopackage_layers(*, pack, plan: ShiftPlan | None = None, layers: ReportLayers | None = None,
                       incidents: pd.DataFrame | None = None, partner_safe: bool = True,
-                      threshold: int = 10, flow_hour: int = 8, hotspots=None) -> dict:
+                      threshold: int = 10, flow_hour: int = 8, hotspots=None,
+                      safety=None) -> dict:
     """The layers ``write_geopackage`` writes, as GeoDataFrames (name -> frame)."""
     policy = DisclosurePolicy(partner_safe=partner_safe, threshold=threshold)
     day = (plan.scenario.day_types[0] if plan is not None and plan.scenario.day_types
@@ -111,6 +112,9 @@ def geopackage_layers(*, pack, plan: ShiftPlan | None = None, layers: ReportLaye
     if incidents is not None:
         exported = incidents_for_export(incidents, policy=policy)
         out["incident_points" if not policy.partner_safe else "incident_cells"] = exported
+    if safety is not None:   # issue 20: a SafetyIndex adds safety_index_<level> (latest month)
+        from workstation.exports.safety_index import safety_layers
+        out.update(safety_layers(safety, pack))
     return {name: _clean_layer(frame) for name, frame in out.items()}
 
 
@@ -118,7 +122,7 @@ def write_geopackage(path: str | Path, *, pack, plan: ShiftPlan | None = None,
                      layers: ReportLayers | None = None, incidents: pd.DataFrame | None = None,
                      partner_safe: bool = True, threshold: int = 10, flow_hour: int = 8,
                      hotspots=None, progress: ProgressFn = no_progress,
-                     cancel: CancelToken | None = None) -> dict[str, int]:
+                     cancel: CancelToken | None = None, safety=None) -> dict[str, int]:
     """Write the GeoPackage atomically; returns feature counts per layer.
 
     ``hotspots``: a ``workstation.maps`` HotspotResult to export instead of the default
@@ -128,7 +132,7 @@ def write_geopackage(path: str | Path, *, pack, plan: ShiftPlan | None = None,
     progress(0.05, "preparing layers")
     frames = geopackage_layers(pack=pack, plan=plan, layers=layers, incidents=incidents,
                                partner_safe=partner_safe, threshold=threshold,
-                               flow_hour=flow_hour, hotspots=hotspots)
+                               flow_hour=flow_hour, hotspots=hotspots, safety=safety)
     path = Path(path)
     with output_path(path, suffix=".gpkg") as tmp:
         for index, (name, frame) in enumerate(frames.items()):

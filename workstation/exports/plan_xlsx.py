@@ -115,7 +115,7 @@ def _write_assumptions(sheet, rows: Iterable[tuple[str, str, Any]]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def write_plan_xlsx(plan: ShiftPlan, path: str | Path) -> Path:
+def write_plan_xlsx(plan: ShiftPlan, path: str | Path, *, safety=None) -> Path:
     """Write the shift plan workbook atomically; ``OutputError`` if it cannot be written."""
     from openpyxl import Workbook
 
@@ -126,6 +126,9 @@ def write_plan_xlsx(plan: ShiftPlan, path: str | Path) -> Path:
     for name in ("lending", "hourly", "impact"):
         _write_frame(book.create_sheet(name.capitalize()), contract_table(plan, name))
     _write_assumptions(book.create_sheet("Assumptions"), assumption_rows(plan))
+    if safety is not None:   # issue 20: a SafetyIndex adds its "Safety index"/"weights" sheets
+        from workstation.exports.safety_index import add_safety_sheets
+        add_safety_sheets(book, safety)
     book.properties.title = f"Shift plan - {plan.scenario.name}"
     book.properties.creator = "London Deployment Workstation"
     path = Path(path)

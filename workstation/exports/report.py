@@ -816,7 +816,11 @@ class _Report:
         self.progress(0.35, "drawing 24-hour charts")
         story += self.charts()
         self.progress(0.7, "writing tables")
-        story += self.plan_tables() + self.impact() + self.method() + self.sources()
+        story += self.plan_tables() + self.impact()
+        if getattr(self, "safety", None) is not None:   # issue 20: Community Safety Index
+            from workstation.exports.safety_index import safety_pdf_section
+            story += safety_pdf_section(self.safety, self.pack, self.styles, self.frame_w)
+        story += self.method() + self.sources()
         check_cancel(self.cancel)
         footer_left = (f"London Deployment Workstation - {self.plan.scenario.name} - "
                        f"generated {self.generated:%Y-%m-%d %H:%M}")
@@ -847,7 +851,7 @@ def write_report(plan: ShiftPlan, path: str | Path, *, pack, layers: ReportLayer
                  partner_safe: bool = True, threshold: int = 10, flow_hour: int = 8,
                  hotspots=None, chart_day_types: list[DayType] | None = None,
                  generated: dt.datetime | None = None, progress: ProgressFn = no_progress,
-                 cancel: CancelToken | None = None) -> Path:
+                 cancel: CancelToken | None = None, safety=None) -> Path:
     """Write the PDF deployment report for ``plan`` atomically.
 
     ``layers`` defaults to ``gather_layers`` on the pack (hotspots from ``hotspots`` if
@@ -864,6 +868,7 @@ def write_report(plan: ShiftPlan, path: str | Path, *, pack, layers: ReportLayer
     generated = generated or dt.datetime.now().astimezone()
     report = _Report(plan, pack, layers, policy, generated, chart_day_types, flow_hour,
                      progress, cancel)
+    report.safety = safety   # a workstation.safety SafetyIndex adds its section (latest month)
     path = Path(path)
     with output_path(path) as tmp:
         report.build(tmp)

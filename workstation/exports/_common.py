@@ -12,21 +12,13 @@ import contextlib
 from pathlib import Path
 from typing import Iterator
 
-from workstation.atomic import atomic_path
+from workstation.atomic import atomic_path, check_folder
 from workstation.errors import OutputError
 
 
 def check_target(target: str | Path) -> Path:
     """Fail fast, before expensive work, if ``target`` obviously cannot be written."""
-    target = Path(target)
-    if target.is_dir():
-        raise OutputError(f"{target}: is a folder, not a file name")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.exists():
-        raise OutputError(f"{target}: folder {parent} does not exist")
-    if not parent.is_dir():
-        raise OutputError(f"{target}: {parent} is a file, not a folder")
-    return target
+    return check_folder(target)
 
 
 @contextlib.contextmanager

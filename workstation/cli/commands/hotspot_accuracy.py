@@ -39,7 +39,7 @@ def run(args) -> int:
     started = time.perf_counter()
     if args.train_months < 1 or args.test_length < 1:
         raise InputError("--train-months and --test-length must be at least 1")
-    pack = load_pack()
+    pack = load_pack(args.data)
     counts = load_counts(args.incidents, pack=pack)
     grid = london_grid(pack, cell_m=args.cell_m)
     if args.boroughs:

@@ -60,7 +60,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     out_dir = prepare_out_dir(args.out)
-    results = run_selftest(out_dir, gui=args.gui)
+    results = run_selftest(out_dir, gui=args.gui, pack_root=args.data)
     failed = [r for r in results if not r.ok]
     total_s = sum(r.seconds for r in results)
     if failed:

@@ -142,11 +142,12 @@ class MainWindow(QMainWindow):
 
     def _add_optional_docks(self) -> None:
         """The Scenario panel, Plan view and Compare view."""
-        for key, title, cls, area in (
-                ("scenario", "Scenario", ScenarioPanel, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("plan", "Plan", PlanView, Qt.DockWidgetArea.BottomDockWidgetArea),
-                ("compare", "Compare", CompareView, Qt.DockWidgetArea.BottomDockWidgetArea)):
-            widget = cls(self.session, workers=self.workers)
+        for key, title, widget, area in (
+                ("scenario", "Scenario", ScenarioPanel(self.session, workers=self.workers),
+                 Qt.DockWidgetArea.RightDockWidgetArea),
+                ("plan", "Plan", PlanView(self.session), Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("compare", "Compare", CompareView(self.session, workers=self.workers),
+                 Qt.DockWidgetArea.BottomDockWidgetArea)):
             # A scroll area lets the map keep the height the Scenario and Compare forms would
             # claim. The Plan view scrolls its own tables: wrapped, the scroll area sized it to
             # its preferred height (word-wrapped summary) and hid the lending list.

@@ -70,9 +70,10 @@ class FieldSpec:
             return ""
         noun = "a whole number" if self.kind == "int" else "a number"
         unit = f" {self.unit}" if self.unit else ""
-        if self.unit == "share":
-            noun, unit = "a share", ""
-        lo, hi = _number(self.minimum), _number(self.maximum)
+        if self.unit in ("share", "year"):
+            noun, unit = f"a {self.unit}", ""
+        grouped = self.unit != "year"
+        lo, hi = _number(self.minimum, grouped), _number(self.maximum, grouped)
         if self.open_min and self.open_max:
             return f"{noun} strictly between {lo} and {hi}{unit}"
         if self.open_min:
@@ -149,10 +150,12 @@ class FieldSpec:
         return text
 
 
-def _number(value: float | None) -> str:
+def _number(value: float | None, grouped: bool = True) -> str:
     if value is None:
         return "any"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+    if float(value).is_integer():
+        return f"{value:,.0f}" if grouped else f"{value:.0f}"
+    return f"{value:g}"
 
 
 def shown(value: Any) -> str:

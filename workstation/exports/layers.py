@@ -18,6 +18,11 @@ import pandas as pd
 from workstation.domain import BNG, DayType
 from workstation.exports.partner_safe import (DisclosurePolicy, coarsen_smoothed,
                                               suppress_counts)
+from workstation.flows.flowlines import flow_lines
+from workstation.maps.counts import IncidentCounts, month_add
+from workstation.maps.gistar import find_hotspots
+from workstation.maps.grid import build_grid
+from workstation.maps.kde import kde_surface
 
 log = logging.getLogger(__name__)
 
@@ -145,14 +150,7 @@ class HotspotLayers:
 def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
     """Gi* hotspots (``workstation.maps``) of ``IncidentCounts`` over their last ``months``
     months on the standard London grid, with the KDE surface beside them
-    (``HotspotLayers``); None if the maps engine is unavailable or fails."""
-    try:
-        from workstation.maps.counts import month_add
-        from workstation.maps.gistar import find_hotspots
-        from workstation.maps.grid import build_grid
-        from workstation.maps.kde import kde_surface
-    except ImportError:
-        return None
+    (``HotspotLayers``); None if the analysis fails."""
     try:
         span = counts.month_range()
         if span is None:
@@ -173,19 +171,11 @@ def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
 
 def hotspots_from_incidents(pack, incidents, *, months: int = HOTSPOT_MONTHS):
     """Gi* hotspots of an imported ``IncidentSet`` (e.g. the analyst's police.uk files)."""
-    try:
-        from workstation.maps.counts import IncidentCounts
-    except ImportError:
-        return None
     return hotspots_from_counts(pack, IncidentCounts.from_incidents(incidents), months=months)
 
 
 def _try_lattice_hotspots(pack):
     """Gi* hotspots of the pack's police.uk burglary over its last 12 months."""
-    try:
-        from workstation.maps.counts import IncidentCounts
-    except ImportError:
-        return None
     return hotspots_from_counts(pack, IncidentCounts.from_lattice(pack))
 
 
@@ -202,10 +192,6 @@ def _with_names(lines, pack):
 
 
 def _try_flow_lines(pack, *, hour: int, day_type: DayType):
-    try:
-        from workstation.flows.flowlines import flow_lines
-    except ImportError:
-        return None
     try:
         lines = flow_lines(pack, hour=hour, day_type=day_type)
     except Exception as exc:  # an analysis failure must not stop a report; say so instead

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from workstation.cli.output import print_json, print_table
+from workstation.cli.progress import add_quiet_option, finish, progress_for, stage
 
 
 def register(subparsers) -> None:
@@ -26,6 +27,7 @@ def register(subparsers) -> None:
                         help="subset of: naive kde gistar default (default: all)")
     parser.add_argument("--windows", action="store_true", help="also print every window's figures")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_quiet_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -40,7 +42,8 @@ def run(args) -> int:
     if args.train_months < 1 or args.test_length < 1:
         raise InputError("--train-months and --test-length must be at least 1")
     pack = load_pack(args.data)
-    counts = load_counts(args.incidents, pack=pack)
+    progress = progress_for(args, "hotspot-accuracy")
+    counts = load_counts(args.incidents, pack=pack, progress=stage(progress, 0.0, 0.2))
     grid = london_grid(pack, cell_m=args.cell_m)
     if args.boroughs:
         grid = grid.restricted_to(args.boroughs)
@@ -56,8 +59,12 @@ def run(args) -> int:
             have = f"{span[0]}..{span[1]}" if span else "no months"
             raise InputError(f"test window {first}..{last} with {args.train_months} training months "
                              f"needs data from {windows[0][0]} to {last}", hint=f"the data cover {have}")
-    report = evaluate(counts, grid, windows=windows, train_months=args.train_months,
-                      test_months=args.test_length, methods=tuple(args.methods or METHODS))
+    try:
+        report = evaluate(counts, grid, windows=windows, train_months=args.train_months,
+                          test_months=args.test_length, methods=tuple(args.methods or METHODS),
+                          progress=stage(progress, 0.2, 1.0))
+    finally:
+        finish(progress)
     seconds = time.perf_counter() - started
     tested = report.windows[["test_first", "test_last"]].drop_duplicates()
     if args.json:

@@ -289,10 +289,11 @@ class Actions(QObject):
             target = store
         elif original.exists():
             from workstation.loaders import import_incidents
+            boroughs = self.session.pack.table("boroughs")   # read here, not on the worker
 
             def fn(path, *, progress, cancel):
                 return import_incidents(path, mapping=source.column_mapping or None,
-                                        progress=progress, cancel=cancel)
+                                        boroughs=boroughs, progress=progress, cancel=cancel)
             target = original
         else:
             self.session.status(f"Incidents not found: {original} (import them again)")

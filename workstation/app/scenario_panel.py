@@ -267,12 +267,13 @@ class ScenarioPanel(QWidget):
 
     def _standards_input(self, name: str, spec: FieldSpec) -> dict[str, _Input]:
         out = {}
-        minutes_spec, share_spec = STANDARD_FIELDS["standard_minutes"], STANDARD_FIELDS["target_share"]
+        minutes_spec = STANDARD_FIELDS["standard_minutes"]
+        share_spec = STANDARD_FIELDS["target_share"]
         for grade, _ in STANDARD_FIELDS["grade"].choices:
             minutes = QDoubleSpinBox()
             minutes.setRange(minutes_spec.minimum, minutes_spec.maximum)
             minutes.setDecimals(0)
-            minutes.setSuffix(f" {minutes_spec.unit}")
+            minutes.setSuffix(f" {minutes_spec.display_unit}")
             minutes.setKeyboardTracking(False)
             target = QDoubleSpinBox()
             target.setRange(share_spec.minimum * 100, share_spec.maximum * 100)

@@ -7,9 +7,10 @@ clean, and stdout (tables, JSON) is never touched.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
-from typing import TextIO
+from typing import Iterator, TextIO
 
 from workstation.domain import ProgressFn, no_progress
 
@@ -54,6 +55,17 @@ def progress_for(args, label: str, stream: TextIO | None = None) -> ProgressFn:
     if getattr(args, "quiet", False) or not _is_tty(stream):
         return no_progress
     return ProgressLine(label, stream)
+
+
+@contextlib.contextmanager
+def progress_line(args, label: str) -> Iterator[ProgressFn]:
+    """``with progress_line(args, "plan") as progress:`` run an engine with ``progress=``;
+    the line is wiped at the end, whether the engine finished or failed."""
+    progress = progress_for(args, label)
+    try:
+        yield progress
+    finally:
+        finish(progress)
 
 
 def stage(progress: ProgressFn, start: float, end: float) -> ProgressFn:

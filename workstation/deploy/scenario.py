@@ -61,7 +61,8 @@ class ResponseStandard:
                                                ("S", "S-grade (significant)")),
         help="Met call grade: I (immediate) or S (significant).")
     standard_minutes: float = scenario_field(
-        label="standard", kind="float", unit="minutes", display_unit="min", minimum=0.0, maximum=240.0, open_min=True,
+        label="standard", kind="float", unit="minutes", display_unit="min", minimum=0.0,
+        maximum=240.0, open_min=True,
         help="Minutes within which a call of this grade should be attended.")
     target_share: float = scenario_field(
         label="target", kind="float", unit="share", minimum=0.0, maximum=1.0, open_min=True,
@@ -135,8 +136,9 @@ class DeploymentScenario:
         help="Each unit keeps at least this share of its own officers; the rest may be lent. "
              "Default 75%: a policy choice so no borough is stripped; see Method.")
     max_lending_minutes: float = scenario_field(
-        20.0, label="Maximum lending travel", kind="float", unit="minutes", display_unit="min", minimum=0.0,
-        maximum=120.0, decimals=1, group="Lending and response", cli="--max-lending-minutes",
+        20.0, label="Maximum lending travel", kind="float", unit="minutes", display_unit="min",
+        minimum=0.0, maximum=120.0, decimals=1, group="Lending and response",
+        cli="--max-lending-minutes",
         help="Officers are only lent between units whose centres are within this blue-light "
              "travel time (0 = no lending). Default 20 min, so lent officers can still reach "
              "an I-grade call in their new unit within the standard.")
@@ -152,7 +154,8 @@ class DeploymentScenario:
     # Calibrated: with 9.5 min, static staffing reproduces the Met's achieved I-grade
     # performance (86.9% within 15 minutes, 12 months to Sep 2018).
     travel_minutes_to_scene: float = scenario_field(
-        9.5, label="Travel to scene", kind="float", unit="minutes", display_unit="min", minimum=0.0, maximum=120.0,
+        9.5, label="Travel to scene", kind="float", unit="minutes", display_unit="min",
+        minimum=0.0, maximum=120.0,
         decimals=1, group="Lending and response", cli="--travel-minutes-to-scene",
         help="Mean travel time from patrol to scene; each response standard must exceed it. "
              "Default 9.5 min: calibrated so static staffing reproduces the Met's 86.9% of "
@@ -183,8 +186,9 @@ class DeploymentScenario:
         help="Calls per recorded crime: demand includes calls that are not crimes. Default "
              "1/(1-0.83) ≈ 5.9 because 83% of calls are not crimes (seed report).")
     patrol_minutes_per_hotspot_visit: float = scenario_field(
-        15.0, label="Minutes per hotspot visit", kind="float", unit="minutes", display_unit="min", minimum=0.0,
-        maximum=120.0, group="Demand", cli="--patrol-minutes-per-hotspot-visit",
+        15.0, label="Minutes per hotspot visit", kind="float", unit="minutes",
+        display_unit="min", minimum=0.0, maximum=120.0, group="Demand",
+        cli="--patrol-minutes-per-hotspot-visit",
         help="Minutes per hotspot patrol visit. Default 15: Koper (1995) found 10-15 minute "
              "visits give the most residual deterrence.")
     hotspot_visits_per_hour: int = scenario_field(

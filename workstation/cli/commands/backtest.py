@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workstation.cli.progress import add_quiet_option, finish, progress_for
+from workstation.cli.progress import add_quiet_option, progress_line
 from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
 
 
@@ -21,11 +21,8 @@ def run(args) -> int:
     from workstation.deploy.backtest import backtest
 
     scenario = scenario_from_args(args)
-    progress = progress_for(args, "backtest")
-    try:
+    with progress_line(args, "backtest") as progress:
         result = backtest(load_pack(args.data), scenario, progress=progress)
-    finally:
-        finish(progress)
     if args.json:
         print_json(result.to_dict())
         return 0

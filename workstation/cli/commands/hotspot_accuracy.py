@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from workstation.cli.output import print_json, print_table
-from workstation.cli.progress import add_quiet_option, finish, progress_for, stage
+from workstation.cli.progress import add_quiet_option, progress_line
 
 
 def register(subparsers) -> None:
@@ -42,8 +42,7 @@ def run(args) -> int:
     if args.train_months < 1 or args.test_length < 1:
         raise InputError("--train-months and --test-length must be at least 1")
     pack = load_pack(args.data)
-    progress = progress_for(args, "hotspot-accuracy")
-    counts = load_counts(args.incidents, pack=pack, progress=stage(progress, 0.0, 0.2))
+    counts = load_counts(args.incidents, pack=pack)
     grid = london_grid(pack, cell_m=args.cell_m)
     if args.boroughs:
         grid = grid.restricted_to(args.boroughs)
@@ -59,12 +58,10 @@ def run(args) -> int:
             have = f"{span[0]}..{span[1]}" if span else "no months"
             raise InputError(f"test window {first}..{last} with {args.train_months} training months "
                              f"needs data from {windows[0][0]} to {last}", hint=f"the data cover {have}")
-    try:
+    with progress_line(args, "hotspot-accuracy") as progress:
         report = evaluate(counts, grid, windows=windows, train_months=args.train_months,
                           test_months=args.test_length, methods=tuple(args.methods or METHODS),
-                          progress=stage(progress, 0.2, 1.0))
-    finally:
-        finish(progress)
+                          progress=progress)
     seconds = time.perf_counter() - started
     tested = report.windows[["test_first", "test_last"]].drop_duplicates()
     if args.json:

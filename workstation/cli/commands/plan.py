@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workstation.cli.progress import add_quiet_option, finish, progress_for
+from workstation.cli.progress import add_quiet_option, progress_line
 from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
 from workstation.errors import InputError
 
@@ -46,11 +46,8 @@ def run(args) -> int:
         raise InputError(f"--out {out.name}: unknown plan format", path=out,
                          expected="a .xlsx, .csv or .json file name")
     scenario = scenario_from_args(args)
-    progress = progress_for(args, "plan")
-    try:
+    with progress_line(args, "plan") as progress:
         plan = recommend(load_pack(args.data), scenario, progress=progress)
-    finally:
-        finish(progress)
     if out is not None:
         suffix = out.suffix.lower()
         if suffix == ".xlsx":

@@ -12,7 +12,7 @@ import argparse
 import time
 
 from workstation.atomic import check_writable
-from workstation.cli.progress import add_quiet_option, finish, progress_for, stage
+from workstation.cli.progress import add_quiet_option, progress_line, stage
 from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
 from workstation.errors import InputError
 
@@ -61,8 +61,7 @@ def run(args) -> int:
                "plan_json": args.plan_json, "gpkg": args.gpkg}
     outputs = {k: check_writable(v) for k, v in outputs.items() if v}
     scenario = scenario_from_args(args)
-    progress = progress_for(args, "report")
-    try:
+    with progress_line(args, "report") as progress:
         pack = load_pack(args.data)
         plan = recommend(pack, scenario, progress=stage(progress, 0.0, 0.4))
         layers, incidents = _layers(args, pack, scenario, progress)
@@ -70,8 +69,6 @@ def run(args) -> int:
                      partner_safe=args.partner_safe, threshold=args.threshold,
                      flow_hour=args.flow_hour, progress=stage(progress, 0.5, 0.95))
         _write_plan_files(args, outputs, pack, plan, layers, incidents)
-    finally:
-        finish(progress)
     summary = {"scenario": scenario.name, "partner_safe": args.partner_safe,
                "outputs": {k: str(v) for k, v in outputs.items()},
                "seconds": round(time.perf_counter() - started, 1)}

@@ -9,7 +9,6 @@ def run_app(argv: list[str] | None = None, *, data_dir: str | None = None) -> in
     """Open the main window on the pack in ``data_dir`` (default: the shipped pack)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
     from workstation.app.style import ui_font
     from workstation.errors import WorkstationError
 

@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 refcount guards)
 from workstation.app.actions import build_actions
 from workstation.app.compare_view import CompareView
 from workstation.app.inspector import Inspector

@@ -253,7 +253,6 @@ def _step_gui(state: dict) -> str:
     from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QSettings, QThread
     from PySide6.QtWidgets import QApplication
 
-    from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
     from workstation.app.main_window import MainWindow
     from workstation.app.session import Session
 

@@ -85,13 +85,12 @@ def number_spin(spec: FieldSpec) -> QSpinBox | QDoubleSpinBox:
     scale = spec.display_scale
     spin = QSpinBox() if spec.kind == "int" else QDoubleSpinBox()
     if spec.kind == "int":
-        spin.setGroupSeparatorShown(True)
+        spin.setGroupSeparatorShown(spec.grouped)
     else:
         spin.setDecimals(spec.decimals)
     spin.setRange(spec.minimum * scale, spec.maximum * scale)
     spin.setSingleStep(spec.step)
-    unit = spec.display_unit or spec.unit
-    spin.setSuffix(f" {unit}" if unit else "")
+    spin.setSuffix(f" {spec.shown_unit}" if spec.shown_unit else "")
     spin.setKeyboardTracking(False)   # apply on Enter/focus-out, not every keystroke
     spin.setAlignment(Qt.AlignmentFlag.AlignRight)
     spin.setToolTip(tooltip(spec))
@@ -273,12 +272,12 @@ class ScenarioPanel(QWidget):
             minutes = QDoubleSpinBox()
             minutes.setRange(minutes_spec.minimum, minutes_spec.maximum)
             minutes.setDecimals(0)
-            minutes.setSuffix(f" {minutes_spec.display_unit}")
+            minutes.setSuffix(f" {minutes_spec.shown_unit}")
             minutes.setKeyboardTracking(False)
             target = QDoubleSpinBox()
             target.setRange(share_spec.minimum * 100, share_spec.maximum * 100)
             target.setDecimals(0)
-            target.setSuffix(f" {share_spec.display_unit}")
+            target.setSuffix(f" {share_spec.shown_unit}")
             target.setKeyboardTracking(False)
             minutes.valueChanged.connect(
                 lambda v, g=grade: self._apply(f"standards.{g}", lambda s: replace(

@@ -54,6 +54,16 @@ class FieldSpec:
     default: Any = None     # filled in by ``specs_of``
 
     @property
+    def grouped(self) -> bool:
+        """Whether numbers show thousands separators (not for years: 2019, not 2,019)."""
+        return self.unit != "year"
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit a form shows beside the value ("" for none)."""
+        return self.unit if self.display_unit is None else self.display_unit
+
+    @property
     def label_with_unit(self) -> str:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
@@ -72,8 +82,7 @@ class FieldSpec:
         unit = f" {self.unit}" if self.unit else ""
         if self.unit in ("share", "year"):
             noun, unit = f"a {self.unit}", ""
-        grouped = self.unit != "year"
-        lo, hi = _number(self.minimum, grouped), _number(self.maximum, grouped)
+        lo, hi = _number(self.minimum, self.grouped), _number(self.maximum, self.grouped)
         if self.open_min and self.open_max:
             return f"{noun} strictly between {lo} and {hi}{unit}"
         if self.open_min:

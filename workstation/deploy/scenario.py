@@ -163,7 +163,8 @@ class DeploymentScenario:
     # Gamma distributed with this shape (1 / CV^2); 4 means a coefficient of variation of
     # 0.5. Assumption; 0 = a fixed travel time.
     travel_time_shape: float = scenario_field(
-        4.0, label="Travel-time shape", kind="float", unit="gamma shape", minimum=0.0,
+        4.0, label="Travel-time shape", kind="float", unit="gamma shape", display_unit="",
+        minimum=0.0,
         maximum=100.0, decimals=1, group="Lending and response",
         cli="--travel-time-shape",
         help="Travel times vary with distance and traffic: gamma distributed with this shape "
@@ -181,6 +182,7 @@ class DeploymentScenario:
              "use recorded crime only (off).")
     non_crime_multiplier: float = scenario_field(
         1.0 / (1.0 - 0.83), label="Calls per recorded crime", kind="float", unit="x",
+        display_unit="×",
         minimum=1.0, maximum=50.0, decimals=2, step=0.1, group="Demand",
         cli="--non-crime-multiplier",
         help="Calls per recorded crime: demand includes calls that are not crimes. Default "
@@ -213,7 +215,8 @@ class DeploymentScenario:
              "calibrated so static staffing reproduces the Met's 81.9% of S-grade calls "
              "within 60 minutes.")
     tfl_year: int = scenario_field(
-        2019, label="TfL counts year", kind="int", unit="year", minimum=2017, maximum=2021,
+        2019, label="TfL counts year", kind="int", unit="year", display_unit="", minimum=2017,
+        maximum=2021,
         group="Demand", cli="--tfl-year",
         help="Year of the TfL station counts that time the commuters (2017-2021 in the "
              "pack; 2020-21 are the pandemic years). Default 2019.")

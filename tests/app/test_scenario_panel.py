@@ -169,3 +169,47 @@ def test_engine_failure_shows_error_and_keeps_session(qtbot, panel, session):
     assert "ZeroDivisionError" in box.text()
     assert "workstation.log" in box.informativeText()       # unexpected: names the log file
     assert session.plan is None
+
+
+def test_nan_project_is_refused_on_open_and_the_app_keeps_working(qtbot, session, pool,
+                                                                    tmp_path, monkeypatch):
+    """Issue 18: a project with NaN in a scenario field used to open and then crash."""
+    import json
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from workstation.app import actions as actions_module
+    from workstation.app.actions import build_actions
+    from workstation.project import ProjectFile, project_to_dict
+
+    shown = []
+    monkeypatch.setattr(actions_module, "show_error",
+                        lambda parent, exc, title="": shown.append(str(exc)))
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    actions = build_actions(window, session, workers=pool)
+    actions.ask_unsaved = lambda: "discard"
+    text = json.dumps(project_to_dict(ProjectFile(scenario=DeploymentScenario())))
+    path = tmp_path / "nan.ldwproj"
+    path.write_text(text.replace('"max_lending_minutes": 20.0', '"max_lending_minutes": NaN'))
+    before = session.scenario
+    assert actions.open_project(path) is False
+    assert len(shown) == 1 and str(path) in shown[0]
+    assert "max_lending_minutes" in shown[0] and "between 0 and 120 minutes" in shown[0]
+    assert session.scenario == before and session.project_path is None
+
+
+def test_form_is_generated_from_the_field_descriptions(panel):
+    from workstation.deploy.scenario import FIELDS
+    for name, spec in FIELDS.items():
+        if not spec.group or spec.kind == "standards":
+            continue
+        widget = panel.widget_for(name)
+        assert spec.help[:40] in widget.toolTip(), name
+        if spec.kind in ("int", "float"):
+            assert widget.maximum() == pytest.approx(spec.maximum * spec.display_scale), name
+    # the spin box holds the described range (5-100 %), shown scaled
+    availability = panel.widget_for("officer_availability")
+    availability.setValue(1)
+    assert availability.value() == 5
+    assert panel.session.scenario.officer_availability == pytest.approx(0.05)

@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from workstation.errors import InputError
+from workstation.errors import InputError, ScenarioError
 
 DEST_PREFIX = "scenario_"
 
@@ -71,26 +71,39 @@ def _metavar(spec: Any) -> str:
 
 def scenario_from_args(args: argparse.Namespace):
     """The ``--scenario`` file (or the baseline) with the options given on the line applied
-    and the result validated."""
-    from workstation.deploy.scenario import FIELDS, Shift
+    and the result validated; an error from an option names the option."""
+    from workstation.deploy.scenario import FIELDS
 
     scenario = load_scenario(getattr(args, "scenario", None))
-    changes: dict[str, Any] = {}
-    for name, spec in FIELDS.items():
-        value = getattr(args, DEST_PREFIX + name, None)
-        if spec.cli is None or value is None:
-            continue
-        if spec.kind == "day_types":
-            from workstation.domain import DayType
-            value = tuple(dict.fromkeys(DayType(d) for d in value))
-        elif spec.kind == "shifts":
-            value = tuple(Shift.parse(s) for s in value.split(",") if s.strip())
-        elif spec.kind == "path":
-            value = _existing_file(spec, value)
-        elif spec.kind in ("int", "float", "text"):
-            value = spec.from_text(value)
-        changes[name] = value
-    return scenario.with_changes(**changes) if changes else scenario
+    given = {name: getattr(args, DEST_PREFIX + name) for name, spec in FIELDS.items()
+             if spec.cli is not None and getattr(args, DEST_PREFIX + name, None) is not None}
+    if not given:
+        return scenario
+    try:
+        changes = {name: _from_option(FIELDS[name], value) for name, value in given.items()}
+        return scenario.with_changes(**changes)
+    except ScenarioError as exc:
+        field_name = (exc.column or "").split(".")[0]
+        if field_name in given:        # say which option the bad value came from
+            exc.message = f"{FIELDS[field_name].cli}: {exc.message}"
+            exc.args = (str(exc),)
+        raise
+
+
+def _from_option(spec: Any, value: Any) -> Any:
+    """An option's value (text, a list of day names or a bool) as the field's type."""
+    from workstation.deploy.scenario import Shift
+    from workstation.domain import DayType
+
+    if spec.kind == "day_types":
+        return tuple(dict.fromkeys(DayType(d) for d in value))
+    if spec.kind == "shifts":
+        return tuple(Shift.parse(s) for s in value.split(",") if s.strip())
+    if spec.kind == "path":
+        return _existing_file(spec, value)
+    if spec.kind in ("int", "float", "text"):
+        return spec.from_text(value)
+    return value
 
 
 def _existing_file(spec: Any, text: str) -> str | None:
@@ -120,7 +133,8 @@ def load_scenario(path: str | Path | None):
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", path=path,
                          expected="a project or scenario file saved as UTF-8 JSON") from None
-    data = loads_json(text, path=path, what="scenario file")
+    what = "project file" if path.suffix.lower() == ".ldwproj" else "scenario file"
+    data = loads_json(text, path=path, what=what)
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", path=path,
                          expected='a project file or a scenario object like {"name": ...}')

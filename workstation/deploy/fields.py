@@ -10,8 +10,10 @@ the workstation's own messages (field, value, allowed range), which a library's 
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import MISSING, Field, dataclass, field, fields, replace
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields, is_dataclass, replace
+from enum import Enum
 from typing import Any
 
 from workstation.errors import ScenarioError
@@ -168,9 +170,25 @@ def _number(value: float | None, grouped: bool = True) -> str:
 
 
 def shown(value: Any) -> str:
-    text = repr(value)
+    """A bad value as the user wrote it (JSON: ``true``, ``NaN``, ``"890"``), cut short."""
+    try:
+        text = json.dumps(_as_json(value), ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
     return text if len(text) <= MAX_SHOWN_CHARS else f"{text[:MAX_SHOWN_CHARS]}… "\
         f"({len(text):,} characters)"
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_as_json(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        name = getattr(value, "name", None)       # a Shift is written by its name
+        return name if isinstance(name, str) else {k: _as_json(v) for k, v in
+                                                   asdict(value).items()}
+    return value
 
 
 def scenario_field(default: Any = MISSING, *, default_factory: Any = MISSING,

@@ -305,7 +305,7 @@ class Actions(QObject):
             was_dirty = s.dirty
             s.set_incidents(incidents, original, source)
             s.mark_dirty(was_dirty)          # reloading is not an edit
-            s.status(f"Loaded {getattr(incidents, 'rows_placed', 0):,} incidents")
+            s.status(f"Loaded {incidents.rows_placed:,} incidents")
         task.sig_finished.connect(done)
         task.sig_failed.connect(lambda exc: show_error(self.window, exc,
                                                        title="Reload incidents"))
@@ -513,7 +513,7 @@ class Actions(QObject):
         return dialog
 
     def show_data_sources(self):
-        dialog = data_sources_dialog(self.window, getattr(self.session.pack, "root", None))
+        dialog = data_sources_dialog(self.window, self.session.pack.root)
         dialog.show()
         return dialog
 

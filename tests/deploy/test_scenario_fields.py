@@ -53,8 +53,11 @@ BAD_VALUES = [
     ({"standards": [{"grade": "I", "standard_minutes": 15, "target_share": 1.0}]},
      "standards.I.target_share", "out of range", "strictly between 0 and 1"),
     ({"standards": [{"grade": "I"}]}, "standards", "not a response standard", "grade"),
-    ({"extra": {"harm_weights_csv": [1, 2]}}, "extra.harm_weights_csv", "not a plain value",
-     "text"),
+    ({"extra": {"harm_weights_csv": [1, 2]}}, "extra.harm_weights_csv", "not a file path",
+     "harm-weights CSV"),
+    ({"extra": {"weights": [1, math.nan]}}, "extra.weights.1", "not a plain value", "finite"),
+    ({"extra": {"deep": [[[[[[[[[1]]]]]]]]]}}, "extra.deep.0.0.0.0.0.0.0", "nested more than 8",
+     "at most 8 deep"),
 ]
 
 

@@ -343,15 +343,41 @@ def _check_standards(standards: Any, travel_minutes: float) -> None:
                 f"standards.{standard.grade}.standard_minutes")
 
 
+EXTRA_MAX_DEPTH = 8
+"""How deeply ``extra`` values may nest (notes, lists of settings), so that a value nested
+thousands deep is refused by name instead of overflowing the stack downstream."""
+
+
 def _check_extra(extra: Any) -> None:
     spec = FIELDS["extra"]
     if not isinstance(extra, dict) or not all(isinstance(k, str) for k in extra):
         raise spec.refuse(extra, "is not an object of named settings")
     for key, value in extra.items():
-        if not (value is None or isinstance(value, (str, bool, int))
-                or (isinstance(value, float) and math.isfinite(value))):
-            raise spec.refuse(value, "is not a plain value", "text, a finite number, "
-                              "true/false or null", f"extra.{key}")
-        if isinstance(value, str) and len(value) > 4096:
+        _check_plain(spec, value, f"extra.{key}", 1)
+    weights = extra.get(HARM_WEIGHTS_KEY)
+    if weights is not None and not isinstance(weights, str):
+        raise spec.refuse(weights, "is not a file path", "the path of a harm-weights CSV",
+                          f"extra.{HARM_WEIGHTS_KEY}")
+
+
+def _check_plain(spec: FieldSpec, value: Any, column: str, depth: int) -> None:
+    """JSON-plain: text (at most 4,096 characters), a finite number, true/false, null, or
+    lists/objects of those nested at most ``EXTRA_MAX_DEPTH`` deep."""
+    expected = ("text, a finite number, true/false, null, or lists and objects of those "
+                f"nested at most {EXTRA_MAX_DEPTH} deep")
+    if isinstance(value, (list, tuple, dict)):
+        if depth >= EXTRA_MAX_DEPTH:
+            raise spec.refuse("…", f"is nested more than {EXTRA_MAX_DEPTH} deep", expected,
+                              column)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(value, dict) and not isinstance(key, str):
+                raise spec.refuse(key, "is not a text key", expected, column)
+            _check_plain(spec, item, f"{column}.{key}", depth + 1)
+    elif isinstance(value, str):
+        if len(value) > 4096:
             raise spec.refuse(value, f"is {len(value):,} characters long",
-                              "text of at most 4,096 characters", f"extra.{key}")
+                              "text of at most 4,096 characters", column)
+    elif not (value is None or isinstance(value, (bool, int))
+              or (isinstance(value, float) and math.isfinite(value))):
+        raise spec.refuse(value, "is not a plain value", expected, column)

@@ -55,6 +55,15 @@ class FieldSpec:
     name: str = ""          # filled in by ``specs_of`` from the dataclass field
     default: Any = None     # filled in by ``specs_of``
 
+    def __post_init__(self) -> None:
+        # A mistake in a declaration fails at import, not when a user meets the field.
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.label}: kind {self.kind!r} is not one of {KINDS}")
+        if self.kind in ("int", "float") and (self.minimum is None or self.maximum is None):
+            raise ValueError(f"{self.label}: a number field needs a minimum and a maximum")
+        if self.kind in ("text", "path") and self.max_length is None:
+            raise ValueError(f"{self.label}: a text field needs a max_length")
+
     @property
     def grouped(self) -> bool:
         """Whether numbers show thousands separators (not for years: 2019, not 2,019)."""

@@ -26,7 +26,6 @@ from workstation.maps.kde import kde_surface
 
 log = logging.getLogger(__name__)
 
-FLOW_VALUE_COLUMNS = ("flow", "flow_per_hour", "trips", "people", "workers", "value")
 COUNT_CELL_M = 500.0       # fallback count grid: 5 x 5 pack lattice cells
 FALLBACK_TOP_FLOWS = 60    # draw the largest inter-borough flows only, for legibility
 
@@ -43,15 +42,6 @@ class ReportLayers:
     flow_title: str = ""
     flow_value_column: str = "flow"
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-def _value_column(frame, candidates=FLOW_VALUE_COLUMNS) -> str | None:
-    for name in candidates:
-        if name in frame.columns:
-            return name
-    numeric = [c for c in frame.columns if c != "geometry"
-               and pd.api.types.is_numeric_dtype(frame[c])]
-    return numeric[-1] if numeric else None
 
 
 def census_flow_lines(pack, *, top: int = FALLBACK_TOP_FLOWS):
@@ -213,7 +203,7 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
         flow_title = (f"Commuters at work, home borough to work borough, {day_type.label} "
                       f"{flow_hour:02d}:00-{(flow_hour + 1) % 24:02d}:00 "
                       "(2011 Census grown to 2019, TfL timing)")
-        value = _value_column(lines) or "flow"
+        value = "flow"                  # flows.flowlines.LINE_COLUMNS
         lines = _with_names(lines, pack)
     elif pack.has("census_commuting"):
         lines = census_flow_lines(pack)

@@ -46,9 +46,9 @@ def _help(spec: Any) -> str:
     """Label, allowed values and default, then the field's help (``%`` escaped for argparse)."""
     allowed = spec.allowed()
     default = _default_text(spec)
-    parts = [f"{spec.label}" + (f": {allowed}" if allowed else ""),
-             f"default {default}." if default else "", spec.help]
-    return " ".join(p for p in parts if p).replace("%", "%%")
+    head = spec.label + (f": {allowed}" if allowed else "")
+    head += f"; default {default}." if default else "."
+    return f"{head} {spec.help}".replace("%", "%%")
 
 
 def _default_text(spec: Any) -> str:

@@ -84,9 +84,10 @@ class FieldSpec:
             return " or ".join(f"'{value}'" for value, _ in self.choices)
         if self.kind == "bool":
             return "true or false"
-        if self.kind in ("text", "path"):
-            blank = " (or empty)" if self.kind == "path" else ""
-            return f"text of at most {self.max_length:,} characters{blank}"
+        if self.kind == "path":
+            return f"a file path of at most {self.max_length:,} characters (or empty)"
+        if self.kind == "text":
+            return f"text of at most {self.max_length:,} characters"
         if self.kind not in ("int", "float"):
             return ""
         noun = "a whole number" if self.kind == "int" else "a number"

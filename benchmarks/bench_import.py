@@ -27,10 +27,11 @@ SOURCE = REPO.parent / "shared" / "data" / "police_uk_burglary"
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
+from workstation.datapack import load_pack
 from workstation.loaders.locate import BoroughLocator
 from workstation.loaders.police_uk import load_police_uk
 t0 = time.perf_counter()
-locator = BoroughLocator.from_pack()
+locator = BoroughLocator.from_pack(load_pack())
 locator_s = time.perf_counter() - t0
 times = []
 for _ in range({repeat}):

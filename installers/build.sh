@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
-WORKSTATION_EXTRAS="dev,installer" bash scripts/setup.sh
+WORKSTATION_EXTRAS="dev,installer" bash scripts/setup.sh   # pinned: pip -c constraints.txt
 t1=$(date +%s)
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN \
   --distpath installers/dist --workpath installers/build installers/workstation.spec

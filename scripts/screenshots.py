@@ -83,29 +83,25 @@ def main() -> int:
     fit()
     shot("flows_0800")
 
-    # 4. Plan: allocation gap once the deployment engine exists.
-    from workstation.app.scenario_panel import find_recommend
-    recommend = find_recommend()
-    if recommend is None:
-        print("skipped plan.png: workstation.deploy.recommend not available yet")
-    else:   # same call as the Scenario panel makes
-        plan = recommend(session.pack, session.scenario, population=session.population,
-                         hotspots=session.hotspots, incidents=session.incidents)
-        session.set_plan(plan)
-        session.set_time(DayType.WEEKDAY, 9)
-        session.select("E09000033")
-        show_only("choropleth", "basemap")
-        window.choropleth.set_metric("net_lending")   # who lends, who borrows, at 09:00
-        window.layer_panel.sync()
-        window.panels["plan"].follow_check.setChecked(True)
-        # A taller plan strip so the lending list and impact statements show too.
-        window.resizeDocks([window.docks["plan"]], [300], Qt.Orientation.Vertical)
-        fit()
-        plan_view = window.panels["plan"]
-        plan_view.splitter.setSizes([1000, 800])   # table above, lending and impact below
-        window.statusBar().clearMessage()
-        window.resize(1600, 1000)
-        shot("plan")
+    # 4. Plan: the allocation gap (the same call as the Scenario panel makes).
+    from workstation.deploy import recommend
+    plan = recommend(session.pack, session.scenario, population=session.population,
+                     hotspots=session.hotspots, incidents=session.incidents)
+    session.set_plan(plan)
+    session.set_time(DayType.WEEKDAY, 9)
+    session.select("E09000033")
+    show_only("choropleth", "basemap")
+    window.choropleth.set_metric("net_lending")   # who lends, who borrows, at 09:00
+    window.layer_panel.sync()
+    window.panels["plan"].follow_check.setChecked(True)
+    # A taller plan strip so the lending list and impact statements show too.
+    window.resizeDocks([window.docks["plan"]], [300], Qt.Orientation.Vertical)
+    fit()
+    plan_view = window.panels["plan"]
+    plan_view.splitter.setSizes([1000, 800])   # table above, lending and impact below
+    window.statusBar().clearMessage()
+    window.resize(1600, 1000)
+    shot("plan")
     window.close()
     return 0
 

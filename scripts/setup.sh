@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything on a fresh Debian/Ubuntu machine: the system libraries Qt needs,
-# a virtual environment in .venv and the package with its test tools. Idempotent.
+# a virtual environment in .venv and the package with its test tools, at the versions
+# pinned in constraints.txt. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +30,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 EXTRAS="${WORKSTATION_EXTRAS:-dev}"
-.venv/bin/python -m pip install -q -e ".[${EXTRAS}]"
+# constraints.txt pins every package to one tested set (see CONTRIBUTING.md to refresh it).
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[${EXTRAS}]"
 echo "Set up: .venv ready ($(.venv/bin/python --version))."

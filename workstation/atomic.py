@@ -58,3 +58,34 @@ def atomic_write_bytes(target: str | Path, data: bytes) -> None:
 
 def atomic_write_text(target: str | Path, text: str, encoding: str = "utf-8") -> None:
     atomic_write_bytes(target, text.encode(encoding))
+
+
+def check_folder(target: str | Path) -> Path:
+    """``OutputError`` unless ``target`` names a file in an existing folder (cheap: no
+    write). Exporters call it first; ``check_writable`` adds a real write test."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder, not a file name")
+    if not folder.exists():
+        raise OutputError(f"{target}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputError(f"{target}: {folder} is a file, not a folder")
+    return target
+
+
+def check_writable(target: str | Path) -> Path:
+    """Fail fast (``OutputError``) if ``target`` cannot be created or replaced: the folder
+    checks, then the temporary-file test ``atomic_path`` will need, run before long work
+    starts so that a bad output path costs nothing."""
+    target = check_folder(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {folder} ({exc.strerror or exc})") from exc
+    os.close(fd)
+    os.unlink(probe)
+    if target.exists() and not os.access(target, os.W_OK) and not os.access(folder, os.W_OK):
+        raise OutputError(f"{target}: the existing file cannot be replaced")
+    return target

@@ -2,11 +2,11 @@
 
 import pytest
 
-from plan_samples import sample_plan, slow_sample_recommend
+from plan_samples import sample_plan
 from workstation.app.compare_view import CompareView, compare_plans, compare_totals
-from workstation.app.scenario_panel import find_recommend
 from workstation.app.session import Session
 from workstation.app.workers import WorkerPool
+from workstation.deploy import recommend
 from workstation.deploy.scenario import DeploymentScenario
 from workstation.domain import DayType
 
@@ -42,24 +42,23 @@ def test_b_edits_and_validation(qtbot, session, pool):
     qtbot.addWidget(view)
     view.copy_a_to_b()
     assert session.comparison_scenario.name == "Baseline (B)"
-    view.b_lending.setValue(0)
+    view.b_inputs["max_lending_minutes"].setValue(0)
     assert session.comparison_scenario.max_lending_minutes == 0
     assert session.scenario.max_lending_minutes == 20.0          # A untouched
     before = session.comparison_scenario
-    view.b_floor.setValue(100)
-    view.b_officers.setValue(2000)
+    view.b_inputs["floor_share"].setValue(100)
+    view.b_inputs["officers_on_duty"].setValue(2000)
     assert session.comparison_scenario.officers_on_duty == 2000
     assert session.comparison_scenario.floor_share == 1.0
     assert before.officers_on_duty == DeploymentScenario().officers_on_duty
 
 
 def test_run_both_fills_differences(qtbot, session, pool):
-    recommend = find_recommend() or (lambda *a, **k: slow_sample_recommend(*a, steps=20_000, **k))
     session.set_scenario(DeploymentScenario(day_types=(DayType.WEEKDAY,)))
     view = CompareView(session, workers=pool, recommend_fn=recommend)
     qtbot.addWidget(view)
     view.copy_a_to_b()
-    view.b_officers.setValue(2800)
+    view.b_inputs["officers_on_duty"].setValue(2800)
     with qtbot.waitSignal(session.sig_comparison_changed, timeout=180_000):
         view.run_both()
     assert session.plan.scenario.officers_on_duty == DeploymentScenario().officers_on_duty
@@ -67,5 +66,5 @@ def test_run_both_fills_differences(qtbot, session, pool):
     assert view.diff_model.rowCount() == len(session.plan.plan)
     assert view.totals_model.rowCount() == 5
     assert view.run_button.isEnabled()
-    view.b_officers.setValue(2900)
+    view.b_inputs["officers_on_duty"].setValue(2900)
     assert "changed since the run" in view.status_label.text()

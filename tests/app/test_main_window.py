@@ -120,7 +120,7 @@ def test_hotspots_compute_on_a_worker_after_show(qtbot, pack, population, settin
 def test_imported_incidents_replace_the_lattice(window, qtbot, shared_data):
     from workstation.loaders.police_uk import load_police_uk
     path = shared_data / "police_uk_burglary" / "2019-01-metropolitan-street.csv.gz"
-    incidents = load_police_uk(path)
+    incidents = load_police_uk(path, boroughs=window.session.pack.table("boroughs"))
     if window.actions is not None:
         window.actions.ask_unsaved = lambda: "discard"   # no modal dialog at teardown
     window.session.set_incidents(incidents, path)

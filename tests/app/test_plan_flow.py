@@ -1,10 +1,9 @@
 """The whole deployment flow in the main window with the lead's real engine on the shipped
 pack: Recommend (worker) -> plan table and lending list -> map recoloured by required
 officers, allocation gap and net lending -> inspector chart of required and allocated
-officers. Also the window habits of issue 7: a View toggle for every dock, map PNG export,
-and the PySide6 refcount guards living in qt_compat. One recommendation for the module."""
+officers. Also the window habits of issue 7: a View toggle for every dock and map PNG
+export. One recommendation for the module."""
 
-import sys
 
 import numpy as np
 import pytest
@@ -140,11 +139,3 @@ def test_export_map_png(planned, tmp_path):
     colours = {image.pixel(x, y) for x in range(0, image.width(), 23)
                for y in range(0, image.height(), 23)}
     assert len(colours) > 5
-
-
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="immortal objects make the guard moot")
-def test_refcount_guards_live_in_qt_compat():
-    from workstation.app import main_window, qt_compat
-    assert not hasattr(main_window, "_guard_none_refcount")
-    assert qt_compat.guard_none_refcount()
-    assert sys.getrefcount(None) > 1 << 39

@@ -37,10 +37,10 @@ def app(qtbot, pack, pool):
 
 
 @pytest.fixture(scope="module")
-def august(shared_data):
+def august(shared_data, pack):
     from workstation.loaders import import_incidents
     path = shared_data / "police_uk_burglary" / "2019-08-metropolitan-street.csv.gz"
-    return path, import_incidents(path)
+    return path, import_incidents(path, boroughs=pack.table("boroughs"))
 
 
 def test_save_new_open_round_trip(qtbot, app, tmp_path, august):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from workstation.cli import main
-from workstation.cli.commands.report import load_scenario
+from workstation.cli.scenario_options import load_scenario
 from workstation.errors import InputError
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from workstation.errors import OutputError
 from workstation.exports.report import VISIBILITY_SENTENCE, risk_level, write_report
-from workstation.exports.tables import demand_type_rows
+from workstation.exports.tables import demand_type_rows, scenario_rows
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +81,10 @@ def test_method_section(pages, real_plan):
     assert flat(VISIBILITY_SENTENCE) in method
     for line in real_plan.method:          # the engine's own account, verbatim
         assert flat(line) in method
-    # every scenario value, the weights and the calibration are printed
-    for key in ("officers_on_duty", "max_lending_minutes", "floor_share",
-                "standards.I.standard_minutes", "officer_availability"):
-        assert key in method
+    # every scenario value (labelled from the field descriptions), the weights and the
+    # calibration are printed
+    for label, _value in scenario_rows(real_plan):
+        assert flat(label) in method, label
     for entry in demand_type_rows(real_plan):
         assert entry["demand_type"] in method
     assert "Homicide 7,979.0" in method

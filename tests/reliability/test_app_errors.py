@@ -21,11 +21,11 @@ def real(shared_data):
 
 
 @pytest.fixture(scope="module")
-def month(shared_data):
+def month(shared_data, pack):
     """A real month, imported once: the open project's incidents."""
     from workstation.loaders import import_incidents
     path = shared_data / "police_uk_burglary" / "2019-08-metropolitan-street.csv.gz"
-    return path, import_incidents(path)
+    return path, import_incidents(path, boroughs=pack.table("boroughs"))
 
 
 class Captured(list):

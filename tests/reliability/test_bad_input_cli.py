@@ -203,7 +203,7 @@ CASES: list[tuple[str, Callable[[Ctx], Case]]] = [
                                                "'view'", "expected")),
     ("project: negative officers", _project_case(_set("scenario.officers_on_duty", -40),
                                                   "out of range", "officers_on_duty",
-                                                  "0 or more officers")),
+                                                  "between 0 and 40,000 officers")),
     ("project: 0-minute standard", _project_case(
         _set("scenario.standards.0.standard_minutes", 0), "out of range",
         "standards.I.standard_minutes", "above 0 minutes")),
@@ -260,7 +260,7 @@ CASES: list[tuple[str, Callable[[Ctx], Case]]] = [
                                              "'category'", "first on row 2")),
     # scenario values on the command line and in a scenario file
     ("scenario: negative officers", _option_case(["--officers", "-5"], "out of range",
-                                                  "officers_on_duty", "0 or more")),
+                                                  "officers_on_duty", "between 0 and 40,000")),
     ("scenario: floor share above 1", _option_case(["--floor-share", "1.2"], "out of range",
                                                     "floor_share")),
     ("scenario: negative lending minutes", _option_case(["--max-lending-minutes", "-1"],

@@ -1,8 +1,6 @@
 """Menu actions for the main window: File, Edit and Help.
 
-``main_window.py`` wires them by hand as below (``install(window)`` does the same for any
-window with ``session``, ``workers``, ``menus``, ``canvas`` and ``layer_panel``, plus a
-save-before-close guard). The actions also keep the window title as
+``main_window.py`` wires them as below. The actions also keep the window title as
 "<project>[*] — London Deployment Workstation" with Qt's unsaved-changes marker::
 
     from workstation.app.actions import build_actions
@@ -13,14 +11,14 @@ save-before-close guard). The actions also keep the window title as
     # likewise edit_menu_items(), help_menu_items()
     self.actions.layer_visibility_getter = self.layer_panel.visibility   # optional hooks:
     self.actions.layer_visibility_setter = self.layer_panel.set_visibility
-    self.actions.map_image_provider = self.map_view.grab                 # -> QPixmap/QImage
+    self.actions.map_image_provider = self.canvas.grab                   # -> QPixmap/QImage
     self.actions.check_recovery()                        # once the window is shown
     # in closeEvent: if not self.actions.maybe_save(): event.ignore(); return
     #                self.actions.shutdown()
 
 Every action that needs a file takes an optional path (tests and scripts pass one; the
-menu shows a file dialog). Exports are looked up in ``workstation.exports`` when the menu
-is built; a missing exporter leaves its action disabled with a tooltip saying so.
+menu shows a file dialog). Exporter modules are imported when an export runs, so that
+reportlab and matplotlib do not load at start-up.
 Exports and incident reloads run in the shared ``WorkerPool``; saving a project is a
 small atomic JSON write (plus the incident store), done on the GUI thread.
 """
@@ -33,13 +31,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from workstation.app.dialogs import data_sources_dialog, method_dialog, show_about, show_error
 from workstation.app.session import Session
 from workstation.app.workers import TaskHandle, WorkerPool
+from workstation.deploy.scenario import HARM_WEIGHTS_KEY
 from workstation.errors import InputError, WorkstationError
 from workstation.project import (
     PROJECT_SUFFIX,
@@ -74,25 +73,6 @@ EXPORTERS = {
     "geopackage": ("workstation.exports.geopackage", "write_geopackage",
                    "GeoPackage (*.gpkg)", ".gpkg", False),
 }
-
-
-def _find(module_name: str, function: str) -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    fn = getattr(module, function, None)
-    return fn if callable(fn) else None
-
-
-def _available(module_name: str) -> bool:
-    """Whether an exporter module exists, without importing it (reportlab and matplotlib
-    would otherwise load at start-up)."""
-    import importlib.util
-    try:
-        return importlib.util.find_spec(module_name) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def _safe_name(text: str) -> str:
@@ -219,28 +199,16 @@ class Actions(QObject):
     def _update_enabled(self) -> None:
         has_plan = self.session.plan is not None
         for name, action in self._export_actions.items():
-            module, function, _filter, _suffix, needs_plan = EXPORTERS[name]
-            if not _available(module):
-                action.setEnabled(False)
-                action.setToolTip("This exporter is not available in this build yet")
-            elif needs_plan and not has_plan:
+            needs_plan = EXPORTERS[name][4]
+            if needs_plan and not has_plan:
                 action.setEnabled(False)
                 action.setToolTip("Recommend a deployment first")
             else:
                 action.setEnabled(True)
                 action.setToolTip(action.statusTip() or action.text().replace("&", ""))
-        if self.map_image_provider is None and not self._window_map_grabber():
-            self.export_map_png.setEnabled(False)
+        self.export_map_png.setEnabled(self.map_image_provider is not None)
+        if self.map_image_provider is None:
             self.export_map_png.setToolTip("The map view is not available")
-        else:
-            self.export_map_png.setEnabled(True)
-
-    def _window_map_grabber(self) -> Callable[[], Any] | None:
-        for name in ("map_view", "map_widget", "map"):
-            widget = getattr(self.window, name, None)
-            if isinstance(widget, QWidget):
-                return widget.grab
-        return None
 
     # --- project: new / open / save ------------------------------------------------------
     def _ask_unsaved_dialog(self) -> str:
@@ -321,10 +289,11 @@ class Actions(QObject):
             target = store
         elif original.exists():
             from workstation.loaders import import_incidents
+            boroughs = self.session.pack.table("boroughs")   # read here, not on the worker
 
             def fn(path, *, progress, cancel):
                 return import_incidents(path, mapping=source.column_mapping or None,
-                                        progress=progress, cancel=cancel)
+                                        boroughs=boroughs, progress=progress, cancel=cancel)
             target = original
         else:
             self.session.status(f"Incidents not found: {original} (import them again)")
@@ -336,7 +305,7 @@ class Actions(QObject):
             was_dirty = s.dirty
             s.set_incidents(incidents, original, source)
             s.mark_dirty(was_dirty)          # reloading is not an edit
-            s.status(f"Loaded {getattr(incidents, 'rows_placed', 0):,} incidents")
+            s.status(f"Loaded {incidents.rows_placed:,} incidents")
         task.sig_finished.connect(done)
         task.sig_failed.connect(lambda exc: show_error(self.window, exc,
                                                        title="Reload incidents"))
@@ -347,7 +316,7 @@ class Actions(QObject):
         source = s.incidents_source
         if source is None and s.incidents_path is not None:
             source = IncidentSource(path=str(s.incidents_path))
-        harm = s.scenario.extra.get("harm_weights_path")
+        harm = s.scenario.extra.get(HARM_WEIGHTS_KEY)
         view = ViewState(day_type=s.day_type, hour=s.hour, selected_code=s.selected_code or "",
                          layer_visibility=dict(self.layer_visibility_getter() or {}))
         project = ProjectFile(scenario=s.scenario, comparison_scenario=s.comparison_scenario,
@@ -481,9 +450,9 @@ class Actions(QObject):
 
     def export(self, name: str, path: str | Path | None = None) -> TaskHandle | None:
         module, function, file_filter, suffix, needs_plan = EXPORTERS[name]
-        fn = _find(module, function)
+        fn = getattr(importlib.import_module(module), function)
         s = self.session
-        if fn is None or (needs_plan and s.plan is None):
+        if needs_plan and s.plan is None:
             return None
         if path is None:
             default = _safe_name(s.scenario.name) + suffix
@@ -544,7 +513,7 @@ class Actions(QObject):
         return dialog
 
     def show_data_sources(self):
-        dialog = data_sources_dialog(self.window, getattr(self.session.pack, "root", None))
+        dialog = data_sources_dialog(self.window, self.session.pack.root)
         dialog.show()
         return dialog
 
@@ -552,70 +521,9 @@ class Actions(QObject):
         return show_about(self.window, self.session.pack)
 
 
-class _CloseGuard(QObject):
-    """Asks to save unsaved work before the window closes (an event filter, so the main
-    window's own closeEvent stays as it is)."""
-
-    def __init__(self, actions: Actions):
-        super().__init__(actions)
-        self._actions = actions
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close:
-            if not self._actions.maybe_save():
-                event.ignore()
-                return True
-            self._actions.autosave_timer.stop()
-            clear_recovery()
-        return False
-
-
 def window_title(session: Session) -> str:
     name = session.project_path.stem if session.project_path is not None else "Untitled"
     return f"{name}[*] — London Deployment Workstation"
-
-
-def install(window: Any) -> Actions:
-    """Build the actions for the main window and put them in its menus (see module doc)."""
-    actions = build_actions(window, window.session, workers=getattr(window, "workers", None))
-    menus = getattr(window, "menus", {})
-    for key, items in (("file", actions.file_menu_items()), ("edit", actions.edit_menu_items()),
-                       ("help", actions.help_menu_items())):
-        menu = menus.get(key)
-        if menu is None:
-            continue
-        for item in items:
-            if item is None:
-                menu.addSeparator()
-            elif isinstance(item, QMenu):
-                menu.addMenu(item)
-                window.addActions(item.actions())
-            else:
-                menu.addAction(item)
-                window.addAction(item)   # shortcuts work wherever focus is
-
-    panel = getattr(window, "layer_panel", None)
-    if panel is not None and hasattr(panel, "ordered_layers"):
-        def visibility() -> dict[str, bool]:
-            return {str(layer.key): bool(layer.visible) for layer in panel.ordered_layers()}
-
-        def set_visibility(state: dict[str, bool]) -> None:
-            for layer in panel.ordered_layers():
-                if str(layer.key) in state and hasattr(layer, "set_visible"):
-                    layer.set_visible(bool(state[str(layer.key)]))
-            if hasattr(panel, "sync"):
-                panel.sync()
-        actions.layer_visibility_getter = visibility
-        actions.layer_visibility_setter = set_visibility
-    canvas = getattr(window, "canvas", None)
-    if isinstance(canvas, QWidget):
-        actions.map_image_provider = canvas.grab
-        actions._update_enabled()
-
-    window.installEventFilter(_CloseGuard(actions))
-    window.project_actions = actions
-    QTimer.singleShot(0, actions.check_recovery)
-    return actions
 
 
 def build_actions(window: QWidget, session: Session, *,
@@ -624,4 +532,4 @@ def build_actions(window: QWidget, session: Session, *,
     return Actions(window, session, workers=workers)
 
 
-__all__ = ["Actions", "build_actions", "install", "window_title"]
+__all__ = ["Actions", "build_actions", "window_title"]

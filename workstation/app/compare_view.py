@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -45,13 +43,17 @@ from workstation.app.plan_view import (
     _signed_points,
     make_table,
 )
-from workstation.app.scenario_panel import TIPS, find_recommend
+from workstation.app.scenario_panel import number_spin, tooltip
 from workstation.app.session import Session
 from workstation.app.workers import TaskHandle, WorkerPool
-from workstation.deploy.scenario import DeploymentScenario
+from workstation.deploy import recommend
+from workstation.deploy.fields import FieldSpec
+from workstation.deploy.scenario import FIELDS, DeploymentScenario
 from workstation.errors import ScenarioError
 
 KEYS = ["unit_code", "day_type", "shift"]
+B_FIELDS = ("name", "officers_on_duty", "floor_share", "max_lending_minutes", "include_visitors")
+"""The scenario fields B's form edits (the rest are copied from A)."""
 TASK_A, TASK_B = "compare-a", "compare-b"
 
 
@@ -124,7 +126,7 @@ class CompareView(QWidget):
         super().__init__(parent)
         self.session = session
         self.workers = workers if workers is not None else WorkerPool(self)
-        self._recommend_fn = recommend_fn
+        self._recommend_fn = recommend_fn or recommend
         self._tasks: dict[str, TaskHandle] = {}
         self._results: dict[str, Any] = {}
         self._fractions: dict[str, float] = {}
@@ -142,44 +144,35 @@ class CompareView(QWidget):
         self.a_label.setWordWrap(True)
         a_box = QGroupBox("A: current scenario")
         QVBoxLayout(a_box).addWidget(self.a_label)
+        b_box = self._build_b_form()
+        run_row = self._build_run_row()
+        filters, tables = self._build_tables()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(a_box, 1)
+        top.addWidget(b_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(run_row)
+        layout.addWidget(self.status_label)
+        layout.addLayout(filters)
+        layout.addWidget(tables, 1)
 
+    def _build_b_form(self) -> QGroupBox:
+        """B's inputs for ``B_FIELDS``, generated from the field descriptions."""
         b_box = QGroupBox("B: alternative")
         form = QFormLayout(b_box)
-        self.b_name = QLineEdit()
-        self.b_name.editingFinished.connect(
-            lambda: self._apply_b(lambda s: replace(s, name=self.b_name.text().strip() or "B")))
-        form.addRow("Name", self.b_name)
-        self.b_officers = QSpinBox()
-        self.b_officers.setRange(0, 100_000)
-        self.b_officers.setSingleStep(50)
-        self.b_officers.setKeyboardTracking(False)
-        self.b_officers.setToolTip(TIPS["officers_on_duty"])
-        self.b_officers.valueChanged.connect(
-            lambda v: self._apply_b(lambda s: replace(s, officers_on_duty=int(v))))
-        form.addRow("Officers on duty", self.b_officers)
-        self.b_floor = QDoubleSpinBox()
-        self.b_floor.setRange(0, 100)
-        self.b_floor.setDecimals(0)
-        self.b_floor.setSuffix(" %")
-        self.b_floor.setKeyboardTracking(False)
-        self.b_floor.setToolTip(TIPS["floor_share"])
-        self.b_floor.valueChanged.connect(
-            lambda v: self._apply_b(lambda s: replace(s, floor_share=float(v) / 100.0)))
-        form.addRow("Floor", self.b_floor)
-        self.b_lending = QDoubleSpinBox()
-        self.b_lending.setRange(0, 120)
-        self.b_lending.setDecimals(0)
-        self.b_lending.setSuffix(" min")
-        self.b_lending.setKeyboardTracking(False)
-        self.b_lending.setToolTip(TIPS["max_lending_minutes"] + " 0 = no lending.")
-        self.b_lending.valueChanged.connect(
-            lambda v: self._apply_b(lambda s: replace(s, max_lending_minutes=float(v))))
-        form.addRow("Maximum lending travel", self.b_lending)
-        self.b_visitors = QCheckBox("Include commuters and visitors")
-        self.b_visitors.setToolTip(TIPS["include_visitors"])
-        self.b_visitors.toggled.connect(
-            lambda v: self._apply_b(lambda s: replace(s, include_visitors=v)))
-        form.addRow(self.b_visitors)
+        self.b_inputs: dict[str, QWidget] = {}
+        for name in B_FIELDS:
+            spec = FIELDS[name]
+            widget = self._b_input(name, spec)
+            widget.setToolTip(tooltip(spec))
+            self.b_inputs[name] = widget
+            if spec.kind == "bool":
+                form.addRow(widget)
+            else:
+                form.addRow(spec.label, widget)
         copy_button = QPushButton("Copy A → B")
         copy_button.setToolTip("Start B from the current scenario")
         copy_button.clicked.connect(self.copy_a_to_b)
@@ -189,7 +182,26 @@ class CompareView(QWidget):
         self.b_error.setWordWrap(True)
         self.b_error.hide()
         form.addRow(self.b_error)
+        return b_box
 
+    def _b_input(self, name: str, spec: FieldSpec) -> QWidget:
+        if spec.kind == "text":
+            edit = QLineEdit()
+            edit.editingFinished.connect(lambda: self._apply_b(
+                lambda s: replace(s, **{name: edit.text().strip() or "B"})))
+            return edit
+        if spec.kind == "bool":
+            box = QCheckBox(spec.label)
+            box.toggled.connect(lambda v: self._apply_b(lambda s: replace(s, **{name: v})))
+            return box
+        spin = number_spin(spec)
+        cast = int if spec.kind == "int" else float
+        spin.valueChanged.connect(lambda v: self._apply_b(
+            lambda s: replace(s, **{name: cast(v / spec.display_scale)
+                                    if spec.display_scale != 1 else cast(v)})))
+        return spin
+
+    def _build_run_row(self) -> QHBoxLayout:
         self.run_button = QPushButton("Run both")
         self.run_button.setToolTip("Recommend deployment for A and B (in the background)")
         self.run_button.clicked.connect(self.run_both)
@@ -199,7 +211,13 @@ class CompareView(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.progress, 1)
+        return run_row
 
+    def _build_tables(self) -> tuple[QHBoxLayout, QSplitter]:
         self.day_combo = QComboBox()
         self.day_combo.setSizeAdjustPolicy(  # filled later: grow to the longest entry
             QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -208,22 +226,11 @@ class CompareView(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.day_combo.currentIndexChanged.connect(self._apply_filter)
         self.shift_combo.currentIndexChanged.connect(self._apply_filter)
-
         self.diff_model = DataFrameModel(DIFF_COLUMNS, self, highlight=worse_under_b)
         self.diff_proxy = DayShiftFilter(self)
         self.diff_table = make_table(self.diff_model, self.diff_proxy)
         self.totals_model = DataFrameModel(TOTAL_COLUMNS, self)
         self.totals_table = make_table(self.totals_model, DayShiftFilter(self))
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-
-        top = QHBoxLayout()
-        top.addWidget(a_box, 1)
-        top.addWidget(b_box, 1)
-        run_row = QHBoxLayout()
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.cancel_button)
-        run_row.addWidget(self.progress, 1)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Day type"))
         filters.addWidget(self.day_combo)
@@ -234,13 +241,7 @@ class CompareView(QWidget):
         tables.addWidget(self.diff_table)
         tables.addWidget(self.totals_table)
         tables.setStretchFactor(0, 3)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(run_row)
-        layout.addWidget(self.status_label)
-        layout.addLayout(filters)
-        layout.addWidget(tables, 1)
+        return filters, tables
 
     # --- scenario B --------------------------------------------------------------------
     def _b(self) -> DeploymentScenario:
@@ -269,11 +270,14 @@ class CompareView(QWidget):
         b = self._b()
         self._refreshing = True
         try:
-            self.b_name.setText(b.name)
-            self.b_officers.setValue(b.officers_on_duty)
-            self.b_floor.setValue(b.floor_share * 100.0)
-            self.b_lending.setValue(b.max_lending_minutes)
-            self.b_visitors.setChecked(b.include_visitors)
+            for name, widget in self.b_inputs.items():
+                value = getattr(b, name)
+                if isinstance(widget, QLineEdit):
+                    widget.setText(value)
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(value)
+                else:
+                    widget.setValue(value * FIELDS[name].display_scale)
         finally:
             self._refreshing = False
         self._update_labels()
@@ -288,11 +292,7 @@ class CompareView(QWidget):
 
     # --- running -----------------------------------------------------------------------
     def run_both(self) -> None:
-        fn = self._recommend_fn or find_recommend()
-        if fn is None:
-            show_error(self, ScenarioError("the deployment engine is not available in this build"),
-                       title="Compare scenarios")
-            return
+        fn = self._recommend_fn
         s = self.session
         b = self._b()
         if s.comparison_scenario is None:

@@ -306,11 +306,7 @@ class ImportDialog(QDialog):
         from workstation.loaders import import_incidents
 
         mapping = self.mapping() if self.kind == "table" else None
-        boroughs = None
-        try:
-            boroughs = self.session.pack.table("boroughs")
-        except WorkstationError:
-            pass      # the loader falls back to the shipped pack
+        boroughs = self.session.pack.table("boroughs")
         self.task = task = self.workers.start(IMPORT_TASK, import_incidents, self.path,
                                               mapping=mapping, boroughs=boroughs)
         task.sig_progress.connect(self._on_progress)

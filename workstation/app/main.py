@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 
-def run_app(argv: list[str] | None = None) -> int:
+def run_app(argv: list[str] | None = None, *, data_dir: str | None = None) -> int:
+    """Open the main window on the pack in ``data_dir`` (default: the shipped pack)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
     from workstation.app.style import ui_font
     from workstation.errors import WorkstationError
 
@@ -20,7 +20,7 @@ def run_app(argv: list[str] | None = None) -> int:
         from workstation.datapack import load_pack
         from workstation.app.session import Session
         from workstation.app.main_window import MainWindow
-        pack = load_pack()
+        pack = load_pack(data_dir)
         session = Session(pack)
         window = MainWindow(session)
     except WorkstationError as exc:
@@ -29,9 +29,8 @@ def run_app(argv: list[str] | None = None) -> int:
     from workstation.app.crash import install_crash_handler
     crash_handler = install_crash_handler(window)  # log, autosave, dialog on a bug
     window.show()
-    if window.actions is not None:   # offer to restore autosaved work after a crash
-        from PySide6.QtCore import QTimer
-        QTimer.singleShot(0, window.actions.check_recovery)
+    from PySide6.QtCore import QTimer
+    QTimer.singleShot(0, window.actions.check_recovery)   # offer autosaved work after a crash
     try:
         return int(app.exec())
     finally:

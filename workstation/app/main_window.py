@@ -1,5 +1,5 @@
 """The workstation's main window: the map in the middle, the time bar under it, docks for
-Layers and Inspector (and the Scenario and Plan panels when their modules are present),
+Layers, Inspector, Scenario, Plan and Compare,
 a status bar with BNG coordinates and the hour, and the menus.
 
 Start-up stays fast by building only the borough map before the window shows; station
@@ -9,7 +9,6 @@ Only window geometry and dock layout go to QSettings.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -18,12 +17,16 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 refcount guards)
+from workstation.app.actions import build_actions
+from workstation.app.compare_view import CompareView
 from workstation.app.inspector import Inspector
 from workstation.app.layer_panel import LayerPanel
 from workstation.app.map import layers as L
 from workstation.app.map.canvas import MapCanvas
+from workstation.app.plan_view import PlanView
+from workstation.app.scenario_panel import ScenarioPanel
 from workstation.app.timebar import TimeBar
+from workstation.flows.population import population_present
 
 _log = logging.getLogger(__name__)
 
@@ -142,29 +145,13 @@ class MainWindow(QMainWindow):
         return dock
 
     def _add_optional_docks(self) -> None:
-        """GUI-2's Scenario panel and Plan view, when their modules exist."""
-        for key, title, module, names, area in (
-                ("scenario", "Scenario", "workstation.app.scenario_panel", ("ScenarioPanel",),
+        """The Scenario panel, Plan view and Compare view."""
+        for key, title, widget, area in (
+                ("scenario", "Scenario", ScenarioPanel(self.session, workers=self.workers),
                  Qt.DockWidgetArea.RightDockWidgetArea),
-                ("plan", "Plan", "workstation.app.plan_view", ("PlanView", "PlanTable", "PlanPanel"),
-                 Qt.DockWidgetArea.BottomDockWidgetArea),
-                ("compare", "Compare", "workstation.app.compare_view", ("CompareView",),
+                ("plan", "Plan", PlanView(self.session), Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("compare", "Compare", CompareView(self.session, workers=self.workers),
                  Qt.DockWidgetArea.BottomDockWidgetArea)):
-            try:
-                mod = importlib.import_module(module)
-            except ImportError:
-                continue
-            cls = next((getattr(mod, n) for n in names if hasattr(mod, n)), None)
-            if cls is None:
-                continue
-            try:
-                try:
-                    widget = cls(self.session, workers=self.workers)
-                except TypeError:
-                    widget = cls(self.session)
-            except Exception:  # a sibling panel failing must not stop the map opening
-                _log.exception("could not create the %s panel", title)
-                continue
             # A scroll area lets the map keep the height the Scenario and Compare forms would
             # claim. The Plan view scrolls its own tables: wrapped, the scroll area sized it to
             # its preferred height (word-wrapped summary) and hid the lending list.
@@ -190,33 +177,17 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("help", "&Help")):
             self.menus[key] = bar.addMenu(title)
-        self.actions = None
-        try:
-            from workstation.app.actions import build_actions
-        except ImportError:
-            build_actions = None
-        if build_actions is not None:
-            try:   # GUI-2: New/Open/Save/Import/Export, Undo/Redo, Help
-                self.actions = build_actions(self, self.session, workers=self.workers)
-            except Exception:
-                _log.exception("could not build the File/Edit/Help actions")
-        if self.actions is not None:
-            for key, items in (("file", self.actions.file_menu_items()),
-                               ("edit", self.actions.edit_menu_items()),
-                               ("help", self.actions.help_menu_items())):
-                for item in items:
-                    _add_menu_item(self.menus[key], item)
-            self.actions.layer_visibility_getter = self.layer_visibility
-            self.actions.layer_visibility_setter = self.set_layer_visibility
-            self.actions.map_image_provider = self.canvas.grab
-            self.actions._update_enabled()
-        else:
-            undo = self.session.undo_stack.createUndoAction(self, "&Undo")
-            undo.setShortcut(QKeySequence.StandardKey.Undo)
-            redo = self.session.undo_stack.createRedoAction(self, "&Redo")
-            redo.setShortcut(QKeySequence.StandardKey.Redo)
-            self.menus["edit"].addActions([undo, redo])
-            self._help_fallback()
+        # New/Open/Save/Import/Export, Undo/Redo, Help
+        self.actions = build_actions(self, self.session, workers=self.workers)
+        for key, items in (("file", self.actions.file_menu_items()),
+                           ("edit", self.actions.edit_menu_items()),
+                           ("help", self.actions.help_menu_items())):
+            for item in items:
+                _add_menu_item(self.menus[key], item)
+        self.actions.layer_visibility_getter = self.layer_visibility
+        self.actions.layer_visibility_setter = self.set_layer_visibility
+        self.actions.map_image_provider = self.canvas.grab
+        self.actions._update_enabled()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.menus["file"].addSeparator()
@@ -259,20 +230,6 @@ class MainWindow(QMainWindow):
         self.layer_panel.sync()
         self.canvas.update_legend()
 
-    def _help_fallback(self) -> None:
-        try:
-            from workstation.app import dialogs
-        except ImportError:
-            return
-        self._action(self.menus["help"], "&Method…", "F1",
-                     lambda: dialogs.method_dialog(self, self.session.plan).exec(),
-                     "How every number is produced")
-        self._action(self.menus["help"], "&Data sources…", None,
-                     lambda: dialogs.data_sources_dialog(self, self.session.pack.root).exec(),
-                     "Where the data pack comes from")
-        self._action(self.menus["help"], "&About", None,
-                     lambda: dialogs.show_about(self, self.session.pack), "Version and licences")
-
     def _action(self, menu, text: str, shortcut: str | None, slot, tip: str) -> QAction:
         action = QAction(text, self)
         if shortcut:
@@ -313,10 +270,7 @@ class MainWindow(QMainWindow):
         s = self.session
         if s.population is None:
             try:
-                from workstation.flows.population import population_present
                 s.population = population_present(s.pack)
-            except ImportError:
-                s.status("Population present model not available")
             except Exception as exc:  # the map must open even if one model fails
                 _log.exception("population present failed")
                 s.status(f"Population present failed: {exc}")
@@ -336,10 +290,8 @@ class MainWindow(QMainWindow):
 
     def start_hotspots(self) -> None:
         """KDE and Gi* for the current incidents (imported, else the shipped lattice)."""
-        try:
-            from workstation.app.map.analysis import compute_map_hotspots
-        except ImportError:
-            return
+        from workstation.app.map.analysis import compute_map_hotspots
+
         s = self.session
         if s.incidents is None and not s.pack.has("burglary_lattice"):
             return
@@ -432,12 +384,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
-        if self.actions is not None and not self.actions.maybe_save():
+        if not self.actions.maybe_save():
             event.ignore()   # the user cancelled at "save changes?"
             return
         self.save_layout()
         self.timebar.set_playing(False)
-        if self.actions is not None:
-            self.actions.shutdown()
+        self.actions.shutdown()
         self.workers.shutdown(5000)
         super().closeEvent(event)

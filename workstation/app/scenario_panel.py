@@ -12,8 +12,7 @@ Cancel; the result goes to ``Session.set_plan`` on the GUI thread.
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -40,34 +39,18 @@ from PySide6.QtWidgets import (
 from workstation.app.dialogs import show_error
 from workstation.app.session import Session
 from workstation.app.workers import TaskHandle, WorkerPool
-from workstation.deploy.scenario import DeploymentScenario, ResponseStandard, Shift
+from workstation.deploy import recommend
+from workstation.deploy.fields import FieldSpec
+from workstation.deploy.scenario import (DEFAULT_STANDARDS, FIELDS, GROUPS, HARM_WEIGHTS_KEY,
+                                         STANDARD_FIELDS, STANDARD_HELP, DeploymentScenario,
+                                         Shift)
 from workstation.domain import DayType
 from workstation.errors import ScenarioError
 
-HARM_WEIGHTS_KEY = "harm_weights_path"
-"""Key in ``DeploymentScenario.extra`` for the harm-weights CSV (the scenario contract has
-no field for it yet; the engine reads it from ``extra``)."""
-
 RECOMMEND_TASK = "recommend"
 
-
-def find_recommend() -> Callable[..., Any] | None:
-    """The deploy engine's entry point, wherever it landed (looked up at click time so the
-    panel works before and after the engine module exists)."""
-    for module_name in ("workstation.deploy", "workstation.deploy.engine",
-                        "workstation.deploy.recommend"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        fn = getattr(module, "recommend", None)
-        if callable(fn):
-            return fn
-    return None
-
-
-def _standard(scenario: DeploymentScenario, grade: str) -> ResponseStandard | None:
-    return next((s for s in scenario.standards if s.grade == grade), None)
+HARM_WEIGHTS_TIP = ("Optional CSV of harm weights per crime type (e.g. the ONS Crime Severity "
+                    "Score) used to weight demand. Empty: the shipped default.")
 
 
 def _with_standard(scenario: DeploymentScenario, grade: str, **changes: Any) -> tuple:
@@ -79,74 +62,55 @@ def _with_standard(scenario: DeploymentScenario, grade: str, **changes: Any) -> 
         else:
             out.append(s)
     if not found:
-        base = dict(grade=grade, standard_minutes=15.0 if grade == "I" else 60.0,
-                    target_share=0.90)
-        base.update(changes)
-        out.append(ResponseStandard(**base))
+        base = next(s for s in DEFAULT_STANDARDS if s.grade == grade)
+        out.append(replace(base, **changes))
     return tuple(out)
-
-
-def _shifts_text(scenario: DeploymentScenario) -> str:
-    return ", ".join(s.name for s in scenario.shifts)
 
 
 def _parse_shifts(text: str) -> tuple[Shift, ...]:
     parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
-    if not parts:
-        raise ScenarioError("enter at least one shift", column="shifts", expected="e.g. 07-15, 15-23, 23-07")
     return tuple(Shift.parse(p) for p in parts)
 
 
-# Tooltips: what each input means, and why its default is what it is.
-TIPS = {
-    "name": "A name for this scenario; printed on every export and report.",
-    "day_types": "Day types to plan (TfL's: weekday = Mon-Thu, Friday, Saturday, Sunday). "
-                 "Default: weekday, Saturday and Sunday.",
-    "officers_on_duty": "Response officers on duty across London in each shift (sum over units). "
-                        "Default 2,400: the seed report's Met response strength per shift; "
-                        "see Help → Method.",
-    "strength_csv": "Optional CSV of officers per unit and shift; replaces the London total "
-                    "split. Leave empty to split the total in proportion to demand.",
-    "shifts": "Shift pattern as clock hours, e.g. '07-15, 15-23, 23-07'. Together the shifts "
-              "must cover each hour of the day exactly once. Default: the Met's three 8-hour "
-              "response shifts.",
-    "units": "Plan per borough (32 + City) or per Basic Command Unit (the Met's 12 BCUs, 2019).",
-    "floor_share": "Each unit keeps at least this share of its own officers; the rest may be "
-                   "lent. Default 75%: a policy choice so no borough is stripped; see Method.",
-    "max_lending_minutes": "Officers are only lent between units whose centres are within this "
-                           "blue-light travel time. Default 20 min, so lent officers can still "
-                           "reach an I-grade call in their new unit within the standard.",
-    "blue_light_speed_kmh": "Average emergency driving speed used for travel times. Default "
-                            "30 km/h: typical London blue-light average (seed report).",
-    "standard_I": "I-grade (immediate) response standard in minutes and the target share "
-                  "attended within it. Met: 15 min, 90% target (86.9% achieved, HMICFRS PEEL "
-                  "2018/19).",
-    "standard_S": "S-grade (significant) response standard in minutes and target share. Met: "
-                  "60 min, 90% target (81.9% achieved, HMICFRS PEEL 2018/19).",
-    "travel_minutes_to_scene": "Typical travel time from patrol to scene; the response standard "
-                               "must exceed it. Default 8 min (seed report).",
-    "include_visitors": "Count commuters, students and visitors where they are each hour "
-                        "(census workplace flows + TfL station counts), not only residents.",
-    "demand_follows_population": "Scale each unit's hourly demand by the population present "
-                                 "that hour (on) or use recorded crime only (off).",
-    "non_crime_multiplier": "Calls per recorded crime: demand includes calls that are not "
-                            "crimes. Default 1/(1-0.83) ≈ 5.9 because 83% of calls are not "
-                            "crimes (seed report).",
-    "hotspot_visits_per_hour": "Hotspot patrol visits per unit per hour to add to the "
-                               "requirement. Default 0 (off).",
-    "patrol_minutes_per_hotspot_visit": "Minutes per hotspot visit. Default 15: Koper (1995) "
-                                        "found 10-15 minute visits give the most residual "
-                                        "deterrence.",
-    "visibility_floor_per_borough": "Minimum officers on duty in every unit every hour, "
-                                    "whatever the demand. Default 2: a policy choice, not a "
-                                    "model output.",
-    "harm_weights": "Optional CSV of harm weights per crime type (e.g. the ONS Crime Severity "
-                    "Score) used to weight hotspots and demand. Empty: the shipped default.",
-}
+def tooltip(spec: FieldSpec) -> str:
+    """The field's help and, for numbers and text, what is allowed."""
+    allowed = spec.allowed() if spec.kind in ("int", "float", "text") else ""
+    return f"{spec.help} Allowed: {allowed}." if allowed else spec.help
+
+
+def number_spin(spec: FieldSpec) -> QSpinBox | QDoubleSpinBox:
+    """A spin box with the field's range, step, decimals and unit (shown scaled, e.g. a
+    share as per cent). An open end shows as the bound itself, so that the field's check,
+    not the spin box, refuses it, with the field's message."""
+    scale = spec.display_scale
+    spin = QSpinBox() if spec.kind == "int" else QDoubleSpinBox()
+    if spec.kind == "int":
+        spin.setGroupSeparatorShown(spec.grouped)
+    else:
+        spin.setDecimals(spec.decimals)
+    spin.setRange(spec.minimum * scale, spec.maximum * scale)
+    spin.setSingleStep(spec.step)
+    spin.setSuffix(f" {spec.shown_unit}" if spec.shown_unit else "")
+    spin.setKeyboardTracking(False)   # apply on Enter/focus-out, not every keystroke
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+    spin.setToolTip(tooltip(spec))
+    return spin
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One generated input: its widget, how to show a value in it, and the widgets an
+    error on each column outlines."""
+
+    widget: QWidget
+    show: Callable[[Any], None]
+    marks: dict[str, QWidget]
 
 
 class ScenarioPanel(QWidget):
-    """Form over ``session.scenario`` plus the Recommend/Cancel controls."""
+    """Form over ``session.scenario`` plus the Recommend/Cancel controls. The form is
+    generated from the field descriptions (``scenario.FIELDS``): one input per field with
+    a ``group``, its label, unit, range, default and tooltip taken from the description."""
 
     sig_recommend_started = Signal(object)   # TaskHandle
 
@@ -156,9 +120,10 @@ class ScenarioPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.workers = workers if workers is not None else WorkerPool(self)
-        self._recommend_fn = recommend_fn
+        self._recommend_fn = recommend_fn or recommend
         self._task: TaskHandle | None = None
         self._refreshing = False
+        self.inputs: dict[str, _Input] = {}
         self._build()
         self._refresh_from(session.scenario)
         session.sig_scenario_changed.connect(self._on_session_scenario_changed)
@@ -167,128 +132,32 @@ class ScenarioPanel(QWidget):
     def _build(self) -> None:
         form_host = QWidget()
         outer = QVBoxLayout(form_host)
-
-        general = QGroupBox("Scenario")
-        form = QFormLayout(general)
-        self.name_edit = QLineEdit()
-        self.name_edit.editingFinished.connect(
-            lambda: self._apply("name", lambda s: replace(s, name=self.name_edit.text().strip()
-                                                             or "Unnamed")))
-        self._row(form, "Name", self.name_edit, "name")
-
-        days = QWidget()
-        days_layout = QHBoxLayout(days)
-        days_layout.setContentsMargins(0, 0, 0, 0)
-        self.day_checks: dict[DayType, QCheckBox] = {}
-        for day in DayType:
-            box = QCheckBox(day.label.split(" ")[0])
-            box.toggled.connect(lambda _=False: self._apply("day_types", self._day_types_from_ui))
-            days_layout.addWidget(box)
-            self.day_checks[day] = box
-        self._row(form, "Day types", days, "day_types")
-
-        self.units_combo = QComboBox()
-        self.units_combo.addItem("Boroughs (33)", "borough")
-        self.units_combo.addItem("Basic Command Units (12)", "bcu")
-        self.units_combo.currentIndexChanged.connect(
-            lambda _: self._apply("units", lambda s: replace(s, units=self.units_combo.currentData())))
-        self._row(form, "Plan by", self.units_combo, "units")
-        outer.addWidget(general)
-
-        staffing = QGroupBox("Officers and shifts")
-        form = QFormLayout(staffing)
-        self.officers_spin = self._int_spin(0, 100_000, 50, "officers_on_duty", " officers")
-        self._row(form, "Officers on duty per shift", self.officers_spin, "officers_on_duty")
-        self.strength_edit, strength_row = self._file_row(
-            "strength_csv", "Strength table (CSV)",
-            lambda s, text: replace(s, strength_csv=text or None))
-        self._row(form, "Strength table", strength_row, "strength_csv")
-        self.shifts_edit = QLineEdit()
-        self.shifts_edit.editingFinished.connect(
-            lambda: self._apply("shifts", lambda s: replace(
-                s, shifts=_parse_shifts(self.shifts_edit.text()))))
-        self._row(form, "Shift pattern", self.shifts_edit, "shifts")
-        self.floor_spin = self._double_spin(0, 100, 5, 0, "floor_share", " %", scale=100.0)
-        self._row(form, "Floor (kept at home)", self.floor_spin, "floor_share")
-        self.visibility_spin = self._int_spin(0, 100, 1, "visibility_floor_per_borough",
-                                              " officers")
-        self._row(form, "Visibility floor per unit", self.visibility_spin,
-                  "visibility_floor_per_borough")
-        outer.addWidget(staffing)
-
-        lending = QGroupBox("Lending and response")
-        form = QFormLayout(lending)
-        self.lending_spin = self._double_spin(0, 120, 1, 1, "max_lending_minutes", " min")
-        self._row(form, "Maximum lending travel", self.lending_spin, "max_lending_minutes")
-        self.speed_spin = self._double_spin(0, 120, 1, 1, "blue_light_speed_kmh", " km/h")
-        self._row(form, "Blue-light speed", self.speed_spin, "blue_light_speed_kmh")
-        self.travel_spin = self._double_spin(0, 120, 1, 1, "travel_minutes_to_scene", " min")
-        self._row(form, "Travel to scene", self.travel_spin, "travel_minutes_to_scene")
-        self.standard_spins: dict[str, tuple[QDoubleSpinBox, QDoubleSpinBox]] = {}
-        for grade, label in (("I", "I-grade (immediate)"), ("S", "S-grade (significant)")):
-            minutes = QDoubleSpinBox()
-            minutes.setRange(0, 240)
-            minutes.setDecimals(0)
-            minutes.setSuffix(" min")
-            minutes.setKeyboardTracking(False)
-            target = QDoubleSpinBox()
-            target.setRange(0, 100)
-            target.setDecimals(0)
-            target.setSuffix(" %")
-            target.setKeyboardTracking(False)
-            minutes.valueChanged.connect(
-                lambda v, g=grade: self._apply(f"standards.{g}", lambda s: replace(
-                    s, standards=_with_standard(s, g, standard_minutes=float(v)))))
-            target.valueChanged.connect(
-                lambda v, g=grade: self._apply(f"standards.{g}", lambda s: replace(
-                    s, standards=_with_standard(s, g, target_share=float(v) / 100.0))))
-            pair = QWidget()
-            pair_layout = QHBoxLayout(pair)
-            pair_layout.setContentsMargins(0, 0, 0, 0)
-            pair_layout.addWidget(minutes)
-            pair_layout.addWidget(QLabel("target"))
-            pair_layout.addWidget(target)
-            self.standard_spins[grade] = (minutes, target)
-            self._row(form, label, pair, f"standard_{grade}")
-        outer.addWidget(lending)
-
-        demand = QGroupBox("Demand")
-        form = QFormLayout(demand)
-        self.visitors_check = QCheckBox("Include commuters and visitors")
-        self.visitors_check.toggled.connect(
-            lambda v: self._apply("include_visitors", lambda s: replace(s, include_visitors=v)))
-        self._row(form, "", self.visitors_check, "include_visitors")
-        self.follows_check = QCheckBox("Demand follows population present")
-        self.follows_check.toggled.connect(
-            lambda v: self._apply("demand_follows_population",
-                                  lambda s: replace(s, demand_follows_population=v)))
-        self._row(form, "", self.follows_check, "demand_follows_population")
-        self.multiplier_spin = self._double_spin(0, 50, 0.1, 2, "non_crime_multiplier", " ×")
-        self._row(form, "Calls per recorded crime", self.multiplier_spin, "non_crime_multiplier")
-        self.visits_spin = self._int_spin(0, 60, 1, "hotspot_visits_per_hour", " per hour")
-        self._row(form, "Hotspot patrol visits", self.visits_spin, "hotspot_visits_per_hour")
-        self.visit_minutes_spin = self._double_spin(0, 120, 1, 0,
-                                                    "patrol_minutes_per_hotspot_visit", " min")
-        self._row(form, "Minutes per visit", self.visit_minutes_spin,
-                  "patrol_minutes_per_hotspot_visit")
-        self.harm_edit, harm_row = self._file_row(
-            "harm_weights", "Harm weights (CSV)",
-            lambda s, text: replace(s, extra=self._extra_with(s, HARM_WEIGHTS_KEY, text or None)))
-        self._row(form, "Harm weights file", harm_row, "harm_weights")
-        outer.addWidget(demand)
+        forms: dict[str, QFormLayout] = {}
+        for group in GROUPS:
+            box = QGroupBox(group)
+            forms[group] = QFormLayout(box)
+            outer.addWidget(box)
+        for name, spec in FIELDS.items():
+            if spec.group:
+                self._add_input(forms[spec.group], name, spec)
+        self._add_harm_weights(forms["Demand"])
         outer.addStretch(1)
-
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        self._build_controls(layout)
+        self._field_widgets = {column: widget for item in self.inputs.values()
+                               for column, widget in item.marks.items()}
 
+    def _build_controls(self, layout: QVBoxLayout) -> None:
         self.error_label = QLabel()
         self.error_label.setObjectName("scenarioError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
-
         self.recommend_button = QPushButton("Recommend deployment")
         self.recommend_button.setToolTip("Compute officers per unit and shift, and lending, "
                                          "for this scenario (runs in the background).")
@@ -301,30 +170,30 @@ class ScenarioPanel(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
         self.progress.hide()
-
         buttons = QHBoxLayout()
         buttons.addWidget(self.recommend_button, 1)
         buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
-        self._field_widgets: dict[str, QWidget] = {
-            "officers_on_duty": self.officers_spin, "floor_share": self.floor_spin,
-            "max_lending_minutes": self.lending_spin, "blue_light_speed_kmh": self.speed_spin,
-            "travel_minutes_to_scene": self.travel_spin, "shifts": self.shifts_edit,
-            "non_crime_multiplier": self.multiplier_spin,
-            "visibility_floor_per_borough": self.visibility_spin,
-            "standards.I.standard_minutes": self.standard_spins["I"][0],
-            "standards.I.target_share": self.standard_spins["I"][1],
-            "standards.S.standard_minutes": self.standard_spins["S"][0],
-            "standards.S.target_share": self.standard_spins["S"][1],
-            "strength_csv": self.strength_edit, "harm_weights": self.harm_edit,
-        }
 
-    def _row(self, form: QFormLayout, label: str, widget: QWidget, tip_key: str) -> None:
-        tip = TIPS[tip_key]
+    def _add_input(self, form: QFormLayout, name: str, spec: FieldSpec) -> None:
+        builder = {"int": self._number_input, "float": self._number_input,
+                   "bool": self._bool_input, "text": self._text_input,
+                   "path": self._path_input, "choice": self._choice_input,
+                   "day_types": self._day_types_input, "shifts": self._shifts_input,
+                   "standards": self._standards_input}[spec.kind]
+        if spec.kind == "standards":
+            for grade, item in builder(name, spec).items():
+                self.inputs[f"{name}.{grade}"] = item
+                self._row(form, dict(STANDARD_FIELDS["grade"].choices)[grade], item.widget,
+                          STANDARD_HELP[grade])
+            return
+        item = builder(name, spec)
+        self.inputs[name] = item
+        self._row(form, "" if spec.kind == "bool" else spec.label, item.widget, tooltip(spec))
+
+    def _row(self, form: QFormLayout, label: str, widget: QWidget, tip: str) -> None:
         widget.setToolTip(tip)
         for child in widget.findChildren(QWidget):
             if not child.toolTip():
@@ -336,31 +205,109 @@ class ScenarioPanel(QWidget):
         else:
             form.addRow(widget)
 
-    def _int_spin(self, lo: int, hi: int, step: int, field_name: str, suffix: str) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(lo, hi)
-        spin.setSingleStep(step)
-        spin.setSuffix(suffix)
-        spin.setGroupSeparatorShown(True)
-        spin.setKeyboardTracking(False)   # apply on Enter/focus-out, not every keystroke
-        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        spin.valueChanged.connect(
-            lambda v: self._apply(field_name, lambda s: replace(s, **{field_name: int(v)})))
-        return spin
+    def _change(self, name: str, value: Callable[[], Any]) -> None:
+        """Apply ``name = value()`` (a value() that raises ScenarioError is shown)."""
+        self._apply(name, lambda s: replace(s, **{name: value()}))
 
-    def _double_spin(self, lo: float, hi: float, step: float, decimals: int, field_name: str,
-                     suffix: str, scale: float = 1.0) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox()
-        spin.setRange(lo, hi)
-        spin.setSingleStep(step)
-        spin.setDecimals(decimals)
-        spin.setSuffix(suffix)
-        spin.setKeyboardTracking(False)
-        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        spin.setProperty("scale", scale)
-        spin.valueChanged.connect(
-            lambda v: self._apply(field_name, lambda s: replace(s, **{field_name: float(v) / scale})))
-        return spin
+    # --- one builder per kind ----------------------------------------------------------
+    def _number_input(self, name: str, spec: FieldSpec) -> _Input:
+        spin = number_spin(spec)
+        scale, cast = spec.display_scale, int if spec.kind == "int" else float
+        spin.valueChanged.connect(lambda v: self._change(name, lambda: cast(v / scale)
+                                                         if scale != 1 else cast(v)))
+        return _Input(spin, lambda value: spin.setValue(value * scale), {name: spin})
+
+    def _bool_input(self, name: str, spec: FieldSpec) -> _Input:
+        box = QCheckBox(spec.label)
+        box.toggled.connect(lambda v: self._change(name, lambda: bool(v)))
+        return _Input(box, box.setChecked, {name: box})
+
+    def _text_input(self, name: str, spec: FieldSpec) -> _Input:
+        edit = QLineEdit()
+        edit.editingFinished.connect(
+            lambda: self._change(name, lambda: edit.text().strip() or str(spec.default)))
+        return _Input(edit, edit.setText, {name: edit})
+
+    def _choice_input(self, name: str, spec: FieldSpec) -> _Input:
+        combo = QComboBox()
+        for value, text in spec.choices:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(lambda _: self._change(name, combo.currentData))
+        return _Input(combo, lambda value: combo.setCurrentIndex(max(0, combo.findData(value))),
+                      {name: combo})
+
+    def _day_types_input(self, name: str, spec: FieldSpec) -> _Input:
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        checks: dict[DayType, QCheckBox] = {}
+        for day in DayType:
+            box = QCheckBox(day.label.split(" ")[0])
+            box.toggled.connect(lambda _=False: self._change(
+                name, lambda: tuple(d for d in DayType if checks[d].isChecked())))
+            row_layout.addWidget(box)
+            checks[day] = box
+
+        def show(value: tuple) -> None:
+            for day, box in checks.items():
+                box.setChecked(day in value)
+        self.day_checks = checks
+        return _Input(row, show, {name: row})
+
+    def _shifts_input(self, name: str, spec: FieldSpec) -> _Input:
+        edit = QLineEdit()
+        edit.editingFinished.connect(lambda: self._change(name, lambda: _parse_shifts(edit.text())))
+        return _Input(edit, lambda value: edit.setText(", ".join(s.name for s in value)),
+                      {name: edit})
+
+    def _path_input(self, name: str, spec: FieldSpec) -> _Input:
+        edit, row = self._file_row(name, spec.label, lambda s, text: replace(s, **{name: text}))
+        return _Input(row, lambda value: edit.setText(value or ""), {name: edit})
+
+    def _standards_input(self, name: str, spec: FieldSpec) -> dict[str, _Input]:
+        out = {}
+        minutes_spec = STANDARD_FIELDS["standard_minutes"]
+        share_spec = STANDARD_FIELDS["target_share"]
+        for grade, _ in STANDARD_FIELDS["grade"].choices:
+            minutes = QDoubleSpinBox()
+            minutes.setRange(minutes_spec.minimum, minutes_spec.maximum)
+            minutes.setDecimals(0)
+            minutes.setSuffix(f" {minutes_spec.shown_unit}")
+            minutes.setKeyboardTracking(False)
+            target = QDoubleSpinBox()
+            target.setRange(share_spec.minimum * 100, share_spec.maximum * 100)
+            target.setDecimals(0)
+            target.setSuffix(f" {share_spec.shown_unit}")
+            target.setKeyboardTracking(False)
+            minutes.valueChanged.connect(
+                lambda v, g=grade: self._apply(f"standards.{g}", lambda s: replace(
+                    s, standards=_with_standard(s, g, standard_minutes=float(v)))))
+            target.valueChanged.connect(
+                lambda v, g=grade: self._apply(f"standards.{g}", lambda s: replace(
+                    s, standards=_with_standard(s, g, target_share=float(v) / 100.0))))
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(minutes)
+            pair_layout.addWidget(QLabel(share_spec.label))
+            pair_layout.addWidget(target)
+
+            def show(value: tuple, g=grade, m=minutes, t=target) -> None:
+                std = next((x for x in value if x.grade == g), None)
+                m.setValue(std.standard_minutes if std else 0)
+                t.setValue(std.target_share * 100.0 if std else 0)
+            out[grade] = _Input(pair, show, {f"standards.{grade}.standard_minutes": minutes,
+                                             f"standards.{grade}.target_share": target})
+        return out
+
+    def _add_harm_weights(self, form: QFormLayout) -> None:
+        """The harm-weights CSV lives in ``extra`` (``HARM_WEIGHTS_KEY``), not in a field."""
+        edit, row = self._file_row(
+            HARM_WEIGHTS_KEY, "Harm weights (CSV)",
+            lambda s, text: replace(s, extra=self._extra_with(s, HARM_WEIGHTS_KEY, text or None)))
+        self.inputs[HARM_WEIGHTS_KEY] = _Input(row, lambda value: edit.setText(value or ""),
+                                               {HARM_WEIGHTS_KEY: edit})
+        self._row(form, "Harm weights file", row, HARM_WEIGHTS_TIP)
 
     def _file_row(self, key: str, caption: str,
                   change: Callable[[DeploymentScenario, str], DeploymentScenario]
@@ -368,12 +315,13 @@ class ScenarioPanel(QWidget):
         edit = QLineEdit()
         edit.setPlaceholderText("(none)")
         edit.setClearButtonEnabled(True)
+
         def from_text(s: DeploymentScenario) -> DeploymentScenario:
             text = edit.text().strip()
             if text and not Path(text).expanduser().is_file():
                 raise ScenarioError(f"{caption}: file not found", path=text, column=key,
                                     expected="an existing CSV file, or empty for the default")
-            return change(s, text)
+            return change(s, text or None)
         edit.editingFinished.connect(lambda: self._apply(key, from_text))
         browse = QToolButton()
         browse.setText("…")
@@ -400,12 +348,6 @@ class ScenarioPanel(QWidget):
         else:
             extra[key] = value
         return extra
-
-    def _day_types_from_ui(self, s: DeploymentScenario) -> DeploymentScenario:
-        chosen = tuple(d for d in DayType if self.day_checks[d].isChecked())
-        if not chosen:
-            raise ScenarioError("choose at least one day type", column="day_types")
-        return replace(s, day_types=chosen)
 
     # --- applying edits ----------------------------------------------------------------
     def _apply(self, what: str, change: Callable[[DeploymentScenario], DeploymentScenario]) -> None:
@@ -440,6 +382,10 @@ class ScenarioPanel(QWidget):
         self.error_label.clear()
         self.error_label.hide()
 
+    def widget_for(self, column: str) -> QWidget:
+        """The input of a field (or a dotted column, e.g. ``standards.I.target_share``)."""
+        return self._field_widgets[column]
+
     @property
     def error_message(self) -> str:
         return self.error_label.text() if self.error_label.isVisibleTo(self) else ""
@@ -451,40 +397,18 @@ class ScenarioPanel(QWidget):
     def _refresh_from(self, s: DeploymentScenario) -> None:
         self._refreshing = True
         try:
-            self.name_edit.setText(s.name)
-            for day, box in self.day_checks.items():
-                box.setChecked(day in s.day_types)
-            self.units_combo.setCurrentIndex(max(0, self.units_combo.findData(s.units)))
-            self.officers_spin.setValue(s.officers_on_duty)
-            self.strength_edit.setText(s.strength_csv or "")
-            self.shifts_edit.setText(_shifts_text(s))
-            self.floor_spin.setValue(s.floor_share * 100.0)
-            self.visibility_spin.setValue(s.visibility_floor_per_borough)
-            self.lending_spin.setValue(s.max_lending_minutes)
-            self.speed_spin.setValue(s.blue_light_speed_kmh)
-            self.travel_spin.setValue(s.travel_minutes_to_scene)
-            for grade, (minutes, target) in self.standard_spins.items():
-                std = _standard(s, grade)
-                minutes.setValue(std.standard_minutes if std else 0)
-                target.setValue(std.target_share * 100.0 if std else 0)
-            self.visitors_check.setChecked(s.include_visitors)
-            self.follows_check.setChecked(s.demand_follows_population)
-            self.multiplier_spin.setValue(s.non_crime_multiplier)
-            self.visits_spin.setValue(s.hotspot_visits_per_hour)
-            self.visit_minutes_spin.setValue(s.patrol_minutes_per_hotspot_visit)
-            self.harm_edit.setText(str(s.extra.get(HARM_WEIGHTS_KEY) or ""))
+            for key, item in self.inputs.items():
+                if key == HARM_WEIGHTS_KEY:
+                    item.show(str(s.extra.get(HARM_WEIGHTS_KEY) or ""))
+                else:
+                    item.show(getattr(s, key.split(".")[0]))
         finally:
             self._refreshing = False
 
     # --- running the engine ------------------------------------------------------------
     def recommend(self) -> TaskHandle | None:
-        fn = self._recommend_fn or find_recommend()
-        if fn is None:
-            show_error(self, ScenarioError("the deployment engine is not available in this build"),
-                       title="Recommend deployment")
-            return None
         s = self.session
-        task = self.workers.start(RECOMMEND_TASK, fn, s.pack, s.scenario,
+        task = self.workers.start(RECOMMEND_TASK, self._recommend_fn, s.pack, s.scenario,
                                   population=s.population, hotspots=s.hotspots,
                                   incidents=s.incidents)
         self._task = task

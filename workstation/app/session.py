@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workstation.datapack import DataPack

@@ -37,7 +37,6 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
 from workstation.app.crash import format_crash, safe_exception_text
 from workstation.domain import CancelToken, Cancelled
 from workstation.errors import WorkstationError

@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workstation",
         description="London Deployment Workstation. With no subcommand, opens the desktop app.")
     parser.add_argument("--version", action="version", version=f"workstation {__version__}")
-    parser.add_argument("--data", help="data pack folder (default: the shipped pack)")
+    parser.add_argument("--data", help="data pack folder (default: the shipped pack); passed to "
+                        "each subcommand's pack loader as args.data")
     sub = parser.add_subparsers(dest="command", metavar="<subcommand>")
     import workstation.cli.commands as commands
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
@@ -35,12 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.data:
-        import os
-        os.environ["WORKSTATION_DATA"] = args.data
     if args.command is None:
         from workstation.app.main import run_app  # Qt is imported only here
-        return run_app([sys.argv[0]])
+        return run_app([sys.argv[0]], data_dir=args.data)
     try:
         return int(args.func(args) or 0)
     except WorkstationError as exc:

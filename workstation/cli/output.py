@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Any
 
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        return _clean(value.item())
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
+from workstation.exports._common import plain_value
 
 
 def print_json(payload: Any) -> None:
-    json.dump(_clean(payload), sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(plain_value(payload), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

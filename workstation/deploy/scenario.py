@@ -2,14 +2,20 @@
 validated, serialisable object. The app's scenario panel edits it, the project file
 stores it, and every report prints it (a published method, not a black box).
 
+Each field is described once, beside its default (``scenario_field``; see
+``workstation/deploy/fields.py``): ``FIELDS`` drives the validation, the app's scenario form,
+the CLI options of plan/report/backtest and the labels of the exports' Assumptions.
+
 Defaults cite their basis; see docs/method.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+import math
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from workstation.deploy.fields import FieldSpec, scenario_field, shown, specs_of
 from workstation.domain import DayType
 from workstation.errors import ScenarioError
 
@@ -36,9 +42,10 @@ class Shift:
             start, end = (int(part) for part in text.strip().split("-"))
         except ValueError as exc:
             raise ScenarioError(f"shift '{text}' is not of the form HH-HH",
-                                expected="e.g. 07-15") from exc
+                                column="shifts", expected="e.g. 07-15") from exc
         if not (0 <= start <= 23 and 0 <= end <= 24):
-            raise ScenarioError(f"shift '{text}' has hours outside 0-24", expected="e.g. 07-15")
+            raise ScenarioError(f"shift '{text}' has hours outside 0-24", column="shifts",
+                                expected="e.g. 07-15")
         return cls(start, end % 24)
 
 
@@ -49,9 +56,18 @@ DEFAULT_SHIFTS = (Shift(7, 15), Shift(15, 23), Shift(23, 7))
 class ResponseStandard:
     """Met grading: I (immediate) 15 min, S (significant) 60 min; target shares."""
 
-    grade: str
-    standard_minutes: float
-    target_share: float
+    grade: str = scenario_field(
+        label="Grade", kind="choice", choices=(("I", "I-grade (immediate)"),
+                                               ("S", "S-grade (significant)")),
+        help="Met call grade: I (immediate) or S (significant).")
+    standard_minutes: float = scenario_field(
+        label="standard", kind="float", unit="minutes", display_unit="min", minimum=0.0,
+        maximum=240.0, open_min=True,
+        help="Minutes within which a call of this grade should be attended.")
+    target_share: float = scenario_field(
+        label="target", kind="float", unit="share", minimum=0.0, maximum=1.0, open_min=True,
+        open_max=True, display_scale=100.0, display_unit="%",
+        help="Share of calls of this grade to be attended within the standard.")
 
 
 DEFAULT_STANDARDS = (
@@ -60,86 +76,163 @@ DEFAULT_STANDARDS = (
     ResponseStandard("I", 15.0, 0.90),
     ResponseStandard("S", 60.0, 0.90),
 )
+STANDARD_HELP = {
+    "I": "I-grade (immediate) response standard in minutes and the target share attended "
+         "within it. Met: 15 min, 90% target (86.9% achieved, HMICFRS PEEL 2018/19).",
+    "S": "S-grade (significant) response standard in minutes and target share. Met: 60 min, "
+         "90% target (81.9% achieved, HMICFRS PEEL 2018/19).",
+}
+
+HARM_WEIGHTS_KEY = "harm_weights_csv"
+"""Key in ``DeploymentScenario.extra`` for a harm-weights CSV (the engine reads it there)."""
+
+GROUPS = ("Scenario", "Officers and shifts", "Lending and response", "Demand")
+"""Sections of the scenario form, in order (``FieldSpec.group``)."""
+
+_DAY_NAMES = ", ".join(d.value for d in DayType)
 
 
 @dataclass(frozen=True, slots=True)
 class DeploymentScenario:
-    name: str = "Baseline"
-    day_types: tuple[DayType, ...] = (DayType.WEEKDAY, DayType.SATURDAY, DayType.SUNDAY)
-    # Response officers on duty across London per shift (sum over the 32 Met boroughs)
-    # unless a strength table is given. Basis: the seed report's borough had 139 emergency
-    # response officers in five teams, i.e. ~28 on duty per shift; x 32 boroughs = 890.
-    # Default split across boroughs: see docs/method-deployment.md.
-    officers_on_duty: int = 890
-    strength_csv: str | None = None
-    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
-    units: str = "borough"  # "borough" or "bcu"
-    floor_share: float = 0.75  # each unit keeps at least this share of its own officers
-    max_lending_minutes: float = 20.0
-    blue_light_speed_kmh: float = 30.0
-    standards: tuple[ResponseStandard, ...] = DEFAULT_STANDARDS
-    # Mean travel time to scene. Calibrated: with 9.5 min, static staffing reproduces the
-    # Met's achieved I-grade performance (86.9% within 15 minutes, 12 months to Sep 2018).
-    travel_minutes_to_scene: float = 9.5
-    # Travel times vary (distance, traffic): gamma distributed with this shape (1 / CV^2);
-    # 4 means a coefficient of variation of 0.5. Assumption; 0 = a fixed travel time.
-    travel_time_shape: float = 4.0
-    include_visitors: bool = True
-    demand_follows_population: bool = True
-    non_crime_multiplier: float = 1.0 / (1.0 - 0.83)  # seed: 83% of calls are not crimes
-    patrol_minutes_per_hotspot_visit: float = 15.0  # Koper (1995): 10-15 minute visits
-    hotspot_visits_per_hour: int = 0
-    visibility_floor_per_borough: int = 2  # policy choice, not a model output
-    # Share of an on-duty response officer's time free for calls: the rest goes on briefings,
-    # refreshment breaks, custody, court, training and other abstractions. Calibrated: with
-    # 0.63, static staffing of 890 officers per shift reproduces the Met's achieved S-grade
-    # performance (81.9% within 60 minutes, 12 months to Sep 2018); comparable to call-centre
-    # "shrinkage" of ~35%. See docs/method-deployment.md, calibration.
-    officer_availability: float = 0.63
-    tfl_year: int = 2019
-    extra: dict[str, Any] = field(default_factory=dict)
+    """Every field is described once (``scenario_field``): label, unit, type, range, default
+    and help drive validation, the scenario form, the CLI options and the Assumptions."""
+
+    name: str = scenario_field(
+        "Baseline", label="Name", kind="text", max_length=200, group="Scenario", cli="--name",
+        help="A name for this scenario; printed on every export and report.")
+    day_types: tuple[DayType, ...] = scenario_field(
+        (DayType.WEEKDAY, DayType.SATURDAY, DayType.SUNDAY), label="Day types",
+        kind="day_types", group="Scenario", cli="--day",
+        help="Day types to plan (TfL's: weekday = Mon-Thu, Friday, Saturday, Sunday). "
+             "Default: weekday, Saturday and Sunday.")
+    # Basis: the seed report's borough had 139 emergency response officers in five teams,
+    # i.e. ~28 on duty per shift; x 32 boroughs = 890. The maximum is above the Met's whole
+    # strength (~34,000) and keeps the per-officer Erlang search bounded.
+    officers_on_duty: int = scenario_field(
+        890, label="Officers on duty per shift", kind="int", unit="officers", minimum=0,
+        maximum=40_000, step=50, group="Officers and shifts", cli="--officers",
+        help="Response officers on duty across London in each shift (sum over units), "
+             "unless a strength table is given. Default 890: the seed borough's ~28 "
+             "response officers per shift x 32 boroughs; see Help → Method.")
+    strength_csv: str | None = scenario_field(
+        None, label="Strength table", kind="path", max_length=4096,
+        group="Officers and shifts", cli="--strength",
+        help="Optional CSV of officers per unit (unit_code or gss_code, officers[, shift]); "
+             "replaces the London total split. Empty: split the total by demand.")
+    shifts: tuple[Shift, ...] = scenario_field(
+        DEFAULT_SHIFTS, label="Shift pattern", kind="shifts", group="Officers and shifts",
+        cli="--shifts",
+        help="Shift pattern as clock hours, e.g. '07-15, 15-23, 23-07'. Together the shifts "
+             "must cover each hour of the day exactly once. Default: the Met's three 8-hour "
+             "response shifts.")
+    units: str = scenario_field(
+        "borough", label="Plan by", kind="choice", group="Scenario", cli="--units",
+        choices=(("borough", "Boroughs (33)"), ("bcu", "Basic Command Units (12)")),
+        help="Plan per borough (32 + City) or per Basic Command Unit (the Met's 12 BCUs).")
+    floor_share: float = scenario_field(
+        0.75, label="Floor (kept at home)", kind="float", unit="share", minimum=0.0,
+        maximum=1.0, display_scale=100.0, display_unit="%", step=5,
+        group="Officers and shifts", cli="--floor-share",
+        help="Each unit keeps at least this share of its own officers; the rest may be lent. "
+             "Default 75%: a policy choice so no borough is stripped; see Method.")
+    max_lending_minutes: float = scenario_field(
+        20.0, label="Maximum lending travel", kind="float", unit="minutes", display_unit="min",
+        minimum=0.0, maximum=120.0, decimals=1, group="Lending and response",
+        cli="--max-lending-minutes",
+        help="Officers are only lent between units whose centres are within this blue-light "
+             "travel time (0 = no lending). Default 20 min, so lent officers can still reach "
+             "an I-grade call in their new unit within the standard.")
+    blue_light_speed_kmh: float = scenario_field(
+        30.0, label="Blue-light speed", kind="float", unit="km/h", minimum=0.0, maximum=120.0,
+        open_min=True, decimals=1, group="Lending and response", cli="--blue-light-speed-kmh",
+        help="Average emergency driving speed used for lending travel times. Default 30 "
+             "km/h: a typical London blue-light average (seed report).")
+    standards: tuple[ResponseStandard, ...] = scenario_field(
+        DEFAULT_STANDARDS, label="Response standards", kind="standards",
+        group="Lending and response",
+        help="Response standard (minutes) and target share per call grade.")
+    # Calibrated: with 9.5 min, static staffing reproduces the Met's achieved I-grade
+    # performance (86.9% within 15 minutes, 12 months to Sep 2018).
+    travel_minutes_to_scene: float = scenario_field(
+        9.5, label="Travel to scene", kind="float", unit="minutes", display_unit="min",
+        minimum=0.0, maximum=120.0,
+        decimals=1, group="Lending and response", cli="--travel-minutes-to-scene",
+        help="Mean travel time from patrol to scene; each response standard must exceed it. "
+             "Default 9.5 min: calibrated so static staffing reproduces the Met's 86.9% of "
+             "I-grade calls within 15 minutes.")
+    # Gamma distributed with this shape (1 / CV^2); 4 means a coefficient of variation of
+    # 0.5. Assumption; 0 = a fixed travel time.
+    travel_time_shape: float = scenario_field(
+        4.0, label="Travel-time shape", kind="float", unit="gamma shape", display_unit="",
+        minimum=0.0,
+        maximum=100.0, decimals=1, group="Lending and response",
+        cli="--travel-time-shape",
+        help="Travel times vary with distance and traffic: gamma distributed with this shape "
+             "(1 / CV²). Default 4 (a coefficient of variation of 0.5), an assumption; "
+             "0 = a fixed travel time.")
+    include_visitors: bool = scenario_field(
+        True, label="Include commuters and visitors", kind="bool", group="Demand",
+        cli="--include-visitors",
+        help="Count commuters, students and visitors where they are each hour (census "
+             "workplace flows + TfL station counts), not only residents.")
+    demand_follows_population: bool = scenario_field(
+        True, label="Demand follows population present", kind="bool", group="Demand",
+        cli="--demand-follows-population",
+        help="Scale each unit's hourly demand by the population present that hour (on) or "
+             "use recorded crime only (off).")
+    non_crime_multiplier: float = scenario_field(
+        1.0 / (1.0 - 0.83), label="Calls per recorded crime", kind="float", unit="x",
+        display_unit="×",
+        minimum=1.0, maximum=50.0, decimals=2, step=0.1, group="Demand",
+        cli="--non-crime-multiplier",
+        help="Calls per recorded crime: demand includes calls that are not crimes. Default "
+             "1/(1-0.83) ≈ 5.9 because 83% of calls are not crimes (seed report).")
+    patrol_minutes_per_hotspot_visit: float = scenario_field(
+        15.0, label="Minutes per hotspot visit", kind="float", unit="minutes",
+        display_unit="min", minimum=0.0, maximum=120.0, group="Demand",
+        cli="--patrol-minutes-per-hotspot-visit",
+        help="Minutes per hotspot patrol visit. Default 15: Koper (1995) found 10-15 minute "
+             "visits give the most residual deterrence.")
+    hotspot_visits_per_hour: int = scenario_field(
+        0, label="Hotspot patrol visits", kind="int", unit="per hour", minimum=0, maximum=60,
+        group="Demand", cli="--hotspot-visits-per-hour",
+        help="Hotspot patrol visits per unit per hour added to the requirement. Default 0 "
+             "(off).")
+    visibility_floor_per_borough: int = scenario_field(
+        2, label="Visibility floor per unit", kind="int", unit="officers", minimum=0,
+        maximum=100, group="Officers and shifts", cli="--visibility-floor",
+        help="Minimum officers on duty in every unit every hour, whatever the demand. "
+             "Default 2: a policy choice, not a model output.")
+    # The rest goes on briefings, breaks, custody, court, training and other abstractions.
+    # Calibrated: with 0.63, static staffing of 890 officers per shift reproduces the Met's
+    # achieved S-grade performance (81.9% within 60 minutes, 12 months to Sep 2018);
+    # comparable to call-centre "shrinkage" of ~35%. See docs/method-deployment.md.
+    officer_availability: float = scenario_field(
+        0.63, label="Officer time free for calls", kind="float", unit="share", minimum=0.05,
+        maximum=1.0, display_scale=100.0, display_unit="%", group="Lending and response",
+        cli="--officer-availability",
+        help="Share of an on-duty response officer's time free for calls. Default 63%: "
+             "calibrated so static staffing reproduces the Met's 81.9% of S-grade calls "
+             "within 60 minutes.")
+    tfl_year: int = scenario_field(
+        2019, label="TfL counts year", kind="int", unit="year", display_unit="", minimum=2017,
+        maximum=2021,
+        group="Demand", cli="--tfl-year",
+        help="Year of the TfL station counts that time the commuters (2017-2021 in the "
+             "pack; 2020-21 are the pandemic years). Default 2019.")
+    extra: dict[str, Any] = scenario_field(
+        default_factory=dict, label="Extra settings", kind="extra",
+        help="Further named settings, e.g. the harm-weights CSV (harm_weights_csv).")
 
     def validate(self) -> "DeploymentScenario":
-        """Raise ScenarioError naming the field and the allowed range."""
-        def bad(name: str, value: Any, expected: str) -> None:
-            raise ScenarioError(f"scenario value {name} = {value!r} is out of range",
-                                column=name, expected=expected)
-        if self.officers_on_duty < 0:
-            bad("officers_on_duty", self.officers_on_duty, "0 or more officers")
-        if not 0.0 <= self.floor_share <= 1.0:
-            bad("floor_share", self.floor_share, "a share between 0 and 1")
-        if self.max_lending_minutes < 0:
-            bad("max_lending_minutes", self.max_lending_minutes, "0 or more minutes")
-        if self.blue_light_speed_kmh <= 0:
-            bad("blue_light_speed_kmh", self.blue_light_speed_kmh, "a speed above 0 km/h")
-        if self.units not in ("borough", "bcu"):
-            bad("units", self.units, "'borough' or 'bcu'")
-        if not self.shifts:
-            bad("shifts", self.shifts, "at least one shift")
-        covered = sorted(h for s in self.shifts for h in s.hours)
-        if covered != list(range(24)):
-            bad("shifts", ",".join(s.name for s in self.shifts),
-                "shifts that cover each hour of the day exactly once")
-        for standard in self.standards:
-            if standard.standard_minutes <= 0:
-                bad(f"standards.{standard.grade}.standard_minutes", standard.standard_minutes,
-                    "a response standard above 0 minutes")
-            if not 0.0 < standard.target_share < 1.0:
-                bad(f"standards.{standard.grade}.target_share", standard.target_share,
-                    "a target share strictly between 0 and 1")
-            if standard.standard_minutes <= self.travel_minutes_to_scene:
-                bad(f"standards.{standard.grade}.standard_minutes", standard.standard_minutes,
-                    f"more than the travel time to scene ({self.travel_minutes_to_scene} min)")
-        if self.travel_time_shape < 0:
-            bad("travel_time_shape", self.travel_time_shape, "0 (fixed) or a positive shape")
-        if self.travel_minutes_to_scene < 0:
-            bad("travel_minutes_to_scene", self.travel_minutes_to_scene, "0 or more minutes")
-        if self.non_crime_multiplier < 1.0:
-            bad("non_crime_multiplier", self.non_crime_multiplier, "1.0 or more")
-        if not 0.05 <= self.officer_availability <= 1.0:
-            bad("officer_availability", self.officer_availability, "a share between 0.05 and 1")
-        if self.visibility_floor_per_borough < 0:
-            bad("visibility_floor_per_borough", self.visibility_floor_per_borough, "0 or more")
+        """Raise ScenarioError naming the field and the allowed range (``FIELDS``), then
+        check what involves several fields (shifts cover the day; standards > travel)."""
+        for name, spec in FIELDS.items():
+            spec.check(getattr(self, name))
+        _check_day_types(self.day_types)
+        _check_shifts(self.shifts)
+        _check_standards(self.standards, self.travel_minutes_to_scene)
+        _check_extra(self.extra)
         return self
 
     def with_changes(self, **changes: Any) -> "DeploymentScenario":
@@ -154,19 +247,137 @@ class DeploymentScenario:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DeploymentScenario":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        """A validated scenario from parsed JSON; ScenarioError (never TypeError) otherwise."""
+        if not isinstance(data, dict):
+            raise ScenarioError("the scenario is not a JSON object",
+                                expected='an object like {"name": ..., "officers_on_duty": ...}')
+        unknown = sorted(str(k) for k in set(data) - set(FIELDS))
         if unknown:
-            raise ScenarioError(f"unknown scenario fields {unknown}",
-                                expected=f"only {sorted(known)}")
-        values = dict(data)
-        try:
-            if "day_types" in values:
-                values["day_types"] = tuple(DayType(v) for v in values["day_types"])
-            if "shifts" in values:
-                values["shifts"] = tuple(Shift.parse(s) for s in values["shifts"])
-            if "standards" in values:
-                values["standards"] = tuple(ResponseStandard(**s) for s in values["standards"])
-        except (ValueError, TypeError) as exc:
-            raise ScenarioError(f"scenario cannot be read: {exc}") from exc
+            raise ScenarioError(f"unknown scenario fields {shown(unknown)}",
+                                expected=f"only {sorted(FIELDS)}")
+        values = {name: _from_json(FIELDS[name], value) for name, value in data.items()}
         return cls(**values).validate()
+
+
+FIELDS = specs_of(DeploymentScenario)
+"""Every scenario field's description, in declaration order: the single source that the
+validation, the scenario form, the CLI options and the Assumptions labels read."""
+STANDARD_FIELDS = specs_of(ResponseStandard)
+
+
+def _from_json(spec: FieldSpec, value: Any) -> Any:
+    """Reshape one JSON value (lists, strings) into the field's Python type."""
+    if spec.kind == "day_types":
+        items = _json_list(spec, value, "day type names")
+        known = {d.value: d for d in DayType}
+        if not all(isinstance(v, str) and v in known for v in items):
+            raise spec.refuse(value, "names an unknown day type", f"a list of {_DAY_NAMES}")
+        return tuple(known[v] for v in items)
+    if spec.kind == "shifts":
+        items = _json_list(spec, value, "shifts like \"07-15\"")
+        if not all(isinstance(v, str) for v in items):
+            raise spec.refuse(value, "is not a list of shifts", 'e.g. ["07-15", "15-23", "23-07"]')
+        return tuple(Shift.parse(v) for v in items)
+    if spec.kind == "standards":
+        items = _json_list(spec, value, "response standards")
+        return tuple(_standard_from_json(item) for item in items)
+    if spec.kind == "extra" and not isinstance(value, dict):
+        raise spec.refuse(value, "is not an object", "an object of named settings")
+    return spec.from_json(value)
+
+
+def _json_list(spec: FieldSpec, value: Any, what: str) -> list:
+    if not isinstance(value, (list, tuple)):
+        raise spec.refuse(value, "is not a list", f"a list of {what}")
+    return list(value)
+
+
+def _standard_from_json(item: Any) -> ResponseStandard:
+    column = "standards"
+    if not isinstance(item, dict) or set(item) != set(STANDARD_FIELDS):
+        raise FIELDS[column].refuse(item, "is not a response standard",
+                                    '{"grade": "I", "standard_minutes": 15, '
+                                    '"target_share": 0.9}')
+    return ResponseStandard(**{k: STANDARD_FIELDS[k].from_json(v) for k, v in item.items()})
+
+
+def _check_day_types(day_types: Any) -> None:
+    spec = FIELDS["day_types"]
+    if not isinstance(day_types, tuple) or not all(isinstance(d, DayType) for d in day_types):
+        raise spec.refuse(day_types, "is not a tuple of day types", f"a list of {_DAY_NAMES}")
+    if not day_types:
+        raise spec.refuse(day_types, "is empty", f"at least one day type ({_DAY_NAMES})")
+    if len(set(day_types)) != len(day_types):
+        raise spec.refuse(day_types, "repeats a day type", f"each of {_DAY_NAMES} at most once")
+
+
+def _check_shifts(shifts: Any) -> None:
+    spec = FIELDS["shifts"]
+    if not isinstance(shifts, tuple) or not all(isinstance(s, Shift) for s in shifts):
+        raise spec.refuse(shifts, "is not a tuple of shifts", "e.g. 07-15, 15-23, 23-07")
+    if not shifts:
+        raise spec.refuse(shifts, "is out of range", "at least one shift")
+    covered = sorted(h for s in shifts for h in s.hours)
+    if covered != list(range(24)):
+        raise spec.refuse(",".join(s.name for s in shifts), "is out of range",
+                          "shifts that cover each hour of the day exactly once")
+
+
+def _check_standards(standards: Any, travel_minutes: float) -> None:
+    spec = FIELDS["standards"]
+    if not isinstance(standards, tuple) or not all(isinstance(s, ResponseStandard)
+                                                   for s in standards):
+        raise spec.refuse(standards, "is not a tuple of response standards")
+    grades = [s.grade for s in standards]
+    if len(set(grades)) != len(grades):
+        raise spec.refuse(grades, "repeats a grade", "one standard per grade")
+    for standard in standards:
+        STANDARD_FIELDS["grade"].check(standard.grade, column="standards.grade")
+        for name in ("standard_minutes", "target_share"):
+            STANDARD_FIELDS[name].check(getattr(standard, name),
+                                        column=f"standards.{standard.grade}.{name}")
+        if standard.standard_minutes <= travel_minutes:
+            raise STANDARD_FIELDS["standard_minutes"].refuse(
+                standard.standard_minutes, "is out of range",
+                f"more than the travel time to scene ({travel_minutes} min)",
+                f"standards.{standard.grade}.standard_minutes")
+
+
+EXTRA_MAX_DEPTH = 8
+"""How deeply ``extra`` values may nest (notes, lists of settings), so that a value nested
+thousands deep is refused by name instead of overflowing the stack downstream."""
+
+
+def _check_extra(extra: Any) -> None:
+    spec = FIELDS["extra"]
+    if not isinstance(extra, dict) or not all(isinstance(k, str) for k in extra):
+        raise spec.refuse(extra, "is not an object of named settings")
+    for key, value in extra.items():
+        _check_plain(spec, value, f"extra.{key}", 1)
+    weights = extra.get(HARM_WEIGHTS_KEY)
+    if weights is not None and not isinstance(weights, str):
+        raise spec.refuse(weights, "is not a file path", "the path of a harm-weights CSV",
+                          f"extra.{HARM_WEIGHTS_KEY}")
+
+
+def _check_plain(spec: FieldSpec, value: Any, column: str, depth: int) -> None:
+    """JSON-plain: text (at most 4,096 characters), a finite number, true/false, null, or
+    lists/objects of those nested at most ``EXTRA_MAX_DEPTH`` deep."""
+    expected = ("text, a finite number, true/false, null, or lists and objects of those "
+                f"nested at most {EXTRA_MAX_DEPTH} deep")
+    if isinstance(value, (list, tuple, dict)):
+        if depth >= EXTRA_MAX_DEPTH:
+            raise spec.refuse("…", f"is nested more than {EXTRA_MAX_DEPTH} deep", expected,
+                              column)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(value, dict) and not isinstance(key, str):
+                raise spec.refuse(key, "is not a text key", expected, column)
+            _check_plain(spec, item, f"{column}.{key}", depth + 1)
+    elif isinstance(value, str):
+        if len(value) > 4096:
+            raise spec.refuse(value, f"is {len(value):,} characters long",
+                              "text of at most 4,096 characters", column)
+    elif not (value is None or isinstance(value, (bool, int))
+              or (isinstance(value, float) and math.isfinite(value))):
+        raise spec.refuse(value, "is not a plain value", expected, column)

@@ -9,24 +9,40 @@ half-written file is ever left behind.
 from __future__ import annotations
 
 import contextlib
+import math
+from enum import Enum
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
-from workstation.atomic import atomic_path
+from workstation.atomic import atomic_path, check_folder
 from workstation.errors import OutputError
+
+
+def plain_value(value: Any) -> Any:
+    """A value as plain JSON-able Python: numpy scalars -> Python, NaN/Infinity and pandas'
+    NA/NaT -> None, enums -> their value, dicts and lists cleaned item by item. The one
+    cleaner behind the JSON plan, the XLSX cells and the CLI's ``--json`` output."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes, list, tuple, dict)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_value(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if type(value).__name__ in ("NAType", "NaTType"):   # pandas' missing values
+        return None
+    return value
 
 
 def check_target(target: str | Path) -> Path:
     """Fail fast, before expensive work, if ``target`` obviously cannot be written."""
-    target = Path(target)
-    if target.is_dir():
-        raise OutputError(f"{target}: is a folder, not a file name")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.exists():
-        raise OutputError(f"{target}: folder {parent} does not exist")
-    if not parent.is_dir():
-        raise OutputError(f"{target}: {parent} is a file, not a folder")
-    return target
+    return check_folder(target)
 
 
 @contextlib.contextmanager

@@ -18,10 +18,14 @@ import pandas as pd
 from workstation.domain import BNG, DayType
 from workstation.exports.partner_safe import (DisclosurePolicy, coarsen_smoothed,
                                               suppress_counts)
+from workstation.flows.flowlines import flow_lines
+from workstation.maps.counts import IncidentCounts, month_add
+from workstation.maps.gistar import find_hotspots
+from workstation.maps.grid import build_grid
+from workstation.maps.kde import kde_surface
 
 log = logging.getLogger(__name__)
 
-FLOW_VALUE_COLUMNS = ("flow", "flow_per_hour", "trips", "people", "workers", "value")
 COUNT_CELL_M = 500.0       # fallback count grid: 5 x 5 pack lattice cells
 FALLBACK_TOP_FLOWS = 60    # draw the largest inter-borough flows only, for legibility
 
@@ -38,15 +42,6 @@ class ReportLayers:
     flow_title: str = ""
     flow_value_column: str = "flow"
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-def _value_column(frame, candidates=FLOW_VALUE_COLUMNS) -> str | None:
-    for name in candidates:
-        if name in frame.columns:
-            return name
-    numeric = [c for c in frame.columns if c != "geometry"
-               and pd.api.types.is_numeric_dtype(frame[c])]
-    return numeric[-1] if numeric else None
 
 
 def census_flow_lines(pack, *, top: int = FALLBACK_TOP_FLOWS):
@@ -145,14 +140,7 @@ class HotspotLayers:
 def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
     """Gi* hotspots (``workstation.maps``) of ``IncidentCounts`` over their last ``months``
     months on the standard London grid, with the KDE surface beside them
-    (``HotspotLayers``); None if the maps engine is unavailable or fails."""
-    try:
-        from workstation.maps.counts import month_add
-        from workstation.maps.gistar import find_hotspots
-        from workstation.maps.grid import build_grid
-        from workstation.maps.kde import kde_surface
-    except ImportError:
-        return None
+    (``HotspotLayers``); None if the analysis fails."""
     try:
         span = counts.month_range()
         if span is None:
@@ -173,19 +161,11 @@ def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
 
 def hotspots_from_incidents(pack, incidents, *, months: int = HOTSPOT_MONTHS):
     """Gi* hotspots of an imported ``IncidentSet`` (e.g. the analyst's police.uk files)."""
-    try:
-        from workstation.maps.counts import IncidentCounts
-    except ImportError:
-        return None
     return hotspots_from_counts(pack, IncidentCounts.from_incidents(incidents), months=months)
 
 
 def _try_lattice_hotspots(pack):
     """Gi* hotspots of the pack's police.uk burglary over its last 12 months."""
-    try:
-        from workstation.maps.counts import IncidentCounts
-    except ImportError:
-        return None
     return hotspots_from_counts(pack, IncidentCounts.from_lattice(pack))
 
 
@@ -202,10 +182,6 @@ def _with_names(lines, pack):
 
 
 def _try_flow_lines(pack, *, hour: int, day_type: DayType):
-    try:
-        from workstation.flows.flowlines import flow_lines
-    except ImportError:
-        return None
     try:
         lines = flow_lines(pack, hour=hour, day_type=day_type)
     except Exception as exc:  # an analysis failure must not stop a report; say so instead
@@ -227,7 +203,7 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
         flow_title = (f"Commuters at work, home borough to work borough, {day_type.label} "
                       f"{flow_hour:02d}:00-{(flow_hour + 1) % 24:02d}:00 "
                       "(2011 Census grown to 2019, TfL timing)")
-        value = _value_column(lines) or "flow"
+        value = "flow"                  # flows.flowlines.LINE_COLUMNS
         lines = _with_names(lines, pack)
     elif pack.has("census_commuting"):
         lines = census_flow_lines(pack)

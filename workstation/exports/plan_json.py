@@ -10,47 +10,29 @@ missing numbers are ``null``.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from workstation.deploy.plan import ShiftPlan
-from workstation.exports._common import output_path
+from workstation.exports._common import output_path, plain_value
 from workstation.exports.tables import contract_table, plan_table
 
 FORMAT_NAME = "ldw-shift-plan"
 FORMAT_VERSION = 1
 
 
-def _clean(value: Any) -> Any:
-    if hasattr(value, "item") and not isinstance(value, (str, bytes, list, dict)):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "value") and not isinstance(value, (int, float, str, bool)):
-        return value.value  # enums
-    return value
-
-
 def plan_to_dict(plan: ShiftPlan) -> dict[str, Any]:
     """The JSON document as a dict (also used by the CLI to print a plan)."""
     def records(frame) -> list[dict]:
-        return [_clean(dict(zip(frame.columns, row)))
+        return [plain_value(dict(zip(frame.columns, row)))
                 for row in frame.itertuples(index=False, name=None)]
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "scenario": _clean(plan.scenario.to_dict()),
+        "scenario": plain_value(plan.scenario.to_dict()),
         "basis": list(plan.basis),
         "method": list(plan.method),
-        "totals": _clean(dict(plan.totals)),
+        "totals": plain_value(dict(plan.totals)),
         "solver": plan.solver,
         "plan": records(plan_table(plan)),
         "lending": records(contract_table(plan, "lending")),

@@ -8,14 +8,13 @@ a plan that leaves the building carries its own method.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 
 from workstation.deploy.plan import ShiftPlan
-from workstation.exports._common import output_path
+from workstation.exports._common import output_path, plain_value
 from workstation.exports.tables import (PLAN_HEADERS, SHARE_COLUMNS, assumption_rows,
                                         contract_table, plan_table)
 
@@ -41,18 +40,7 @@ MAX_WIDTH = 60
 
 def _cell(value: Any) -> Any:
     """Python scalars only (openpyxl rejects numpy types); missing -> empty cell."""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "value") and not isinstance(value, (int, float, str, bool)):
-        return str(value.value)
-    return value
+    return plain_value(value)
 
 
 def _number_format(column: str, series: pd.Series) -> str | None:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from workstation.deploy.plan import (HOURLY_COLUMNS, IMPACT_COLUMNS, LENDING_COLUMNS,
                                      PLAN_COLUMNS, ShiftPlan)
+from workstation.deploy.scenario import FIELDS, HARM_WEIGHTS_KEY, STANDARD_FIELDS
 
 # Plan sheet/CSV columns: the contract's, with the names of partners beside the counts.
 PLAN_EXPORT_COLUMNS = (
@@ -98,28 +99,27 @@ def contract_table(plan: ShiftPlan, name: str) -> pd.DataFrame:
 
 
 def scenario_rows(plan: ShiftPlan) -> list[tuple[str, Any]]:
-    """Every scenario value as (dotted name, value): the Assumptions sheet and report appendix."""
+    """Every scenario value as (label, value) for the Assumptions sheet and the report
+    appendix, labelled (with units) from the field descriptions, in their order."""
     rows: list[tuple[str, Any]] = []
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            if not value:
-                rows.append((prefix, ""))
-            for key in value:
-                walk(f"{prefix}.{key}", value[key])
-        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value):
-            for item in value:
-                label = item.get("grade", str(len(rows)))
-                for key, inner in item.items():
-                    if key != "grade":
-                        walk(f"{prefix}.{label}.{key}", inner)
-        elif isinstance(value, (list, tuple)):
-            rows.append((prefix, ", ".join(str(v) for v in value)))
+    grades = dict(STANDARD_FIELDS["grade"].choices)
+    for name, spec in FIELDS.items():
+        value = getattr(plan.scenario, name)
+        if spec.kind == "standards":
+            for standard in value:
+                for key in ("standard_minutes", "target_share"):
+                    label = f"{grades.get(standard.grade, standard.grade)}: " \
+                            f"{STANDARD_FIELDS[key].label_with_unit}"
+                    rows.append((label, getattr(standard, key)))
+        elif spec.kind == "extra":
+            rows += [(f"{spec.label}: {key}", "" if item is None else item)
+                     for key, item in sorted(value.items())] or [(spec.label, "")]
+        elif spec.kind == "day_types":
+            rows.append((spec.label, ", ".join(d.value for d in value)))
+        elif spec.kind == "shifts":
+            rows.append((spec.label, ", ".join(shift.name for shift in value)))
         else:
-            rows.append((prefix, "" if value is None else value))
-
-    for key, value in plan.scenario.to_dict().items():
-        walk(key, value)
+            rows.append((spec.label_with_unit, "" if value is None else value))
     return rows
 
 
@@ -162,7 +162,7 @@ def harm_weight_rows(plan: ShiftPlan, scheme: str = "met_subgroup") -> list[tupl
     offence subgroup, or the scenario's own table). Empty if the table cannot be loaded."""
     try:
         from workstation.maps.harm import load_harm_weights
-        weights = load_harm_weights(plan.scenario.extra.get("harm_weights_csv"))
+        weights = load_harm_weights(plan.scenario.extra.get(HARM_WEIGHTS_KEY))
     except Exception:  # a report must still be written; the caller prints the gap
         return []
     return [(c, float(w), b) for c, s, w, b in weights.rows if s == scheme]

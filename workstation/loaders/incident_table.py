@@ -17,6 +17,7 @@ are named in the error. Decisions:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -271,21 +272,79 @@ class _Coordinates:
     crs: str
 
 
+_ErrorFn = Callable[[Path, str, str], InputError]
+
+
+def _crs_error(message: str, *, expected: str | None = None, hint: str | None = None
+               ) -> _ErrorFn:
+    """An InputError template; ``{where}``, ``{a}`` and ``{b}`` become the column names."""
+    def build(path: Path, col_a: str, col_b: str) -> InputError:
+        names = {"where": f"'{col_a}'/'{col_b}'", "a": col_a, "b": col_b}
+        return InputError(message.format(**names), path=path, column=col_a, expected=expected,
+                          hint=hint.format(**names) if hint else None)
+    return build
+
+
+@dataclass(frozen=True, slots=True)
+class _CrsRule:
+    """How the values decide the coordinate system of one kind of column pair: a majority
+    in any ``refuted_by`` share raises its error; otherwise the best ``confirmed_by`` share
+    must be a majority, or ``unconfirmed`` is raised."""
+
+    refuted_by: tuple[tuple[tuple[str, ...], _ErrorFn], ...]
+    confirmed_by: tuple[str, ...]
+    unconfirmed: _ErrorFn
+
+
+# Column pairs by mapping keys, in order of preference (STATS19 has both; BNG first is exact).
+_PAIRS = (("bng", "easting", "northing"), ("wgs", "longitude", "latitude"), ("xy", "x", "y"))
+_CRS_OF = {"wgs": WGS84, "bng": BNG}
+_DEGREES_NOT_METRES = _crs_error(
+    "columns {where} hold degrees, not British National Grid metres",
+    expected="easting/northing in metres",
+    hint="Map them as longitude/latitude: mapping={{'longitude': '{a}', 'latitude': '{b}'}}")
+_CRS_RULES = {
+    "wgs": _CrsRule(
+        refuted_by=(
+            (("swapped",), _crs_error(
+                "columns {where} look swapped: latitudes are in the longitude column",
+                expected="longitude -8..2 and latitude 49..61 for Great Britain",
+                hint="Map them the other way round: mapping={{'longitude': '{b}', "
+                     "'latitude': '{a}'}}")),
+            (("bng",), _crs_error(
+                "columns {where} hold metres (British National Grid), not degrees",
+                expected="degrees of longitude/latitude",
+                hint="Map them as easting/northing: mapping={{'easting': '{a}', "
+                     "'northing': '{b}'}}"))),
+        confirmed_by=("wgs",),
+        unconfirmed=_crs_error("most coordinates in {where} are not in Great Britain",
+                               expected="WGS84 longitude -8..2, latitude 49..61")),
+    "bng": _CrsRule(
+        refuted_by=((("wgs", "swapped"), _DEGREES_NOT_METRES),),
+        confirmed_by=("bng",),
+        unconfirmed=_crs_error("most coordinates in {where} are not British National Grid "
+                               "metres in Great Britain",
+                               expected="easting 0..700000, northing 0..1300000")),
+    "xy": _CrsRule(
+        refuted_by=((("swapped",), _crs_error("columns {where} look swapped (y holds "
+                                              "longitudes)", hint="Map x='{b}', y='{a}'")),),
+        confirmed_by=("wgs", "bng"),
+        unconfirmed=_crs_error("cannot tell the coordinate system of {where}",
+                               expected="WGS84 degrees or British National Grid metres in "
+                                        "Great Britain")),
+}
+
+
 def _coordinates(frame: pd.DataFrame, mapping: dict[str, str], path: Path) -> _Coordinates:
     """Detect the coordinate system from the mapped columns and reproject to BNG."""
-    pairs = []
-    if "easting" in mapping and "northing" in mapping:
-        pairs.append(("bng", mapping["easting"], mapping["northing"]))
-    if "longitude" in mapping and "latitude" in mapping:
-        pairs.append(("wgs", mapping["longitude"], mapping["latitude"]))
-    if "x" in mapping and "y" in mapping:
-        pairs.append(("xy", mapping["x"], mapping["y"]))
+    pairs = [(kind, mapping[ka], mapping[kb]) for kind, ka, kb in _PAIRS
+             if ka in mapping and kb in mapping]
     if not pairs:
         raise InputError("no coordinate columns found", path=path,
                          expected="latitude+longitude, easting+northing or x+y columns",
                          hint="Map them explicitly, e.g. mapping={'latitude': 'LAT', "
                          "'longitude': 'LON'}")
-    # Prefer a pair that actually holds values (STATS19 has both; BNG first is exact).
+    # Prefer a pair that actually holds values.
     for kind, col_a, col_b in pairs:
         a, b = _numeric(frame[col_a]), _numeric(frame[col_b])
         has = np.isfinite(a) & np.isfinite(b)
@@ -295,46 +354,17 @@ def _coordinates(frame: pd.DataFrame, mapping: dict[str, str], path: Path) -> _C
     swapped = _in(a, _LAT_RANGE) & _in(b, _LON_RANGE)
     bng = _in(a, _E_RANGE) & _in(b, _N_RANGE) & ((np.abs(a) > 1000) | (np.abs(b) > 1000))
     shares = {"wgs": _share(wgs, has), "swapped": _share(swapped, has), "bng": _share(bng, has)}
-    where = f"'{col_a}'/'{col_b}'"
     if not has.any():
         crs = BNG if kind == "bng" else WGS84
-    elif kind == "wgs":
-        if shares["swapped"] > MAJORITY:
-            raise InputError(f"columns {where} look swapped: latitudes are in the longitude "
-                             "column", path=path, column=col_a,
-                             expected="longitude -8..2 and latitude 49..61 for Great Britain",
-                             hint=f"Map them the other way round: mapping={{'longitude': "
-                             f"'{col_b}', 'latitude': '{col_a}'}}")
-        if shares["bng"] > MAJORITY:
-            raise InputError(f"columns {where} hold metres (British National Grid), not degrees",
-                             path=path, column=col_a, expected="degrees of longitude/latitude",
-                             hint=f"Map them as easting/northing: mapping={{'easting': "
-                             f"'{col_a}', 'northing': '{col_b}'}}")
-        if shares["wgs"] <= MAJORITY:
-            raise InputError(f"most coordinates in {where} are not in Great Britain", path=path,
-                             column=col_a, expected="WGS84 longitude -8..2, latitude 49..61")
-        crs = WGS84
-    elif kind == "bng":
-        if shares["wgs"] > MAJORITY or shares["swapped"] > MAJORITY:
-            raise InputError(f"columns {where} hold degrees, not British National Grid metres",
-                             path=path, column=col_a, expected="easting/northing in metres",
-                             hint=f"Map them as longitude/latitude: mapping={{'longitude': "
-                             f"'{col_a}', 'latitude': '{col_b}'}}")
-        if shares["bng"] <= MAJORITY:
-            raise InputError(f"most coordinates in {where} are not British National Grid "
-                             "metres in Great Britain", path=path, column=col_a,
-                             expected="easting 0..700000, northing 0..1300000")
-        crs = BNG
     else:
-        if shares["swapped"] > MAJORITY:
-            raise InputError(f"columns {where} look swapped (y holds longitudes)", path=path,
-                             column=col_a, hint=f"Map x='{col_b}', y='{col_a}'")
-        best = max(("wgs", "bng"), key=lambda k: shares[k])
+        rule = _CRS_RULES[kind]
+        for keys, error in rule.refuted_by:
+            if any(shares[key] > MAJORITY for key in keys):
+                raise error(path, col_a, col_b)
+        best = max(rule.confirmed_by, key=shares.__getitem__)
         if shares[best] <= MAJORITY:
-            raise InputError(f"cannot tell the coordinate system of {where}", path=path,
-                             column=col_a, expected="WGS84 degrees or British National Grid "
-                             "metres in Great Britain")
-        crs = WGS84 if best == "wgs" else BNG
+            raise rule.unconfirmed(path, col_a, col_b)
+        crs = _CRS_OF[best]
     valid = has & (wgs if crs == WGS84 else bng)
     easting = np.full(len(a), np.nan)
     northing = np.full(len(a), np.nan)

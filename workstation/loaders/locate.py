@@ -56,11 +56,8 @@ class BoroughLocator:
                    bounds=bounds, tree=shapely.STRtree(list(geoms)))
 
     @classmethod
-    def from_pack(cls, pack=None) -> "BoroughLocator":
-        """From the shipped data pack's ``boroughs`` table."""
-        if pack is None:
-            from workstation.datapack import load_pack
-            pack = load_pack()
+    def from_pack(cls, pack) -> "BoroughLocator":
+        """From a data pack's ``boroughs`` table (the pack the caller has open)."""
         return cls.from_frame(pack.table("boroughs"))
 
     def locate(self, easting_m: np.ndarray, northing_m: np.ndarray) -> np.ndarray:
@@ -107,11 +104,12 @@ def in_great_britain(easting_m: np.ndarray, northing_m: np.ndarray) -> np.ndarra
 
 
 def resolve_locator(boroughs) -> BoroughLocator:
-    """Accept a locator, a borough GeoDataFrame or None (the shipped pack)."""
+    """Accept a locator or a borough GeoDataFrame. The caller passes the boroughs of the
+    pack it has open (``--data``, the app's session): a loader never picks a pack itself."""
     if isinstance(boroughs, BoroughLocator):
         return boroughs
     if boroughs is None:
-        return BoroughLocator.from_pack()
+        raise TypeError("pass boroughs= (a BoroughLocator or the pack's 'boroughs' table)")
     if "gss_code" not in boroughs.columns:
         raise InputError("borough table has no 'gss_code' column", expected="gss_code, geometry")
     return BoroughLocator.from_frame(boroughs)

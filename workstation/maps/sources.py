@@ -26,7 +26,10 @@ def load_counts(incident_paths: Sequence[str | Path] | None = None, *, pack=None
         return IncidentCounts.from_lattice(pack, weights=weights)
     from workstation.loaders.incidents import concat_incident_sets
     from workstation.loaders.police_uk import load_police_uk
-    boroughs = pack.table("boroughs") if pack is not None else None
+    if pack is None:
+        from workstation.datapack import load_pack
+        pack = load_pack()
+    boroughs = pack.table("boroughs")
     sets = [load_police_uk(path, boroughs=boroughs, progress=progress, cancel=cancel)
             for path in incident_paths]
     return IncidentCounts.from_incidents(concat_incident_sets(sets), weights=weights)

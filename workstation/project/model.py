@@ -25,6 +25,7 @@ from workstation.atomic import atomic_write_text
 from workstation.deploy.scenario import DeploymentScenario
 from workstation.domain import DayType
 from workstation.errors import InputError, ScenarioError
+from workstation.jsontext import loads_json
 
 FORMAT_NAME = "ldw-project"
 FORMAT_VERSION = 2
@@ -230,12 +231,8 @@ def save_project(project: ProjectFile, path: str | Path) -> ProjectFile:
 
 
 def loads_project(text: str, *, path: str | Path | None = None) -> ProjectFile:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"project file is not valid JSON ({exc.msg})", path=path,
-                         row=exc.lineno,
-                         hint="The file may be damaged; try the recovery file or a backup") from exc
+    data = loads_json(text, path=path, what="project file",
+                      hint="The file may be damaged; try the recovery file or a backup")
     return project_from_dict(data, path=path)
 
 

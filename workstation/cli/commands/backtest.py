@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from workstation.cli.progress import add_quiet_option, progress_line
+from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "backtest", help="score static staffing and the plan on held-out months (2022-02..2024-01)")
-    parser.add_argument("--scenario", metavar="JSON", help="project file or scenario JSON")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_quiet_option(parser)
+    add_scenario_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from workstation.cli.commands.report import load_scenario
     from workstation.cli.output import print_json, print_table
     from workstation.datapack import load_pack
     from workstation.deploy.backtest import backtest
 
-    result = backtest(load_pack(), load_scenario(args.scenario))
+    scenario = scenario_from_args(args)
+    with progress_line(args, "backtest") as progress:
+        result = backtest(load_pack(args.data), scenario, progress=progress)
     if args.json:
         print_json(result.to_dict())
         return 0

@@ -24,7 +24,7 @@ def run(args) -> int:
     from workstation.datapack import load_pack
     from workstation.flows.commuting import commuting_summary
 
-    summary = commuting_summary(load_pack())
+    summary = commuting_summary(load_pack(args.data))
     rows = summary.table[COLUMNS + COMPARISON].to_dict(orient="records")
     w = summary.row(WESTMINSTER)
     westminster = (f"Westminster: census workday population (2011) "

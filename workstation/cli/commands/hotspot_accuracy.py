@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from workstation.cli.output import print_json, print_table
+from workstation.cli.progress import add_quiet_option, progress_line
 
 
 def register(subparsers) -> None:
@@ -28,6 +29,7 @@ def register(subparsers) -> None:
                         help="subset of: naive kde gistar window12 decay default (default: all)")
     parser.add_argument("--windows", action="store_true", help="also print every window's figures")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_quiet_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -41,7 +43,7 @@ def run(args) -> int:
     started = time.perf_counter()
     if args.train_months < 1 or args.n_windows < 0:
         raise InputError("--train-months must be at least 1 and --n-windows at least 0")
-    pack = load_pack()
+    pack = load_pack(args.data)
     counts = load_counts(args.incidents, pack=pack)
     grid = london_grid(pack, cell_m=args.cell_m)
     if args.boroughs:
@@ -58,9 +60,10 @@ def run(args) -> int:
             have = f"{span[0]}..{span[1]}" if span else "no months"
             raise InputError(f"test window {first}..{last} with {args.train_months} training months "
                              f"needs data from {windows[0][0]} to {last}", hint=f"the data cover {have}")
-    report = evaluate(counts, grid, windows=windows, train_months=args.train_months,
-                      test_months=args.test_length, n_windows=args.n_windows or None,
-                      methods=tuple(args.methods or METHODS))
+    with progress_line(args, "hotspot-accuracy") as progress:
+        report = evaluate(counts, grid, windows=windows, train_months=args.train_months,
+                          test_months=args.test_length, n_windows=args.n_windows or None,
+                          methods=tuple(args.methods or METHODS), progress=progress)
     seconds = time.perf_counter() - started
     tested = report.windows[["test_first", "test_last"]].drop_duplicates()
     if args.json:

@@ -55,7 +55,7 @@ def run(args) -> int:
     started = time.perf_counter()
     if args.top < 0:
         raise InputError(f"--top {args.top} must be >= 0")
-    pack = load_pack()
+    pack = load_pack(args.data)
     weights = load_harm_weights(args.weights) if args.weights else None
     counts = load_counts(args.incidents, pack=pack, weights=weights)
     span = counts.month_range()

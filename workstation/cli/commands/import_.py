@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
                              expected='{"field": "column name"}') from exc
         if not isinstance(mapping, dict):
             raise InputError("--mapping must be a JSON object", expected='{"field": "column"}')
-    incidents = import_incidents(args.path, mapping=mapping)
+    from workstation.datapack import load_pack
+    boroughs = load_pack(args.data).table("boroughs")   # the pack of --data, not the default
+    incidents = import_incidents(args.path, mapping=mapping, boroughs=boroughs)
     result = summary(incidents)
     if args.into:
         from workstation.loaders.store import save_incidents

@@ -50,7 +50,7 @@ def pack_info(pack) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from workstation.datapack import load_pack
-    info = pack_info(load_pack())
+    info = pack_info(load_pack(args.data))
     if args.json:
         print_json(info)
         return 0

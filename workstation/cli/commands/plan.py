@@ -2,62 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from workstation.cli.progress import add_quiet_option, progress_line
+from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
 from workstation.errors import InputError
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "plan", help="recommend officers per unit and shift, and lending between units")
-    parser.add_argument("--scenario", metavar="JSON",
-                        help="project file or scenario JSON (default: the baseline scenario); "
-                             "the options below override its values")
-    parser.add_argument("--officers", type=int, metavar="N",
-                        help="response officers on duty per shift, London-wide")
-    parser.add_argument("--strength", metavar="CSV",
-                        help="home strength per unit: unit_code (or gss_code), officers "
-                             "[, shift]")
-    parser.add_argument("--shifts", metavar="LIST", help="shift pattern, e.g. 07-15,15-23,23-07")
-    parser.add_argument("--day", action="append", metavar="DAY",
-                        choices=["weekday", "friday", "saturday", "sunday"],
-                        help="day type(s) to plan (repeatable; default weekday, saturday, sunday)")
-    parser.add_argument("--units", choices=["borough", "bcu"], help="planning unit")
-    parser.add_argument("--max-lending-minutes", type=float, metavar="MIN",
-                        help="longest journey a lent officer may make")
-    parser.add_argument("--floor-share", type=float, metavar="SHARE",
-                        help="share of its own officers each unit keeps (0-1)")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.add_argument("--out", metavar="PATH",
                         help="write the plan: .xlsx (workbook), .csv or .json by extension")
+    add_quiet_option(parser)
+    add_scenario_options(parser)
     parser.set_defaults(func=run)
-
-
-def scenario_from_args(args):
-    from workstation.cli.commands.report import load_scenario
-    from workstation.deploy.scenario import Shift
-    from workstation.domain import DayType
-
-    scenario = load_scenario(args.scenario)
-    changes = {}
-    if args.officers is not None:
-        changes["officers_on_duty"] = args.officers
-    if args.strength:
-        if not Path(args.strength).is_file():
-            raise InputError("strength file not found", path=args.strength,
-                             expected="a CSV with unit_code (or gss_code) and officers")
-        changes["strength_csv"] = str(Path(args.strength).resolve())
-    if args.shifts:
-        changes["shifts"] = tuple(Shift.parse(s) for s in args.shifts.split(","))
-    if args.day:
-        changes["day_types"] = tuple(dict.fromkeys(DayType(d) for d in args.day))
-    if args.units:
-        changes["units"] = args.units
-    if args.max_lending_minutes is not None:
-        changes["max_lending_minutes"] = args.max_lending_minutes
-    if args.floor_share is not None:
-        changes["floor_share"] = args.floor_share
-    return scenario.with_changes(**changes) if changes else scenario
 
 
 def plan_payload(plan) -> dict:
@@ -78,7 +36,7 @@ def plan_payload(plan) -> dict:
 
 
 def run(args) -> int:
-    from workstation.cli.commands.report import check_writable
+    from workstation.atomic import check_writable
     from workstation.cli.output import print_json, print_table
     from workstation.datapack import load_pack
     from workstation.deploy import recommend
@@ -88,7 +46,8 @@ def run(args) -> int:
         raise InputError(f"--out {out.name}: unknown plan format", path=out,
                          expected="a .xlsx, .csv or .json file name")
     scenario = scenario_from_args(args)
-    plan = recommend(load_pack(), scenario)
+    with progress_line(args, "plan") as progress:
+        plan = recommend(load_pack(args.data), scenario, progress=progress)
     if out is not None:
         suffix = out.suffix.lower()
         if suffix == ".xlsx":

@@ -31,7 +31,7 @@ def run(args) -> int:
         raise InputError(f"--hour must be 0..23, got {args.hour}")
     assumptions = PopulationAssumptions(pandemic=args.pandemic,
                                         include_visitors=not args.no_visitors)
-    result = population_present(load_pack(), assumptions=assumptions)
+    result = population_present(load_pack(args.data), assumptions=assumptions)
     frame = result.at(DayType(args.day), args.hour)
     rows = frame.round(0).to_dict(orient="records")
     for row in rows:

@@ -8,24 +8,21 @@ writes atomically, so a bad path fails fast and never leaves a half-written file
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
+import argparse
 import time
-from pathlib import Path
 
-from workstation.errors import InputError, OutputError
+from workstation.atomic import check_writable
+from workstation.cli.progress import add_quiet_option, progress_line, stage
+from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
+from workstation.errors import InputError
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "report", help="write the PDF deployment report (partner-safe by default)")
-    parser.add_argument("--scenario", metavar="JSON",
-                        help="project file (with a 'scenario' key) or a bare scenario JSON "
-                             "(default: the baseline scenario)")
     parser.add_argument("--out", metavar="PDF", default="report.pdf",
                         help="report path (default report.pdf)")
-    parser.add_argument("--partner-safe", action=argparse_bool(), default=True,
+    parser.add_argument("--partner-safe", action=argparse.BooleanOptionalAction, default=True,
                         help="aggregate incidents and suppress counts below the threshold "
                              "(default on; --no-partner-safe includes incident-level data)")
     parser.add_argument("--threshold", type=int, default=10,
@@ -41,67 +38,9 @@ def register(subparsers) -> None:
                              "from these instead of the shipped burglary data (aggregated "
                              "unless --no-partner-safe)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary for scripts")
+    add_quiet_option(parser)
+    add_scenario_options(parser)
     parser.set_defaults(func=run)
-
-
-def argparse_bool():
-    import argparse
-    return argparse.BooleanOptionalAction
-
-
-def load_scenario(path: str | Path | None):
-    """A scenario from a project file (``{"scenario": {...}}``, migrated if versioned) or a
-    bare scenario dict; the baseline when ``path`` is None."""
-    from workstation.deploy.scenario import DeploymentScenario
-
-    if path is None:
-        return DeploymentScenario().validate()
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the scenario ({exc.strerror or exc})", path=path) from exc
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=path,
-                         expected="a project or scenario file saved as UTF-8 JSON") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg})", path=path, row=exc.lineno) from exc
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", path=path,
-                         expected='a project file or a scenario object like {"name": ...}')
-    if data.get("format") == "ldw-project":  # a saved project, any version: migrate
-        from workstation.project import project_from_dict
-        return project_from_dict(data, path=path).scenario
-    try:
-        return DeploymentScenario.from_dict(data["scenario"] if "scenario" in data else data)
-    except InputError as exc:
-        if exc.path is None:       # name the file the bad value came from
-            exc.path = str(path)
-            exc.args = (str(exc),)
-        raise
-
-
-def check_writable(path: str | Path) -> Path:
-    """Fail fast (``OutputError``) if ``path`` cannot be created or replaced."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name")
-    if not folder.exists():
-        raise OutputError(f"{path}: folder {folder} does not exist")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: {folder} is a file, not a folder")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from exc
-    os.close(fd)
-    os.unlink(probe)
-    if path.exists() and not os.access(path, os.W_OK) and not os.access(folder, os.W_OK):
-        raise OutputError(f"{path}: the existing file cannot be replaced")
-    return path
 
 
 def run(args) -> int:
@@ -110,8 +49,8 @@ def run(args) -> int:
 
     from workstation.cli.output import print_json
     from workstation.datapack import load_pack
-    from workstation.exports.layers import gather_layers
-    from workstation.exports.partner_safe import DisclosurePolicy
+    from workstation.deploy import recommend
+    from workstation.exports.report import write_report
 
     started = time.perf_counter()
     if not 0 <= args.flow_hour <= 23:
@@ -121,40 +60,15 @@ def run(args) -> int:
     outputs = {"report": args.out, "xlsx": args.xlsx, "csv": args.csv,
                "plan_json": args.plan_json, "gpkg": args.gpkg}
     outputs = {k: check_writable(v) for k, v in outputs.items() if v}
-    scenario = load_scenario(args.scenario)
-    pack = load_pack()
-    plan = make_plan(pack, scenario)
-    policy = DisclosurePolicy(partner_safe=args.partner_safe, threshold=args.threshold)
-    day = scenario.day_types[0]
-    incidents = hotspots = None
-    if args.incidents:
-        from workstation.exports.layers import hotspots_from_incidents
-        from workstation.loaders import import_incidents
-        from workstation.loaders.incidents import concat_incident_sets
-        incidents = concat_incident_sets([import_incidents(p, boroughs=pack.table("boroughs"))
-                                          for p in args.incidents])
-        hotspots = hotspots_from_incidents(pack, incidents)
-    layers = gather_layers(pack, day_type=day, flow_hour=args.flow_hour, policy=policy,
-                           hotspots=hotspots)
-
-    from workstation.exports.report import write_report
-    write_report(plan, outputs["report"], pack=pack, layers=layers,
-                 partner_safe=args.partner_safe, threshold=args.threshold,
-                 flow_hour=args.flow_hour)
-    if "xlsx" in outputs:
-        from workstation.exports.plan_xlsx import write_plan_xlsx
-        write_plan_xlsx(plan, outputs["xlsx"])
-    if "csv" in outputs:
-        from workstation.exports.plan_csv import write_plan_csv
-        write_plan_csv(plan, outputs["csv"])
-    if "plan_json" in outputs:
-        from workstation.exports.plan_json import write_plan_json
-        write_plan_json(plan, outputs["plan_json"])
-    if "gpkg" in outputs:
-        from workstation.exports.geopackage import write_geopackage
-        write_geopackage(outputs["gpkg"], pack=pack, plan=plan, layers=layers,
-                         incidents=incidents.frame if incidents is not None else None,
-                         partner_safe=args.partner_safe, threshold=args.threshold)
+    scenario = scenario_from_args(args)
+    with progress_line(args, "report") as progress:
+        pack = load_pack(args.data)
+        plan = recommend(pack, scenario, progress=stage(progress, 0.0, 0.4))
+        layers, incidents = _layers(args, pack, scenario, progress)
+        write_report(plan, outputs["report"], pack=pack, layers=layers,
+                     partner_safe=args.partner_safe, threshold=args.threshold,
+                     flow_hour=args.flow_hour, progress=stage(progress, 0.5, 0.95))
+        _write_plan_files(args, outputs, pack, plan, layers, incidents)
     summary = {"scenario": scenario.name, "partner_safe": args.partner_safe,
                "outputs": {k: str(v) for k, v in outputs.items()},
                "seconds": round(time.perf_counter() - started, 1)}
@@ -169,11 +83,39 @@ def run(args) -> int:
     return 0
 
 
-def make_plan(pack, scenario):
-    """The engine's plan for ``scenario`` (``workstation.deploy.recommend``)."""
-    try:
-        from workstation.deploy import recommend
-    except ImportError as exc:
-        raise OutputError("the deployment engine (workstation.deploy.recommend) is not "
-                          "available in this build; no report was written") from exc
-    return recommend(pack, scenario)
+def _layers(args, pack, scenario, progress):
+    """The report's map layers (hotspots from ``--incidents`` if given) and the incidents."""
+    from workstation.exports.layers import gather_layers
+    from workstation.exports.partner_safe import DisclosurePolicy
+
+    progress(0.4, "map layers")
+    policy = DisclosurePolicy(partner_safe=args.partner_safe, threshold=args.threshold)
+    day = scenario.day_types[0]
+    incidents = hotspots = None
+    if args.incidents:
+        from workstation.exports.layers import hotspots_from_incidents
+        from workstation.loaders import import_incidents
+        from workstation.loaders.incidents import concat_incident_sets
+        incidents = concat_incident_sets([import_incidents(p, boroughs=pack.table("boroughs"))
+                                          for p in args.incidents])
+        hotspots = hotspots_from_incidents(pack, incidents)
+    layers = gather_layers(pack, day_type=day, flow_hour=args.flow_hour, policy=policy,
+                           hotspots=hotspots)
+    return layers, incidents
+
+
+def _write_plan_files(args, outputs, pack, plan, layers, incidents) -> None:
+    if "xlsx" in outputs:
+        from workstation.exports.plan_xlsx import write_plan_xlsx
+        write_plan_xlsx(plan, outputs["xlsx"])
+    if "csv" in outputs:
+        from workstation.exports.plan_csv import write_plan_csv
+        write_plan_csv(plan, outputs["csv"])
+    if "plan_json" in outputs:
+        from workstation.exports.plan_json import write_plan_json
+        write_plan_json(plan, outputs["plan_json"])
+    if "gpkg" in outputs:
+        from workstation.exports.geopackage import write_geopackage
+        write_geopackage(outputs["gpkg"], pack=pack, plan=plan, layers=layers,
+                         incidents=incidents.frame if incidents is not None else None,
+                         partner_safe=args.partner_safe, threshold=args.threshold)

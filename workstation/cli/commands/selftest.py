@@ -60,7 +60,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     out_dir = prepare_out_dir(args.out)
-    results = run_selftest(out_dir, gui=args.gui)
+    results = run_selftest(out_dir, gui=args.gui, pack_root=args.data)
     failed = [r for r in results if not r.ok]
     total_s = sum(r.seconds for r in results)
     if failed:
@@ -253,7 +253,6 @@ def _step_gui(state: dict) -> str:
     from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QSettings, QThread
     from PySide6.QtWidgets import QApplication
 
-    from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 emit() refcount guard)
     from workstation.app.main_window import MainWindow
     from workstation.app.session import Session
 

@@ -49,7 +49,7 @@ def run(args) -> int:
         raise InputError(f"--top {args.top} must be >= 0")
     if args.target is not None and not 0 <= args.target <= 10:
         raise InputError(f"--target {args.target} must be between 0 and 10")
-    pack = load_pack()
+    pack = load_pack(args.data)
     policy = DisclosurePolicy(partner_safe=not args.no_partner_safe)
     index = run_index(pack, args.level, weights_path=args.weights,
                       harm_weights_path=args.harm_weights, domain_paths=args.domain,

@@ -11,6 +11,8 @@ are re-exported here because the backtest and older callers import them from thi
 
 from __future__ import annotations
 
+import numpy as np
+
 from workstation.deploy.allocate import ROSTER_MIN_SHARE, officer_cap, plan_from_parts
 from workstation.deploy.assess import (assess_day, cover, grade_targets, harm_served_share,
                                        hourly_table, impact_table, lending_table, plan_table,
@@ -29,7 +31,8 @@ from workstation.domain import CancelToken, ProgressFn, check_cancel, no_progres
 
 __all__ = ["recommend", "method_lines", "cover", "demand_for", "plan_from_parts",
            "requirement", "static_strength", "_patrol_units", "Requirement", "grade_load",
-           "harm_served_share", "calibration", "_population_matches", "_largest_remainder"]
+           "harm_served_share", "calibration", "_population_matches", "_largest_remainder",
+           "plan_for"]
 
 
 def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None,
@@ -52,13 +55,26 @@ def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None
     demand = demand_for(pack, scenario, units, incidents=incidents, all_day_types=True,
                         population=population)
     check_cancel(cancel)
+    return plan_for(units, demand, scenario, response=response,
+                    patrol_units=_patrol_units(units, hotspots), progress=progress,
+                    cancel=cancel)
+
+
+def plan_for(units: PlanningUnits, demand: Demand, scenario: DeploymentScenario, *,
+             response: ResponseModel | None = None, tables: ShareTables | None = None,
+             patrol_units=None, progress: ProgressFn = no_progress,
+             cancel: CancelToken | None = None) -> ShiftPlan:
+    """Stages 2-4 on a demand already built: requirement, static strength, allocation per
+    day type, assessment. ``tables`` (built for this demand, the scenario's availability
+    and standards) may be shared between scenarios that differ only in officers."""
+    response = response or DEFAULT_RESPONSE
     progress(0.4, "officers needed")
     static, strength_basis = static_strength(units, demand, scenario)
     # the queue-and-travel shares, computed once, wide enough for any plan's officers
-    tables = ShareTables(demand, scenario, response,
-                         officers=int(officer_cap(static).max()))
-    need = requirement(demand, scenario, patrol_units=_patrol_units(units, hotspots),
-                       tables=tables)
+    tables = tables or ShareTables(demand, scenario, response,
+                                   officers=int(officer_cap(static).max()))
+    patrol_units = np.ones(len(units.codes)) if patrol_units is None else patrol_units
+    need = requirement(demand, scenario, patrol_units=patrol_units, tables=tables)
     days = []
     for k, day in enumerate(scenario.day_types):
         check_cancel(cancel)
@@ -68,13 +84,13 @@ def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None
                                      tables=tables)[day]
         days.append(assess_day(day, allocation, demand, static, scenario, tables))
     progress(0.95, "tables")
-    targets = grade_targets(scenario, response)
+    targets = grade_targets(scenario, tables.response)
     plan = plan_table(days, units, demand, need, static, scenario, targets)
     hourly = hourly_table(days, units, demand, need)
     lending, travel_hours = lending_table(days, units, scenario)
     summary = totals(plan, hourly, lending, static, travel_hours)
-    summary["calibration"] = calibration(demand, need, units, static, scenario, response,
-                                         tables=tables)
+    summary["calibration"] = calibration(demand, need, units, static, scenario,
+                                         tables.response, tables=tables)
     summary["strength_given_units"] = strength_given(units, scenario)
     summary["reachable_share_by_grade"] = {g: t.ceiling for g, t in targets.items()}
     progress(1.0, "done")
@@ -82,8 +98,8 @@ def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None
         scenario=scenario, plan=plan, hourly=hourly, lending=lending,
         impact=impact_table(plan), basis=_basis(demand, strength_basis, units),
         method=method_lines(scenario, units), totals=summary,
-        solver="scipy.optimize.milp (HiGHS), one MIP per day type; "
-               + "; ".join(sorted({a.allocation.status for a in days})))
+        solver="scipy.optimize.milp (HiGHS): the LP relaxation per day type, the MIP where "
+               "it is not integral; " + "; ".join(sorted({a.allocation.status for a in days})))
 
 
 def _basis(demand: Demand, strength_basis: str, units: PlanningUnits) -> tuple[str, ...]:

@@ -109,14 +109,15 @@ def test_london_demand_is_busier_at_teatime_than_before_dawn(baseline_plan):
 
 def test_calibration_lists_what_was_fitted_and_what_is_predicted(baseline_plan):
     cal = baseline_plan.totals["calibration"]
-    names = {p["name"] for p in cal["free_parameters"]}
-    assert names == {"dispatch_delay_minutes", "officer_availability"}
+    assert set(cal["free_parameters"]) == {"dispatch_delay_minutes", "officer_availability"}
+    for parameter in cal["free_parameters"].values():
+        assert parameter["fitted_to"] in cal["fitted"]
     # the two fitted figures are reproduced (the fit is scripts/calibrate_response.py)
-    for row in cal["fitted"]:
+    for row in cal["fitted"].values():
         assert abs(row["error"]) < 0.005, row
     # at least one published figure not fitted, with the model's prediction and its error
     assert len(cal["predicted_not_fitted"]) >= 1
-    for row in cal["predicted_not_fitted"]:
+    for row in cal["predicted_not_fitted"].values():
         assert row["error"] == pytest.approx(row["model"] - row["published"], abs=1e-3)
         assert row["source"]
     # seed: 15,000 I and 21,600 S calls a year per borough (demand side, unchanged)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workstation.deploy.allocate import ROSTER_MIN_SHARE, officer_cap, plan_from_parts
+from workstation.deploy.allocate import (LENDING_PENALTY, ROSTER_MIN_SHARE, ROSTER_MOVE_PENALTY,
+                                         officer_cap, plan_from_parts)
 from workstation.deploy.assess import (assess_day, cover, grade_targets, harm_served_share,
                                        hourly_table, impact_table, lending_table, plan_table,
                                        totals)
@@ -97,7 +98,7 @@ def plan_for(units: PlanningUnits, demand: Demand, scenario: DeploymentScenario,
     return ShiftPlan(
         scenario=scenario, plan=plan, hourly=hourly, lending=lending,
         impact=impact_table(plan), basis=_basis(demand, strength_basis, units),
-        method=method_lines(scenario, units), totals=summary,
+        method=method_lines(scenario, units, tables.response), totals=summary,
         solver="scipy.optimize.milp (HiGHS): the LP relaxation per day type, the MIP where "
                "it is not integral; " + "; ".join(sorted({a.allocation.status for a in days})))
 
@@ -114,9 +115,10 @@ def _basis(demand: Demand, strength_basis: str, units: PlanningUnits) -> tuple[s
     )
 
 
-def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = None
-                 ) -> tuple[str, ...]:
+def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = None,
+                 response: ResponseModel | None = None) -> tuple[str, ...]:
     """How each number in the plan is produced (printed in the app and every report)."""
+    response = response or DEFAULT_RESPONSE
     standards = "; ".join(f"{s.grade}-grade within {s.standard_minutes:g} min for "
                           f"{100 * s.target_share:.0f}%" for s in scenario.standards)
     return (
@@ -128,29 +130,42 @@ def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = Non
         + ". Graded I/S shares and officer-hours per incident come from the demand types table.",
         "Harm: each attended incident weighted by the ONS Crime Severity Score of its offence "
         "group (non-crime weights are stated policy in the demand table).",
-        f"Officers needed: the smallest number such that, in an M/M/c (Erlang C) queue, "
-        f"the share reached within the standard (wait + travel) meets its target ({standards}); "
-        f"I-grade calls pre-empt lower grades so their queue sees I-grade load only, S-grade "
-        f"calls queue behind all attended incidents; travel to scene is gamma distributed "
-        f"(mean {scenario.travel_minutes_to_scene:g} min, shape {scenario.travel_time_shape:g}); "
-        f"where travel alone makes a target unreachable, the requirement is to come within "
-        f"one point of the best reachable share; each hour is treated as stationary (SIPP, "
-        f"Green, Kolesar & Soares 2001). Officers on duty = officers answering calls / "
-        f"{scenario.officer_availability:.0%} (the share of a shift free for calls after "
-        f"briefings, breaks, custody and court).",
+        f"Response: each hour is an M/M/c (Erlang C) queue (SIPP, Green, Kolesar & Soares "
+        f"2001); I-grade calls pre-empt lower grades so their queue sees I-grade load only, "
+        f"S-grade calls queue behind all attended incidents. A call that finds an officer "
+        f"free gets the nearest free car: distance {response.square_root_law_constant:g} x "
+        f"sqrt(unit area / free cars) (square-root law, Kolesar & Blum 1973; Larson & Odoni "
+        f"1981 ch. 3; {response.officers_per_car:g} officers per car); a call that waits gets "
+        f"the next car to clear, anywhere in the unit. Travel = dispatch delay (mean "
+        f"{response.dispatch_delay_minutes:g} min, fitted to the Met's 86.9% of I-grade "
+        f"within 15 min) + distance at {response.speed_kmh:g} km/h. The share within a "
+        f"standard rises with officers and falls with area, up to the ceiling P(dispatch "
+        f"delay <= standard).",
+        f"Officers needed: the smallest number on duty whose available share "
+        f"({scenario.officer_availability:.1%} of a shift is free for calls after briefings, "
+        f"breaks, custody and court; fitted to the Met's 81.9% of S-grade within 60 min) "
+        f"meets each target ({standards}). Targets are never changed: where one is above the "
+        f"ceiling, officers are sized to come within one point of the ceiling (or until one "
+        f"more adds under 0.1 point) and every output says the target is not reachable.",
         f"Hotspot patrol: {scenario.hotspot_visits_per_hour} visits per hour of "
         f"{scenario.patrol_minutes_per_hotspot_visit:g} min (Koper 1995) added per unit.",
         f"Visibility floor: at least {scenario.visibility_floor_per_borough} officers per unit "
         "every hour. Visibility is a policy choice, not an output of the model.",
-        f"Static staffing: the same officers every shift, split by need over the week; the "
-        f"plan keeps each unit's officer-hours per day but rosters them by need (each shift "
-        f"keeps at least {ROSTER_MIN_SHARE:.0%} of its static strength).",
-        f"Lending: a linear programme per day type (HiGHS) minimises harm-weighted officer "
-        f"shortfall by hour plus travel time lost; each unit keeps at least "
-        f"{scenario.floor_share:.0%} of its own rostered officers; officers are conserved; "
-        f"lending only within {scenario.max_lending_minutes:g} minutes at "
-        f"{scenario.blue_light_speed_kmh:g} km/h.",
-        "Share within standard: I-grade share by Erlang C with the final officers each hour, "
-        "averaged over the shift weighted by I-grade incidents; harm-weighted demand served "
-        "combines I and S shares.",
+        f"Static staffing: the same officers every shift, split by workload (officer-hours "
+        f"of attended incidents) over the week; the plan keeps each unit's officer-hours per "
+        f"day (so London's too) but rosters them by value (each shift keeps at least "
+        f"{ROSTER_MIN_SHARE:.0%} of its static strength, in whole officers).",
+        f"Plan: per day type, HiGHS (scipy.optimize.milp) maximises harm-weighted demand "
+        f"answered within standard, each unit-shift's value of officers written as "
+        f"piecewise-linear segments of its concave envelope, less a {ROSTER_MOVE_PENALTY:.0%} "
+        f"penalty per officer-hour moved from the home roster and, per officer lent, the "
+        f"journey's officer-hours plus {LENDING_PENALTY:.0%}; static staffing is feasible, "
+        f"so the plan is never worse on this measure (checked on the exact model), and no "
+        f"hour static staffing covers is left short. Each unit keeps at least "
+        f"{scenario.floor_share:.0%} of its own rostered officers; lent officers are "
+        f"conserved in every shift; lending only within {scenario.max_lending_minutes:g} "
+        f"minutes at {scenario.blue_light_speed_kmh:g} km/h.",
+        "Share within standard: each grade's share in the response model with the final "
+        "officers each hour, averaged over the shift weighted by its incidents; harm-weighted "
+        "demand served combines I and S shares.",
     )

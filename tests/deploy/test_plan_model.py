@@ -189,7 +189,8 @@ def test_plan_json_carries_risk_and_target_ceilings(capsys):
     for grade in ("I", "S"):
         assert 0 < row[f"target_ceiling_{grade}"] <= 1
         assert isinstance(row[f"target_reachable_{grade}"], bool)
-    calibration = payload["totals"]["calibration"]
+    calibration = payload["calibration"]
+    assert calibration == payload["totals"]["calibration"]
     assert calibration["fitted"] and calibration["predicted_not_fitted"]
 
 

@@ -127,8 +127,11 @@ def allocate_day(*, values: ShiftValues, static: np.ndarray, shift_hours: list[t
                       integrality=lp.integrality,
                       options={"mip_rel_gap": MIP_GAP, "time_limit": MIP_TIME_LIMIT_S})
         how = "MIP"
-    if result.x is None:
-        raise RuntimeError(f"allocation programme failed: {result.message}")
+    if result.x is None:        # no whole plan within the time limit: static stands
+        n, n_shifts = static.shape
+        return DayAllocation(static.astype(np.int64), np.zeros((n, n, n_shifts), np.int64),
+                             static.astype(np.int64),
+                             f"static kept: no whole-officer plan found ({result.message})")
     return _read(lp, result.x, values, static, f"{how}: {result.message}")
 
 

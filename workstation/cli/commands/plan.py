@@ -76,6 +76,7 @@ def plan_payload(plan) -> dict:
                       **{f"{key}_{g}": _plain(getattr(row, f"{key}_{g}"))
                          for g in ("I", "S") for key in ("target_ceiling", "target_reachable")}})
     return {"scenario": plan.scenario.to_dict(), "units": units,
+            "calibration": plan.totals.get("calibration"),
             "lending": plan.lending.to_dict(orient="records"), "totals": plan.totals,
             "basis": list(plan.basis), "method": list(plan.method), "solver": plan.solver}
 

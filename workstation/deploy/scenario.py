@@ -151,25 +151,24 @@ class DeploymentScenario:
         DEFAULT_STANDARDS, label="Response standards", kind="standards",
         group="Lending and response",
         help="Response standard (minutes) and target share per call grade.")
-    # Calibrated: with 9.5 min, static staffing reproduces the Met's achieved I-grade
-    # performance (86.9% within 15 minutes, 12 months to Sep 2018).
+    # Mean journey of a hotspot patrol visit (minutes); a response standard must exceed it.
+    # Response travel itself comes from staffing and area (deploy/response.py), not from here.
     travel_minutes_to_scene: float = scenario_field(
         9.5, label="Travel to scene", kind="float", unit="minutes", display_unit="min",
         minimum=0.0, maximum=120.0,
         decimals=1, group="Lending and response", cli="--travel-minutes-to-scene",
-        help="Mean travel time from patrol to scene; each response standard must exceed it. "
-             "Default 9.5 min: calibrated so static staffing reproduces the Met's 86.9% of "
-             "I-grade calls within 15 minutes.")
-    # Gamma distributed with this shape (1 / CV^2); 4 means a coefficient of variation of
-    # 0.5. Assumption; 0 = a fixed travel time.
+        help="Mean journey of a hotspot patrol visit; each response standard must exceed it. "
+             "Response travel to calls is modelled from free officers and borough area "
+             "(Help → Method), not from this value.")
+    # Not used by the queue-and-travel response model (deploy/response.ResponseModel holds
+    # its spreads); kept so older project files still load.
     travel_time_shape: float = scenario_field(
         4.0, label="Travel-time shape", kind="float", unit="gamma shape", display_unit="",
         minimum=0.0,
         maximum=100.0, decimals=1, group="Lending and response",
         cli="--travel-time-shape",
-        help="Travel times vary with distance and traffic: gamma distributed with this shape "
-             "(1 / CV²). Default 4 (a coefficient of variation of 0.5), an assumption; "
-             "0 = a fixed travel time.")
+        help="Kept so older projects load; the response model (deploy/response.py) holds its "
+             "own travel-time spreads and does not use this value.")
     include_visitors: bool = scenario_field(
         True, label="Include commuters and visitors", kind="bool", group="Demand",
         cli="--include-visitors",
@@ -204,14 +203,15 @@ class DeploymentScenario:
         help="Minimum officers on duty in every unit every hour, whatever the demand. "
              "Default 2: a policy choice, not a model output.")
     # The rest goes on briefings, breaks, custody, court, training and other abstractions.
-    # Calibrated: with 0.63, static staffing of 890 officers per shift reproduces the Met's
-    # achieved S-grade performance (81.9% within 60 minutes, 12 months to Sep 2018);
-    # comparable to call-centre "shrinkage" of ~35%. See docs/method-deployment.md.
+    # Calibrated: with 0.611, static staffing of 890 officers per shift reproduces the Met's
+    # achieved S-grade performance (81.9% within 60 minutes, 12 months to Sep 2018) in the
+    # queue-and-travel model (scripts/calibrate_response.py); comparable to call-centre
+    # "shrinkage" of ~35-40%. See docs/method-deployment.md, calibration.
     officer_availability: float = scenario_field(
-        0.63, label="Officer time free for calls", kind="float", unit="share", minimum=0.05,
+        0.611, label="Officer time free for calls", kind="float", unit="share", minimum=0.05,
         maximum=1.0, display_scale=100.0, display_unit="%", group="Lending and response",
         cli="--officer-availability",
-        help="Share of an on-duty response officer's time free for calls. Default 63%: "
+        help="Share of an on-duty response officer's time free for calls. Default 61.1%: "
              "calibrated so static staffing reproduces the Met's 81.9% of S-grade calls "
              "within 60 minutes.")
     tfl_year: int = scenario_field(

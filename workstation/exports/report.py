@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import re
 from pathlib import Path
 from typing import Iterable
 from xml.sax.saxutils import escape
@@ -61,9 +60,10 @@ METHOD_TEXT = (
     ("Response standards",
      "The Met grades calls I (immediate, 15 minutes) and S (significant, 60 minutes). A call is "
      "within the standard when the wait for a free officer plus the travel to scene fits in the "
-     "standard. Travel time varies (gamma distributed around the scenario's mean), so even with "
-     "an officer free at once some I-grade calls cannot be reached in 15 minutes: that ceiling "
-     "is printed in the totals (reachable share)."),
+     "standard. Travel is a dispatch delay plus the drive from the nearest free car, which is "
+     "closer the more cars are free and the smaller the unit (the square-root law); even with "
+     "unlimited officers the delay alone caps the share: that ceiling is printed in the totals "
+     "(reachable share) and next to any target it makes unreachable."),
     ("Queueing (Erlang C)",
      "Each unit-hour is treated as a queue: calls arrive at the demand rate and each ties up an "
      "officer for its time on scene. The Erlang C formula gives the chance that a call waits "
@@ -72,9 +72,10 @@ METHOD_TEXT = (
      "the share of a shift free for calls (officer availability)."),
     ("Floors and lending",
      "Each unit keeps at least the floor share of its own officers and the visibility floor. "
-     "A linear programme moves officers between units within the maximum lending travel time "
-     "(blue-light speed over the distance between neighbouring unit centres) to cut the "
-     "harm-weighted shortfall, counting the travel time lost. 'Final' = home - lent + "
+     "A linear programme re-rosters officers between shifts and moves them between units "
+     "within the maximum lending travel time (blue-light speed over the distance between "
+     "neighbouring unit centres) to answer the most harm-weighted demand in time, counting "
+     "the travel time lost; it is never worse than static staffing. 'Final' = home - lent + "
      "borrowed; the impact section compares the plan with static staffing (the same officers "
      "in every shift, nobody lent)."),
 )
@@ -284,7 +285,7 @@ def summary_facts(plan: ShiftPlan) -> dict:
         "understaffed_plan": plan.totals.get("understaffed_unit_hours_plan"),
         "understaffed_static": plan.totals.get("understaffed_unit_hours_static"),
         "reachable": dict(plan.totals.get("reachable_share_by_grade") or {}),
-        "risk_counts": {level: int(sum(risk_level(t) == level for t in plan.impact["statement"]))
+        "risk_counts": {level: int((risk_levels(plan.impact) == level).sum())
                         for level in RISK_LEVELS},
     }
 
@@ -304,11 +305,12 @@ def _risk_text(share: float, target: float) -> str:
 RISK_LEVELS = ("HIGH", "MEDIUM", "LOW")
 
 
-def risk_level(statement: str) -> str:
-    """The engine's risk grade as written in its impact statement ("... MEDIUM risk."),
-    so the report never grades a shift differently from the engine; "" if none."""
-    match = re.search(r"\b(HIGH|MEDIUM|LOW) risk\b", str(statement))
-    return match.group(1) if match else ""
+def risk_levels(impact: pd.DataFrame) -> pd.Series:
+    """The engine's risk grade per impact row, read from its ``risk_level`` field, so the
+    report never grades a shift differently from the engine; "" for NONE or no field."""
+    if "risk_level" not in impact:
+        return pd.Series("", index=impact.index, dtype=object)
+    return impact["risk_level"].fillna("").astype(str).replace("NONE", "")
 
 
 def _short_day(value) -> str:
@@ -455,7 +457,7 @@ class _Report:
                 if c in plan_rows.columns]
         impact = impact.merge(plan_rows[keep], on=["unit_code", "day_type", "shift"],
                               how="left")
-        impact["risk"] = impact["statement"].map(risk_level)
+        impact["risk"] = risk_levels(impact)
         impact["risk_rank"] = impact["risk"].map({"HIGH": 0, "MEDIUM": 1, "LOW": 2}).fillna(3)
         if "s_share_within_standard" in impact:
             impact["s_change"] = (impact["s_share_within_standard"]

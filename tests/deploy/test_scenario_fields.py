@@ -26,13 +26,13 @@ def _error(data: dict) -> ScenarioError:
 
 # (scenario JSON fragment, field named, words of the problem, words of the allowed range)
 BAD_VALUES = [
-    ({"officers_on_duty": math.nan}, "officers_on_duty", "not a finite number", "0 and 40,000"),
-    ({"officers_on_duty": math.inf}, "officers_on_duty", "not a finite number", "40,000"),
+    ({"officers_on_duty": math.nan}, "officers_on_duty", "not a finite number", "0 and 20,000"),
+    ({"officers_on_duty": math.inf}, "officers_on_duty", "not a finite number", "20,000"),
     ({"officers_on_duty": "890"}, "officers_on_duty", "is text, not a number", "whole number"),
     ({"officers_on_duty": True}, "officers_on_duty", "true/false, not a number", "whole"),
     ({"officers_on_duty": 890.5}, "officers_on_duty", "not a whole number", "whole number"),
-    ({"officers_on_duty": 10**9}, "officers_on_duty", "out of range", "0 and 40,000"),
-    ({"officers_on_duty": -5}, "officers_on_duty", "out of range", "0 and 40,000"),
+    ({"officers_on_duty": 10**9}, "officers_on_duty", "out of range", "0 and 20,000"),
+    ({"officers_on_duty": -5}, "officers_on_duty", "out of range", "0 and 20,000"),
     ({"day_types": []}, "day_types", "is empty", "at least one day type"),
     ({"day_types": ["weekday", "weekday"]}, "day_types", "repeats", "at most once"),
     ({"day_types": ["monday"]}, "day_types", "unknown day type", "weekday, friday"),
@@ -128,7 +128,7 @@ def test_nan_project_is_refused_naming_file_and_field(tmp_path):
 @pytest.mark.parametrize("argv, words", [
     (["plan", "--max-lending-minutes", "nan"], ["max_lending_minutes", "not a finite number",
                                                 "between 0 and 120"]),
-    (["plan", "--officers", "1000000000"], ["officers_on_duty", "out of range", "40,000"]),
+    (["plan", "--officers", "1000000000"], ["officers_on_duty", "out of range", "20,000"]),
     (["plan", "--officers", "890.5"], ["officers_on_duty", "not a whole number"]),
     (["backtest", "--floor-share", "inf"], ["floor_share", "not a finite number"]),
     (["report", "--name", "x" * 100_000], ["name", "at most 200 characters"]),

@@ -21,7 +21,7 @@ from workstation.deploy.response import (DEFAULT_RESPONSE, ResponseModel, share_
 from workstation.deploy.risk import CEILING_TOLERANCE
 from workstation.deploy.scenario import DeploymentScenario, ResponseStandard
 from workstation.deploy.units import PlanningUnits
-from workstation.errors import InputError
+from workstation.errors import InputError, ScenarioError
 
 # Officers answering calls searched per unit-hour before giving up (a data error then).
 MAX_SERVERS = 2000
@@ -71,6 +71,10 @@ def goal_share(standard: ResponseStandard, response: ResponseModel) -> float:
                - CEILING_TOLERANCE)
 
 
+def scenario_availability(scenario) -> float:
+    return max(float(scenario.officer_availability), 0.05)
+
+
 class ShareTables:
     """Each grade's share within standard for every whole number of officers answering
     calls, per unit, day type and hour, for one demand: computed once per recommendation
@@ -82,17 +86,22 @@ class ShareTables:
         self.response = response or DEFAULT_RESPONSE
         self._tables: dict[str, np.ndarray] = {}
         # first size: enough for ``officers`` on duty (tables are widened when needed)
-        self._first = max(64, int(np.ceil(officers * scenario.officer_availability)) + 2)
+        self._first = min(MAX_SERVERS,
+                          max(64, int(np.ceil(officers * scenario.officer_availability)) + 2))
 
     def table(self, grade: str, servers: int = 0) -> np.ndarray:
         """(n_units, n_day_types, 24, C + 1) with C >= ``servers``."""
         have = self._tables.get(grade)
         if have is None or have.shape[-1] - 1 < servers:
-            top = max(int(servers), self._first,
-                      0 if have is None else 2 * (have.shape[-1] - 1))
-            if top > MAX_SERVERS:
-                raise ValueError(f"more than {MAX_SERVERS} officers needed in one unit-hour; "
-                                 "check the demand inputs")
+            if int(servers) > MAX_SERVERS:
+                raise ScenarioError(
+                    f"more than {MAX_SERVERS} free officers in one unit-hour are not modelled",
+                    column="officers_on_duty",
+                    expected="fewer officers per unit (a strength table or London total that "
+                             f"puts at most about {int(MAX_SERVERS / scenario_availability(self.scenario)):,} "
+                             "officers on duty in one unit)")
+            top = min(MAX_SERVERS, max(int(servers), self._first,
+                                       0 if have is None else 2 * (have.shape[-1] - 1)))
             standard = standard_for(self.scenario, grade)
             have = share_by_servers(grade_load(self.demand, grade),
                                     self.demand.officer_hours_per_incident,
@@ -104,14 +113,18 @@ class ShareTables:
     def share(self, grade: str, officers: np.ndarray, d: int | slice = slice(None)
               ) -> np.ndarray:
         """Share at ``officers`` on duty (matching the demand's [:, d] cells)."""
-        servers = np.asarray(officers, dtype=float) * self.scenario.officer_availability
+        # Beyond MAX_SERVERS free officers in one unit-hour the share is at its ceiling to
+        # numerical precision (no wait, cars a few metres apart): read it there.
+        servers = np.minimum(np.asarray(officers, dtype=float) * self.scenario.officer_availability,
+                             MAX_SERVERS - 1)
         table = self.table(grade, int(np.ceil(servers.max())) + 1 if servers.size else 1)
         return share_at(table[:, d], np.broadcast_to(servers, table[:, d].shape[:-1]))
 
 
     def share_grid(self, grade: str, max_officers: int, d: int) -> np.ndarray:
         """(n_units, 24, max_officers + 1): share at 0, 1, ... officers on duty."""
-        servers = np.arange(max_officers + 1) * self.scenario.officer_availability
+        servers = np.minimum(np.arange(max_officers + 1) * self.scenario.officer_availability,
+                             MAX_SERVERS - 1)   # saturated beyond, as in share()
         low = np.floor(servers + 1e-9).astype(np.int64)
         table = self.table(grade, int(low.max()) + 1)[:, d]
         return table[..., low] + (servers - low) * (table[..., low + 1] - table[..., low])

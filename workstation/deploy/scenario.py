@@ -106,11 +106,13 @@ class DeploymentScenario:
         help="Day types to plan (TfL's: weekday = Mon-Thu, Friday, Saturday, Sunday). "
              "Default: weekday, Saturday and Sunday.")
     # Basis: the seed report's borough had 139 emergency response officers in five teams,
-    # i.e. ~28 on duty per shift; x 32 boroughs = 890. The maximum is above the Met's whole
-    # strength (~34,000) and keeps the per-officer Erlang search bounded.
+    # i.e. ~28 on duty per shift; x 32 boroughs = 890. The maximum, 20,000 on duty in one
+    # shift, is well above any real deployment (the Met's whole strength of ~34,000 works in
+    # shifts and many roles) and keeps every unit within the queue model's 2,000 free
+    # officers per unit-hour (deploy/requirement.MAX_SERVERS).
     officers_on_duty: int = scenario_field(
         890, label="Officers on duty per shift", kind="int", unit="officers", minimum=0,
-        maximum=40_000, step=50, group="Officers and shifts", cli="--officers",
+        maximum=20_000, step=50, group="Officers and shifts", cli="--officers",
         help="Response officers on duty across London in each shift (sum over units), "
              "unless a strength table is given. Default 890: the seed borough's ~28 "
              "response officers per shift x 32 boroughs; see Help → Method.")

@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("WORKSTATION_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 PACK_DIR = REPO_ROOT / "data"
 
 

@@ -185,7 +185,8 @@ def b_table_all_outside_london(tmp, real):
 
 
 def b_police_outside_london(tmp, real):
-    lines = edit_column(month_slice(real, 10), "Latitude", lambda v: str(float(v) + 2.0))
+    lines = edit_column(month_slice(real, 50), "Latitude", lambda v: str(float(v) + 2.0),
+                        rows=list(range(1, 11)))
     return write(tmp / MONTH_FILE, lines)
 
 
@@ -311,7 +312,7 @@ def check_duplicates(s):
 
 
 def check_police_outside(s):
-    assert s.rows_total == 10 and s.rows_placed == 10 and s.rows_outside_london == 10
+    assert s.rows_total == 50 and s.rows_placed == 50 and s.rows_outside_london == 10
 
 
 def check_blank_ids(s):

@@ -496,11 +496,23 @@ class Actions(QObject):
         incidents = s.incidents.frame if s.incidents is not None else None
 
         def run(*, progress, cancel):
+            layers = None
+            if incidents is not None and name in ("report_pdf", "geopackage"):
+                # The analyst's own incidents are open: their hotspots or none, never the
+                # shipped burglary in their place (exports.layers.gather_layers).
+                from workstation.domain import DayType
+                from workstation.exports.layers import gather_layers
+                from workstation.exports.partner_safe import DisclosurePolicy
+                day = plan.scenario.day_types[0] if plan is not None and \
+                    plan.scenario.day_types else DayType.WEEKDAY
+                layers = gather_layers(pack, day_type=day, policy=DisclosurePolicy(),
+                                       hotspots=hotspots, user_incidents=True)
             if name == "report_pdf":
-                return fn(plan, path, pack=pack, hotspots=hotspots, partner_safe=True,
-                          progress=progress, cancel=cancel)
+                return fn(plan, path, pack=pack, hotspots=hotspots, layers=layers,
+                          partner_safe=True, progress=progress, cancel=cancel)
             if name == "geopackage":
-                return fn(path, pack=pack, plan=plan, incidents=incidents, partner_safe=True)
+                return fn(path, pack=pack, plan=plan, layers=layers, incidents=incidents,
+                          partner_safe=True)
             return fn(plan, path)
         task = self.workers.start(EXPORT_TASK, run)
         s.status(f"Exporting {path.name}…")

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from workstation.deploy.plan import ShiftPlan
-from workstation.exports._common import output_path
+from workstation.exports._common import output_path, safe_text_cell
 from workstation.exports.tables import (PLAN_HEADERS, SHARE_COLUMNS, assumption_rows,
                                         contract_table, plan_table)
 
@@ -51,8 +51,8 @@ def _cell(value: Any) -> Any:
     if value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "value") and not isinstance(value, (int, float, str, bool)):
-        return str(value.value)
-    return value
+        return safe_text_cell(str(value.value))
+    return safe_text_cell(value)
 
 
 def _number_format(column: str, series: pd.Series) -> str | None:
@@ -73,7 +73,7 @@ def _write_frame(sheet, frame: pd.DataFrame) -> None:
     from openpyxl.utils import get_column_letter
 
     columns = list(frame.columns)
-    sheet.append([HEADERS.get(c, c) for c in columns])
+    sheet.append([_cell(HEADERS.get(c, c)) for c in columns])
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_cell(v) for v in row])
     bold = Font(bold=True)
@@ -104,7 +104,7 @@ def _write_assumptions(sheet, rows: Iterable[tuple[str, str, Any]]) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for section, name, value in rows:
-        sheet.append([section, name, _cell(value)])
+        sheet.append([_cell(section), _cell(name), _cell(value)])
     sheet.column_dimensions["A"].width = max([9] + [len(r[0]) + 2 for r in rows])
     sheet.column_dimensions["B"].width = min(70, max([30] + [len(r[1]) + 2 for r in rows]))
     sheet.column_dimensions["C"].width = 110

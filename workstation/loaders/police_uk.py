@@ -248,6 +248,8 @@ def _choose(path: Path, entries: list[tuple[str, Callable[[], bytes], Callable[[
             key = name.lower()
         by_key.setdefault(key, []).append((name, digest))
     for key, group in by_key.items():
+        # the original name first, browser/Explorer copies ('... (1).csv') after it
+        group.sort(key=lambda g: (_BROWSER_COPY.search(Path(g[0]).name) is not None, g[0]))
         first_name, first_digest = group[0]
         chosen.append(first_name)
         for other_name, other_digest in group[1:]:

@@ -135,7 +135,7 @@ def run(args) -> int:
                                           for p in args.incidents])
         hotspots = hotspots_from_incidents(pack, incidents)
     layers = gather_layers(pack, day_type=day, flow_hour=args.flow_hour, policy=policy,
-                           hotspots=hotspots)
+                           hotspots=hotspots, user_incidents=bool(args.incidents))
 
     from workstation.exports.report import write_report
     write_report(plan, outputs["report"], pack=pack, layers=layers,

@@ -13,7 +13,7 @@ import contextlib
 from pathlib import Path
 from typing import Iterator
 
-from workstation.atomic import atomic_path
+from workstation.atomic import atomic_path, is_disk_full, write_error
 from workstation.errors import OutputError
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -77,7 +77,14 @@ def output_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Pa
             if work != tmp:
                 work.replace(tmp)
         except OSError as exc:
-            raise OutputError(f"{target}: could not be written ({exc.strerror or exc})") from exc
+            raise write_error(target, exc) from exc
+        except RuntimeError as exc:
+            # GDAL (pyogrio) reports a full disk as a RuntimeError subclass
+            if is_disk_full(exc):
+                raise write_error(target, exc) from exc
+            raise
         finally:
-            if work != tmp and work.exists():
-                work.unlink()
+            for side in ("", "-journal", "-wal", "-shm"):
+                leftover = work.with_name(work.name + side)
+                if work != tmp and leftover.exists():
+                    leftover.unlink()

@@ -31,4 +31,5 @@ def pack():
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     config = tmp_path_factory.mktemp("xdg_config")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg_state")))
     monkeypatch.setenv("WORKSTATION_DATA", str(PACK_DIR))

@@ -149,18 +149,27 @@ def test_future_project_refused(qtbot, app, tmp_path):
     assert "newer version" in window.findChild(QMessageBox, ERROR_DIALOG_NAME).text()
 
 
-def test_autosave_and_recovery(qtbot, app):
+def test_autosave_and_recovery(qtbot, app, pack, pool):
+    """A copy that ended without a clean exit (its lock released, as when its process
+    died) leaves its recovery file; the next copy restores it and removes it."""
     window, session, actions = app
-    assert actions.autosave_now() is None                 # nothing unsaved
-    session.set_scenario(DeploymentScenario(name="Unsaved work", officers_on_duty=2100))
-    assert actions.autosave_now() is not None
+    other_window = QMainWindow()
+    qtbot.addWidget(other_window)
+    other_session = Session(pack)
+    other = build_actions(other_window, other_session, workers=pool)
+    assert other.autosave_now() is None                   # nothing unsaved
+    other_session.set_scenario(DeploymentScenario(name="Unsaved work", officers_on_duty=2100))
+    written = other.autosave_now()
+    assert written is not None and written == other.recovery.slot.path
+    assert find_recovery() is None                        # its copy is still running
+    other.recovery._lock.unlock()                         # ...and now it is gone
+    other.recovery._lock = None
     assert find_recovery().project.scenario.name == "Unsaved work"
-    actions.new_project()
-    assert session.scenario.name == "Baseline"
     assert actions.check_recovery(ask=lambda rec: True)
     assert session.scenario.name == "Unsaved work" and session.dirty
+    assert not written.exists() and actions.recovery.slot.path.exists()
     actions.shutdown()
-    assert find_recovery() is None
+    assert find_recovery() is None and not actions.recovery.slot.path.exists()
 
 
 def test_undo_redo_actions(qtbot, app):

@@ -47,16 +47,12 @@ from workstation.project import (
     ProjectFile,
     ViewState,
     add_recent,
-    autosave,
-    clear_recovery,
-    find_recovery,
     load_project,
     load_recent,
     remove_recent,
     resolve_source_path,
     save_project,
 )
-from workstation.project.recovery import AUTOSAVE_INTERVAL_S
 
 _log = logging.getLogger(__name__)
 
@@ -127,10 +123,17 @@ class Actions(QObject):
         session.sig_plan_changed.connect(lambda *_: self._update_enabled())
         session.sig_incidents_changed.connect(lambda *_: self._update_enabled())
         self._update_enabled()
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_S * 1000)
-        self.autosave_timer.timeout.connect(self.autosave_now)
-        self.autosave_timer.start()
+        # This copy's recovery slot (locked with QLockFile) and the debounced autosave:
+        # every change restarts a short timer; its timeout writes the recovery file.
+        from workstation.app.recovery import RecoveryKeeper
+        self.recovery = RecoveryKeeper(self.project_from_session,
+                                       lambda: self.session.project_path,
+                                       lambda: self.session.dirty, self)
+        self.autosave_timer = self.recovery.timer
+        for signal in (session.sig_scenario_changed, session.sig_comparison_scenario_changed,
+                       session.sig_incidents_changed, session.sig_time_changed,
+                       session.sig_selection_changed, session.sig_project_changed):
+            signal.connect(self.recovery.schedule)
         if window.isWindow():
             # "<project>[*] — London Deployment Workstation"; Qt shows "*" while unsaved.
             session.sig_project_changed.connect(self._update_title)
@@ -411,7 +414,7 @@ class Actions(QObject):
         s.mark_dirty(False)
         s.undo_stack.setClean()
         s.sig_project_changed.emit()
-        clear_recovery()
+        self.recovery.saved()                # only this copy's recovery file
         add_recent(path)
         stored = saved.incidents.store_path if saved.incidents is not None else None
         s.status(f"Saved {path.name}" + (
@@ -431,22 +434,26 @@ class Actions(QObject):
         if not recent:
             self.recent_menu.addAction("(none)").setEnabled(False)
 
-    def autosave_now(self) -> Path | None:
-        """Write the recovery file if there are unsaved changes (timer slot)."""
-        if not self.session.dirty:
-            return None
-        try:
-            return autosave(self.project_from_session(), original_path=self.session.project_path)
-        except (WorkstationError, OSError) as exc:
-            # Autosave is a safety net; failing it must not interrupt the analyst.
-            _log.warning("autosave failed: %s", exc)
-            return None
+    def autosave_now(self, *, force: bool = False) -> Path | None:
+        """Write this copy's recovery file now if there are unsaved changes."""
+        return self.recovery.autosave_now(force=force)
 
     def check_recovery(self, *, ask: Callable[[Any], bool] | None = None) -> bool:
-        """Offer to restore an autosaved project left by a session that did not close
-        cleanly; return True if it was restored."""
-        found = find_recovery()
-        if found is None:
+        """Offer to restore autosaved work left by copies that did not close cleanly
+        (killed, crashed, power cut); never another running copy's. True if restored."""
+        from workstation.atomic import clean_stale_temp_files
+        folders = {self.recovery.slot.path.parent}
+        for recent in load_recent()[:10]:
+            folders.add(recent.parent)
+            folders.add(recent.with_name(recent.stem + ".incidents"))
+        removed = clean_stale_temp_files(folders)
+        if removed:
+            _log.info("removed %d temporary file(s) left by an interrupted save", len(removed))
+        if getattr(self, "_recovery_checked", False):
+            return False
+        self._recovery_checked = True       # once per start (the window and main both ask)
+        orphans = self.recovery.orphans()
+        if not orphans:
             return False
         if ask is None:
             def ask(rec: Any) -> bool:
@@ -456,19 +463,24 @@ class Actions(QObject):
                     f"The workstation closed without saving. Restore the autosaved copy{where} "
                     f"from {rec.project.modified_utc}?")
                 return answer == QMessageBox.StandardButton.Yes
-        if not ask(found):
-            clear_recovery()
-            return False
-        self._apply_project(found.project, path=found.original_path)
-        self.session.mark_dirty(True)        # restored work is not saved yet
-        self.session.status("Restored autosaved work; save it to keep it")
-        return True
+        restored = False
+        for found in orphans:
+            if restored:
+                continue                             # offered again at the next start
+            if ask(found):
+                self._apply_project(found.project, path=found.original_path)
+                self.session.mark_dirty(True)        # restored work is not saved yet
+                self.recovery.autosave_now()         # kept in this copy's slot first...
+                self.session.status("Restored autosaved work; save it to keep it")
+                restored = True
+            self.recovery.done_with(found)           # ...then the old file goes
+        self.recovery.release_claims()
+        return restored
 
     def shutdown(self) -> None:
         """Call from the window's closeEvent after maybe_save() agreed."""
-        self.autosave_timer.stop()
         self.workers.shutdown()
-        clear_recovery()
+        self.recovery.shutdown()
 
     # --- import / export -----------------------------------------------------------------
     def open_import_dialog(self, path: str | Path | None = None):
@@ -577,8 +589,7 @@ class _CloseGuard(QObject):
             if not self._actions.maybe_save():
                 event.ignore()
                 return True
-            self._actions.autosave_timer.stop()
-            clear_recovery()
+            self._actions.recovery.shutdown()    # this copy's recovery only
         return False
 
 

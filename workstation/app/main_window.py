@@ -34,7 +34,9 @@ SETTINGS_VERSION = 1   # bump when docks change so an old saved layout is ignore
 
 
 def default_settings() -> QSettings:
-    return QSettings("London Deployment Workstation", "workstation")
+    # One settings folder per platform (workstation.paths), shared with recent projects.
+    from workstation.paths import settings_file
+    return QSettings(str(settings_file()), QSettings.Format.IniFormat)
 
 
 def _add_menu_item(menu, item) -> None:

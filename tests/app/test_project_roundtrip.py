@@ -33,6 +33,7 @@ def app(qtbot, pack, pool):
     session = Session(pack)
     actions = build_actions(window, session, workers=pool)
     actions.ask_unsaved = lambda: "discard"
+    actions.ask_locate_source = lambda check, reply: reply(None)   # skip a missing source
     return window, session, actions
 
 
@@ -60,6 +61,7 @@ def test_save_new_open_round_trip(qtbot, app, tmp_path, august):
     session_messages = []
     session.sig_status.connect(session_messages.append)
 
+    actions.keep_incidents.setChecked(True)      # opt in to a copy of the rows (default off)
     target = tmp_path / "autumn"
     assert actions.save_project_as(target)
     saved = tmp_path / "autumn.ldwproj"
@@ -101,8 +103,7 @@ def test_paths_only_when_the_user_turns_off_the_incident_copy(qtbot, app, tmp_pa
     session.set_incidents(incidents, source_path, IncidentSource(path=str(source_path)))
     messages = []
     session.sig_status.connect(messages.append)
-    assert actions.keep_incidents.isChecked()          # default: the store of issue 3
-    actions.keep_incidents.setChecked(False)
+    assert not actions.keep_incidents.isChecked()      # default (issue 18): paths only
     try:
         assert actions.save_project_as(tmp_path / "paths")
         saved = tmp_path / "paths.ldwproj"
@@ -114,7 +115,7 @@ def test_paths_only_when_the_user_turns_off_the_incident_copy(qtbot, app, tmp_pa
         qtbot.waitUntil(lambda: session.incidents is not None, timeout=60_000)  # re-imported
         assert session.incidents.rows_placed == incidents.rows_placed
     finally:
-        actions.keep_incidents.setChecked(True)
+        actions.keep_incidents.setChecked(False)
 
 
 def test_v1_project_opens_and_reports_missing_incidents(qtbot, app):

@@ -118,6 +118,10 @@ class Actions(QObject):
         self.map_image_provider: Callable[[], Any] | None = None
         # Asked before discarding unsaved changes: returns "save", "discard" or "cancel".
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
+        # Asked when a project's incident source moved or changed: (SourceCheck, reply);
+        # reply(a located Path | "as-is" | None to skip), possibly later (non-blocking).
+        self.ask_locate_source: Callable[[Any, Callable[[Any], None]], None] = \
+            self._ask_locate_source_dialog
         self.last_export: Path | None = None
         self._build()
         session.sig_plan_changed.connect(lambda *_: self._update_enabled())
@@ -172,7 +176,9 @@ class Actions(QObject):
             "Import a police.uk CSV/folder/zip or a CAD/CRIS table")
         self.keep_incidents = QAction("&Keep imported incidents with the project", self.window)
         self.keep_incidents.setCheckable(True)
-        self.keep_incidents.setChecked(bool(_settings().value(KEEP_INCIDENTS_KEY, True, type=bool)))
+        # Off unless the analyst opts in: the copy holds sensitive incident rows.
+        self.keep_incidents.setChecked(bool(_settings().value(KEEP_INCIDENTS_KEY, False,
+                                                              type=bool)))
         tip = ("On save, keep a copy of the imported incidents beside the project "
                "(<project>.incidents/, Parquet) so it reopens quickly without the source "
                "file. Off: the project records only where the incidents came from. The copy "
@@ -294,6 +300,7 @@ class Actions(QObject):
     def _apply_project(self, project: ProjectFile, *, path: Path | None) -> None:
         s = self.session
         self.workers.cancel(LOAD_INCIDENTS_TASK)
+        self._reload_generation = getattr(self, "_reload_generation", 0) + 1
         s.set_scenario(project.scenario, "Open project")
         s.undo_stack.clear()                 # undo history belongs to the previous project
         s.set_comparison_scenario(project.comparison_scenario)
@@ -307,43 +314,140 @@ class Actions(QObject):
         s.project_path = path
         self.created_utc = project.created_utc if path is not None else None
         if project.incidents is not None:
-            self._reload_incidents(project.incidents, path)
+            self._reload_incidents(project.all_incidents, path)
         s.mark_dirty(False)
         s.undo_stack.setClean()
         s.sig_project_changed.emit()
 
-    def _reload_incidents(self, source: IncidentSource, project_path: Path | None) -> TaskHandle | None:
-        """Read the stored import if it is there, else re-import the source file."""
-        store = resolve_source_path(source.store_path, project_path) if source.store_path else None
-        original = resolve_source_path(source.path, project_path)
+    def _ask_locate_source_dialog(self, check: Any, reply: Callable[[Any], None]) -> None:
+        """A source moved or changed: a window-modal (non-blocking) question whose answer
+        goes to ``reply``: the located Path ("Locate…"), "as-is" ("Use it as it is now",
+        only when it changed) or None ("Skip")."""
+        from workstation.project.sources import CHANGED
+        box = QMessageBox(QMessageBox.Icon.Warning, "Incident source",
+                          check.message + ".", parent=self.window)
+        box.setObjectName("locate_source_dialog")
+        box.setInformativeText("Locate the file the project was made with, or skip these "
+                               "incidents (the project opens without them).")
+        locate = box.addButton("&Locate…", QMessageBox.ButtonRole.AcceptRole)
+        as_is = (box.addButton("&Use it as it is now", QMessageBox.ButtonRole.YesRole)
+                 if check.status == CHANGED else None)
+        box.addButton("&Skip", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(locate)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            box.deleteLater()
+            if clicked is locate:
+                if check.path.is_dir() or not check.path.suffix:
+                    chosen = QFileDialog.getExistingDirectory(self.window,
+                                                              "Locate incidents folder")
+                else:
+                    chosen, _ = QFileDialog.getOpenFileName(
+                        self.window, f"Locate {check.path.name}", str(check.path.parent),
+                        "Incident files (*.csv *.csv.gz *.zip *.xlsx *.parquet);;All files (*)")
+                reply(Path(chosen) if chosen else None)
+            else:
+                reply("as-is" if as_is is not None and clicked is as_is else None)
+        box.finished.connect(answered)
+        box.open()
+
+    def _resolve_sources(self, sources: list[IncidentSource], project_path: Path | None,
+                         done: Callable[[list[tuple[IncidentSource, Path]], bool], None],
+                         resolved: list | None = None, changed: bool = False) -> None:
+        """Check each source against its stored size and SHA-256; a moved or changed one
+        is located by the user (``ask_locate_source``, answered asynchronously) or skipped.
+        Calls ``done(resolved, records_changed)`` with the (source, path) pairs to read."""
+        from workstation.project.sources import CHANGED, MISSING, check_source, with_fingerprint
+        resolved = [] if resolved is None else resolved
+        while sources:
+            source = sources[0]
+            check = check_source(source, project_path)
+            if check.status not in (MISSING, CHANGED):
+                resolved.append((source, check.path))
+                sources = sources[1:]
+                continue
+
+            def reply(choice: Any, source=source, check=check) -> None:
+                rest = list(sources[1:])
+                if isinstance(choice, Path):
+                    located = check_source(source, path=choice)
+                    if located.status != MISSING:
+                        moved = replace(source, path=str(choice))
+                        if located.status == CHANGED:   # not the same file: ask again
+                            self._resolve_sources([moved, *rest], project_path, done,
+                                                  resolved, True)
+                            return
+                        resolved.append((moved, choice))
+                        self._resolve_sources(rest, project_path, done, resolved, True)
+                        return
+                    self._resolve_sources([source, *rest], project_path, done, resolved,
+                                          changed)
+                    return
+                if choice == "as-is" and check.status == CHANGED:
+                    resolved.append((with_fingerprint(source, check.path), check.path))
+                    self.session.status(f"Using {check.path.name} as it is now (it changed "
+                                        "since the import)")
+                    self._resolve_sources(rest, project_path, done, resolved, True)
+                    return
+                self.session.status(f"Incidents not found: {check.path} (skipped; locate or "
+                                    "import them again)" if check.status == MISSING else
+                                    f"Incidents skipped: {check.path.name} changed since "
+                                    "the import")
+                _log.info("incident source skipped: %s", check.message)
+                self._resolve_sources(rest, project_path, done, resolved, changed)
+            self.ask_locate_source(check, reply)
+            return
+        done(resolved, changed)
+
+    def _reload_incidents(self, sources: IncidentSource | tuple[IncidentSource, ...],
+                          project_path: Path | None) -> None:
+        """Read the kept copy if the analyst chose one and it is there, else re-import
+        every source (checked: a moved or changed one is located or skipped)."""
+        if isinstance(sources, IncidentSource):
+            sources = (sources,)
+        first = sources[0]
+        store = resolve_source_path(first.store_path, project_path) if first.store_path else None
         if store is not None and store.exists():
             from workstation.loaders.store import load_incidents
 
             def fn(path, *, progress, cancel):
-                return load_incidents(path)
-            target = store
-        elif original.exists():
-            from workstation.loaders import import_incidents
+                return load_incidents(path)       # the copy holds every import together
+            task = self.workers.start(LOAD_INCIDENTS_TASK, fn, store)
+            self._when_loaded(task, [(s, resolve_source_path(s.path, project_path))
+                                     for s in sources], False)
+            return
+        generation = self._reload_generation = getattr(self, "_reload_generation", 0) + 1
 
-            def fn(path, *, progress, cancel):
-                return import_incidents(path, mapping=source.column_mapping or None,
-                                        progress=progress, cancel=cancel)
-            target = original
-        else:
-            self.session.status(f"Incidents not found: {original} (import them again)")
-            return None
-        task = self.workers.start(LOAD_INCIDENTS_TASK, fn, target)
+        def start(resolved: list, records_changed: bool) -> None:
+            if generation != self._reload_generation:
+                return                            # another project was opened meanwhile
+            if not resolved:
+                return
+            from workstation.loaders import import_incidents
+            from workstation.loaders.incidents import concat_incident_sets
+            plan = [(str(where), src.column_mapping or None) for src, where in resolved]
+
+            def fn(*, progress, cancel):
+                sets = [import_incidents(where, mapping=mapping, progress=progress,
+                                         cancel=cancel) for where, mapping in plan]
+                return sets[0] if len(sets) == 1 else concat_incident_sets(sets)
+            self._when_loaded(self.workers.start(LOAD_INCIDENTS_TASK, fn), resolved,
+                              records_changed)
+        self._resolve_sources(list(sources), project_path, start)
+
+    def _when_loaded(self, task: TaskHandle, resolved: list, records_changed: bool) -> None:
         s = self.session
 
         def done(incidents: Any) -> None:
             was_dirty = s.dirty
-            s.set_incidents(incidents, original, source)
-            s.mark_dirty(was_dirty)          # reloading is not an edit
+            (src0, path0), extra = resolved[0], tuple(src for src, _ in resolved[1:])
+            s.set_incidents(incidents, path0, src0, extra_sources=extra)
+            s.mark_dirty(was_dirty or records_changed)   # reloading is not an edit
             s.status(f"Loaded {getattr(incidents, 'rows_placed', 0):,} incidents")
         task.sig_finished.connect(done)
         task.sig_failed.connect(lambda exc: show_error(self.window, exc,
                                                        title="Reload incidents"))
-        return task
 
     def project_from_session(self, path: Path | None = None) -> ProjectFile:
         s = self.session
@@ -354,7 +458,9 @@ class Actions(QObject):
         view = ViewState(day_type=s.day_type, hour=s.hour, selected_code=s.selected_code or "",
                          layer_visibility=dict(self.layer_visibility_getter() or {}))
         project = ProjectFile(scenario=s.scenario, comparison_scenario=s.comparison_scenario,
-                              incidents=source, harm_weights_path=harm, view=view)
+                              incidents=source,
+                              more_incidents=tuple(getattr(s, "extra_incident_sources", ())),
+                              harm_weights_path=harm, view=view)
         if self.created_utc:
             project = replace(project, created_utc=self.created_utc)
         return project

@@ -160,7 +160,7 @@ def no_rows_placed(path, *, rows_total: int, reasons: Mapping[str, int],
                               expected="decimal degrees, e.g. -0.1276 and 51.5072")
         return InputError(f"no row could be placed ({counts}): no row has coordinates",
                           path=path, column=lon_name, expected="longitude and latitude values",
-                          hint="police.uk leaves coordinates blank where no location could be "
-                          "published; choose months or a force with located crime")
+                          hint="Check the coordinate columns are filled in (police.uk leaves "
+                          "them blank where no location could be published)")
     return InputError(f"no row could be placed ({counts})", path=path,
                       expected="rows with a valid date and coordinates in London")

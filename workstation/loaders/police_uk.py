@@ -329,12 +329,16 @@ def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_MEMBER_BYTES or (
             info.file_size > _RATIO_CHECK_BYTES
             and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
-        raise InputError(f"zip member {member} would expand to {info.file_size / 1e9:,.1f} GB "
-                         f"from {info.compress_size / 1e6:,.1f} MB (a zip bomb or not "
+        raise InputError(f"zip member {member} would expand to {_size_text(info.file_size)} "
+                         f"from {_size_text(info.compress_size)} (a zip bomb or not "
                          "police.uk data)", path=path,
                          expected=f"members under {MAX_MEMBER_BYTES / 1e9:.0f} GB, compressed "
                          f"no more than {MAX_COMPRESSION_RATIO}:1",
                          hint="Download the street-level crime zip from data.police.uk again")
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1e9:,.1f} GB" if n >= 1e9 else f"{n / 1e6:,.1f} MB"
 
 
 def _discover_zip(path: Path) -> SourceListing:

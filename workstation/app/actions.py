@@ -116,6 +116,13 @@ class Actions(QObject):
         self.layer_visibility_getter: Callable[[], dict[str, bool]] = lambda: {}
         self.layer_visibility_setter: Callable[[dict[str, bool]], None] = lambda _v: None
         self.map_image_provider: Callable[[], Any] | None = None
+        # What else a project restores (the main window sets these): the choropleth
+        # metric, and a runner that recomputes the plan when the project had one.
+        self.metric_getter: Callable[[], str] = lambda: ""
+        self.metric_setter: Callable[[str], None] = lambda _key: None
+        self.plan_runner: Callable[[], Any] | None = None
+        self._pending_view: ViewState | None = None
+        session.sig_plan_changed.connect(self._restore_metric_after_plan)
         # Asked before discarding unsaved changes: returns "save", "discard" or "cancel".
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
         # Asked when a project's incident source moved or changed: (SourceCheck, reply);
@@ -313,8 +320,13 @@ class Actions(QObject):
         self.layer_visibility_setter(dict(project.view.layer_visibility))
         s.project_path = path
         self.created_utc = project.created_utc if path is not None else None
+        self._restore_metric(project.view.choropleth_metric)
+        # kept until the plan is recomputed (its arrival resets the metric to the gap)
+        self._pending_view = project.view if project.view.plan_shown else None
         if project.incidents is not None:
-            self._reload_incidents(project.all_incidents, path)
+            self._reload_incidents(project.all_incidents, path)  # then the plan, if shown
+        else:
+            QTimer.singleShot(0, self._rerun_plan)
         s.mark_dirty(False)
         s.undo_stack.setClean()
         s.sig_project_changed.emit()
@@ -445,9 +457,44 @@ class Actions(QObject):
             s.set_incidents(incidents, path0, src0, extra_sources=extra)
             s.mark_dirty(was_dirty or records_changed)   # reloading is not an edit
             s.status(f"Loaded {getattr(incidents, 'rows_placed', 0):,} incidents")
+            self._rerun_plan()
+
+        def failed(exc: BaseException) -> None:
+            show_error(self.window, exc, title="Reload incidents")
+            self._rerun_plan()
         task.sig_finished.connect(done)
-        task.sig_failed.connect(lambda exc: show_error(self.window, exc,
-                                                       title="Reload incidents"))
+        task.sig_failed.connect(failed)
+
+    # --- what else was on screen -----------------------------------------------------------
+    def _rerun_plan(self) -> None:
+        """Recompute the plan of a reopened project that showed one (results are never
+        stored, so a plan shown is always current), once its incidents are in."""
+        view = self._pending_view
+        if view is None or not view.plan_shown or self.plan_runner is None:
+            return
+        view_without_plan = replace(view, plan_shown=False)
+        self._pending_view = view_without_plan
+        try:
+            self.plan_runner()
+        except Exception as exc:  # noqa: BLE001 - reopening must not fail on a rerun
+            _log.warning("could not recompute the plan of the reopened project: %s", exc)
+
+    def _restore_metric(self, key: str) -> None:
+        if not key:
+            return
+        try:
+            self.metric_setter(key)
+        except (ValueError, KeyError):
+            pass   # needs a plan that is being recomputed: set when it arrives
+
+    def _restore_metric_after_plan(self, plan: Any) -> None:
+        view = self._pending_view
+        if plan is None or view is None or not view.choropleth_metric:
+            return
+        # after the window's own reaction to a new plan (it switches to the gap metric)
+        key = view.choropleth_metric
+        self._pending_view = None if not view.plan_shown else view
+        QTimer.singleShot(0, lambda: self._restore_metric(key))
 
     def project_from_session(self, path: Path | None = None) -> ProjectFile:
         s = self.session
@@ -456,7 +503,9 @@ class Actions(QObject):
             source = IncidentSource(path=str(s.incidents_path))
         harm = s.scenario.extra.get("harm_weights_path")
         view = ViewState(day_type=s.day_type, hour=s.hour, selected_code=s.selected_code or "",
-                         layer_visibility=dict(self.layer_visibility_getter() or {}))
+                         layer_visibility=dict(self.layer_visibility_getter() or {}),
+                         choropleth_metric=str(self.metric_getter() or ""),
+                         plan_shown=s.plan is not None)
         project = ProjectFile(scenario=s.scenario, comparison_scenario=s.comparison_scenario,
                               incidents=source,
                               more_incidents=tuple(getattr(s, "extra_incident_sources", ())),

@@ -205,6 +205,10 @@ class MainWindow(QMainWindow):
                     _add_menu_item(self.menus[key], item)
             self.actions.layer_visibility_getter = self.layer_visibility
             self.actions.layer_visibility_setter = self.set_layer_visibility
+            self.actions.metric_getter = lambda: self.choropleth.metric_key    # issue 18:
+            self.actions.metric_setter = self._set_metric                      # reopening
+            self.actions.plan_runner = lambda: getattr(                        # restores them
+                self.panels.get("scenario"), "recommend", lambda: None)()
             self.actions.map_image_provider = self.canvas.grab
             self.actions._update_enabled()
         else:
@@ -253,6 +257,11 @@ class MainWindow(QMainWindow):
             layer = self.canvas.layer(key)
             if layer is not None and layer.visible != bool(visible):
                 layer.set_visible(bool(visible))
+        self.layer_panel.sync()
+        self.canvas.update_legend()
+
+    def _set_metric(self, key: str) -> None:
+        self.choropleth.set_metric(key)     # ValueError if it needs a plan not there yet
         self.layer_panel.sync()
         self.canvas.update_legend()
 

@@ -67,6 +67,10 @@ class ViewState:
     hour: int = 8
     selected_code: str = ""          # borough GSS code, "" for none
     layer_visibility: dict[str, bool] = field(default_factory=dict)
+    # What else was on screen: the borough choropleth's metric key ("" = the default) and
+    # whether a plan was shown (reopening recomputes it: results are never stored).
+    choropleth_metric: str = ""
+    plan_shown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,8 @@ def project_to_dict(project: ProjectFile) -> dict[str, Any]:
             "hour": project.view.hour,
             "selected_code": project.view.selected_code,
             "layer_visibility": dict(project.view.layer_visibility),
+            "choropleth_metric": project.view.choropleth_metric,
+            "plan_shown": project.view.plan_shown,
         },
     }
 
@@ -233,8 +239,16 @@ def _view(value: Any, path: str | Path | None) -> ViewState:
                                                for k, v in layers.items()):
         raise InputError("layer_visibility must map layer names to true/false", path=path,
                          column="view.layer_visibility")
+    metric = value.get("choropleth_metric", "") or ""
+    if not isinstance(metric, str) or not re.fullmatch(r"[a-z0-9_]{0,40}", metric):
+        raise InputError(f"choropleth metric {metric!r} is not a metric name", path=path,
+                         column="view.choropleth_metric", expected="e.g. allocation_gap")
+    plan_shown = value.get("plan_shown", False)
+    if not isinstance(plan_shown, bool):
+        raise InputError("plan_shown must be true or false", path=path, column="view.plan_shown")
     return ViewState(day_type=day_type, hour=hour, selected_code=code,
-                     layer_visibility=dict(layers))
+                     layer_visibility=dict(layers), choropleth_metric=metric,
+                     plan_shown=plan_shown)
 
 
 def _optional_str(value: Any, name: str, path: str | Path | None) -> str | None:

@@ -411,6 +411,20 @@ def b_browser_copy_name(tmp, real):
     return folder
 
 
+def b_one_month_unplaceable(tmp, real):
+    folder = tmp / "months"
+    folder.mkdir()
+    write(folder / MONTH_FILE, month_slice(real, 30))
+    bad = edit_column(month_slice(real, 20), "Month", lambda v: "2019-2")
+    write(folder / "2019-02-metropolitan-street.csv", bad)
+    return folder
+
+
+def check_one_month_unplaceable(s):
+    assert s.rows_placed == 30 and s.rows_unplaced == 20
+    warns("2019-02-metropolitan-street.csv: none of its 20 rows could be placed")(s)
+
+
 def check_browser_copy_name(s):
     assert s.rows_total == 50 and s.months == ("2019-01", "2019-09")
     assert s.skipped == ()
@@ -568,6 +582,8 @@ CASES = [
     ("browser copy name '(1)'", b_browser_copy_name, None, check_browser_copy_name),
     ("identical copy, outcomes, notes, __MACOSX", b_identical_copy_and_others, None,
      check_identical_copy_and_others),
+    ("one month of two places no row", b_one_month_unplaceable, None,
+     check_one_month_unplaceable),
 ]
 
 

@@ -98,6 +98,13 @@ def load_police_uk(path: str | Path, *, boroughs=None, keep_outside_london: bool
         raise InputError("no data rows (only a header)", path=path,
                          expected="police.uk street rows below the header",
                          hint="Download the month again from data.police.uk")
+    if len(sources) > 1:   # one month of many with nothing placed is named, not hidden
+        for index, source in enumerate(sources):
+            seen = acc._rows_in_source(index)
+            placed = sum(len(c["easting_m"]) for c in acc.placed
+                         if c["src"] == index and not c.get("empty"))
+            if seen and not placed:
+                warnings.append(f"{source.name}: none of its {seen:,} rows could be placed")
     incidents = acc.finish([s.name for s in sources], warnings, listing.skipped)
     _require_rows_in_london(path, incidents, sources)
     return incidents

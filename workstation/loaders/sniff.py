@@ -141,10 +141,15 @@ class GuardedStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self._raw.read(len(buffer))
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
         n = len(data)
         if not n:
-            return 0
+            return b""
         nul = data.find(b"\x00")
         if nul >= 0:
             row = self.newlines + data.count(b"\n", 0, nul)
@@ -160,8 +165,7 @@ class GuardedStream(io.RawIOBase):
                              expected="a police.uk month or an extract of ordinary size",
                              hint="The archive is damaged or is a decompression bomb; "
                              "download it again")
-        buffer[:n] = data
-        return n
+        return data
 
     def close(self) -> None:
         try:
@@ -173,5 +177,6 @@ class GuardedStream(io.RawIOBase):
 
 
 def guarded_reader(raw, name: str, *, max_bytes: int | None = None):
-    """A buffered ``GuardedStream`` that pyarrow can read (``pa.PythonFile`` accepts it)."""
-    return io.BufferedReader(GuardedStream(raw, name, max_bytes=max_bytes), 1 << 20)
+    """A ``GuardedStream`` over ``raw`` that pyarrow can read (``pa.PythonFile`` accepts
+    it); reads pass straight through in the parser's block size (no extra copy)."""
+    return GuardedStream(raw, name, max_bytes=max_bytes)

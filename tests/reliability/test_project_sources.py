@@ -153,3 +153,13 @@ def test_folder_preview_lists_every_csv_imported_or_skipped(qtbot, pack, pool, m
     assert rows["2019-08-metropolitan-street.csv.gz"] == "import"
     assert rows["2019-08-metropolitan-outcomes.csv"].startswith("skipped: police.uk outcomes")
     assert "2 CSV file(s) to import, 1 skipped" in dialog.kind_label.text()
+
+
+def test_named_pipe_is_refused_by_the_dialog_without_blocking(qtbot, pack, pool, tmp_path):
+    import os
+    fifo = tmp_path / "2019-08-metropolitan-street.csv"
+    os.mkfifo(fifo)
+    dialog = ImportDialog(Session(pack), workers=pool, path=fifo)   # would block on open()
+    qtbot.addWidget(dialog)
+    assert "named pipe" in dialog.problem_label.text()
+    assert not dialog.import_button.isEnabled()

@@ -16,6 +16,15 @@ Decisions (see docs/bad-input-catalogue.md):
 - Several forces in one import are allowed and reported per force in ``summary``.
 - Duplicate Crime IDs are kept (police.uk repeats IDs when a crime is re-recorded)
   and counted in ``summary``; a file given twice is rejected.
+- Every CSV of a folder or zip is read or listed in ``IncidentSet.skipped`` with the
+  reason (``list_sources``): browser copies ``... (1).csv`` are read, an identical copy is
+  skipped, different copies of one month are rejected, outcomes/stop-and-search/other
+  files are skipped by name or header.
+- Files are streamed through ``sniff.GuardedStream`` (NUL bytes and oversized members
+  stop the read with a named error); zip members are never read whole into memory and are
+  checked for encryption, unsupported compression (Deflate64) and bomb-like ratios first.
+- An import with no row in London is an ``InputError`` saying why
+  (``loaders.diagnose``), never an empty result.
 """
 
 from __future__ import annotations
@@ -62,7 +71,7 @@ _REASONS = (REASON_INVALID_MONTH, REASON_NO_COORDINATES, REASON_INVALID_COORDINA
 @dataclass(frozen=True)
 class _Source:
     name: str  # shown to users: file name, or "<zip>/<member>"
-    open_bytes: Callable[[], object]  # path or BufferReader for pyarrow
+    open_bytes: Callable[..., object]  # (guard=True) -> a binary stream of the decompressed bytes
     size: int
 
 

@@ -1,10 +1,13 @@
 """The project file: what an analyst saves to come back to a piece of work.
 
 A project holds *inputs and view state only* — the scenario (and an optional
-comparison scenario), where the incident data came from, the harm-weights file,
-and what was on screen. It never holds incident rows (they are personal data that
-stay in the analyst's own files) and never holds results (they are recomputed, so a
-project can't show a stale plan as if it were current).
+comparison scenario), where the incident data came from (each import's path, with its
+size and SHA-256 so a moved or changed source is noticed on open), the harm-weights file,
+and what was on screen (day and hour, selection, layers, choropleth metric, whether a
+plan was shown). It never holds incident rows (they are personal data that stay in the
+analyst's own files; a copy beside the project is an opt-in) and never holds results
+(they are recomputed, so a project can't show a stale plan as if it were current).
+Several imports are saved as a list under ``incidents`` (one import: an object, as before).
 
 Format: UTF-8 JSON, ``{"format": "ldw-project", "version": 2, ...}``. Older versions
 are migrated on load (see ``migrations.py``); files from newer versions are refused

@@ -373,8 +373,11 @@ class ImportDialog(QDialog):
         placed = getattr(incidents, "rows_placed", None)
         unplaced = getattr(incidents, "rows_unplaced", None)
         if placed is not None:
+            skipped = len(getattr(incidents, "skipped", ()) or ())
             self.session.status(f"Imported {placed:,} incidents from {self.path.name}"
-                                + (f" ({unplaced:,} rows could not be placed)" if unplaced else ""))
+                                + (f" ({unplaced:,} rows could not be placed)" if unplaced else "")
+                                + (f"; {skipped} file(s) skipped, see the import preview"
+                                   if skipped else ""))
         self.sig_imported.emit(incidents)
         self.accept()
 

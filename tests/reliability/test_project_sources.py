@@ -163,3 +163,22 @@ def test_named_pipe_is_refused_by_the_dialog_without_blocking(qtbot, pack, pool,
     qtbot.addWidget(dialog)
     assert "named pipe" in dialog.problem_label.text()
     assert not dialog.import_button.isEnabled()
+
+
+def test_start_up_removes_temp_files_a_killed_save_left(qtbot, app, tmp_path):
+    """kill -9 mid-save leaves '.<name>.<random>.tmp' beside the project; the next start
+    (check_recovery, run once the window is shown) removes it and keeps the project."""
+    import os
+    import time
+
+    from workstation.project import add_recent
+    window, session, actions = app
+    project = tmp_path / "work.ldwproj"
+    assert actions.save_project_as(project)
+    add_recent(project)
+    stale = tmp_path / ".work.ldwproj.ab12cd34.tmp"
+    stale.write_bytes(b"")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    actions.check_recovery(ask=lambda rec: False)
+    assert not stale.exists() and project.exists()

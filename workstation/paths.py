@@ -5,18 +5,15 @@ frozen, or wherever ``WORKSTATION_DATA`` points (never ``../shared`` at run time
 
 The user's own files go where each platform expects them, computed here with the same
 conventions as Qt's ``QStandardPaths`` (the core must not import Qt), one folder per kind
-and one spelling of the name per platform:
+and one spelling of the name per platform (``APP`` below is "London Deployment
+Workstation", ``slug`` is "london-deployment-workstation"):
 
-==========  ==============================================  =========================================
-kind        Linux (XDG)                                     Windows / macOS
-==========  ==============================================  =========================================
-settings    ``$XDG_CONFIG_HOME/london-deployment-workstation``  ``%APPDATA%\\London Deployment Workstation``
-                                                            / ``~/Library/Application Support/London Deployment Workstation``
-recovery    ``$XDG_STATE_HOME/london-deployment-workstation/recovery``  ``%LOCALAPPDATA%\\London Deployment Workstation\\recovery``
-                                                            / ``…/Application Support/London Deployment Workstation/recovery``
-logs        ``$XDG_STATE_HOME/london-deployment-workstation/logs``      ``%LOCALAPPDATA%\\London Deployment Workstation\\logs``
-                                                            / ``~/Library/Logs/London Deployment Workstation``
-==========  ==============================================  =========================================
+- settings: Linux ``$XDG_CONFIG_HOME/slug``; Windows ``%APPDATA%\\APP``;
+  macOS ``~/Library/Application Support/APP``
+- recovery: Linux ``$XDG_STATE_HOME/slug/recovery``; Windows ``%LOCALAPPDATA%\\APP\\recovery``;
+  macOS ``~/Library/Application Support/APP/recovery``
+- logs: Linux ``$XDG_STATE_HOME/slug/logs``; Windows ``%LOCALAPPDATA%\\APP\\logs``;
+  macOS ``~/Library/Logs/APP``
 
 Settings (window layout, preferences) and the recent-projects list share the settings
 folder; autosaved recovery files and logs are machine-local state (Windows' roaming

@@ -23,8 +23,10 @@ SAMPLE_ROWS = 5_000
 CENTRAL_LONDON_BNG = (530_034.0, 180_381.0)  # Charing Cross, EPSG:27700 metres
 _LON_RANGE = (-8.7, 2.0)
 _LAT_RANGE = (49.8, 61.0)
-_DMS = re.compile(r"\d\s*[°º]|\d+\s*['′]\s*\d|^\s*\d{1,3}[ :]\d{1,2}[ :]\d{1,2}(\.\d+)?\s*[NSEW]?\s*$"
-                  r"|^\s*\d+(\.\d+)?\s*[NSEWnsew]\s*$")
+_DMS = re.compile(r"\d\s*[°º]"                                   # 51°30'
+                  r"|\d+\s*['′]\s*\d"                              # 30'26
+                  r"|^\s*\d{1,3}[ :]\d{1,2}[ :]\d{1,2}(\.\d+)?\s*[NSEW]?\s*$"  # 51 30 26N
+                  r"|^\s*\d+(\.\d+)?\s*[NSEWnsew]\s*$")            # 51.5N
 _COMPASS = ("north", "north-east", "east", "south-east", "south", "south-west", "west",
             "north-west")
 
@@ -56,8 +58,9 @@ def where_is(easting_m: np.ndarray, northing_m: np.ndarray) -> str:
     bearing = (math.degrees(math.atan2(de, dn)) + 360.0) % 360.0
     direction = _COMPASS[int((bearing + 22.5) // 45) % 8]
     lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(e, n)
+    ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
     return (f"about {km:,.0f} km {direction} of central London "
-            f"({abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'})")
+            f"({abs(lat):.2f}° {ns}, {abs(lon):.2f}° {ew})")
 
 
 def _forces_text(forces: Sequence[str] | None) -> str:

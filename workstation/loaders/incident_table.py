@@ -467,8 +467,9 @@ def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = No
             names = frame[used["force"]].astype(str).str.strip().value_counts()
             forces = "; force column says " + ", ".join(
                 f"{k} ({v:,})" for k, v in names.head(3).items())
+        where = where_is(coords.easting_m[coords.valid], coords.northing_m[coords.valid])
         raise InputError(f"none of the {int(coords.valid.sum())} rows with coordinates lies in "
-                         f"London: they are {where_is(coords.easting_m[coords.valid], coords.northing_m[coords.valid])}{forces}",
+                         f"London: they are {where}{forces}",
                          path=path, expected="incidents in the 33 London boroughs",
                          hint="Check the coordinate columns and their system (degrees vs "
                          "metres); this workstation plans for London")

@@ -365,7 +365,8 @@ def _discover_zip(path: Path) -> SourceListing:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise InputError(f"not a readable zip archive ({exc})", path=path,
                          hint="The download may be incomplete; download it again") from exc
-    members = {i.filename: i for i in infos if not i.is_dir() and _is_csv_name(Path(i.filename).name)}
+    members = {i.filename: i for i in infos
+               if not i.is_dir() and _is_csv_name(Path(i.filename).name)}
 
     def head(info):
         def read():

@@ -654,3 +654,15 @@ def test_preview_reports_problems_instead_of_raising(real, tmp_path):
     preview = preview_table(b_unparseable_timestamps(tmp_path, real))
     assert preview.crs == "EPSG:4326"
     assert any("timestamps cannot be read" in w for w in preview.warnings)
+
+
+@pytest.mark.skipif(__import__("shutil").which("zip") is None, reason="needs Info-ZIP zip")
+def test_real_password_protected_zip(real, tmp_path, locator):
+    """The same as 'encrypted zip', with a zip made by `zip -e` (ZipCrypto)."""
+    import subprocess
+    (tmp_path / "2019-01").mkdir()
+    write(tmp_path / "2019-01" / MONTH_FILE, month_slice(real))
+    subprocess.run(["zip", "-q", "-e", "-P", "secret", "download.zip",
+                    f"2019-01/{MONTH_FILE}"], cwd=tmp_path, check=True)
+    with pytest.raises(InputError, match="zip member 2019-01/.* is encrypted"):
+        import_incidents(tmp_path / "download.zip", boroughs=locator)

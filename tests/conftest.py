@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("WORKSTATION_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 PACK_DIR = REPO_ROOT / "data"
 
 
@@ -31,4 +31,5 @@ def pack():
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     config = tmp_path_factory.mktemp("xdg_config")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg_state")))
     monkeypatch.setenv("WORKSTATION_DATA", str(PACK_DIR))

@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 from pathlib import Path
 
-
-def log_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(base) / "london-deployment-workstation"
+from workstation.paths import log_dir  # noqa: F401  (the platform's log folder; re-exported)
 
 
 def configure_logging(level: int = logging.INFO) -> Path:

@@ -33,6 +33,7 @@ def app(qtbot, pack, pool):
     session = Session(pack)
     actions = build_actions(window, session, workers=pool)
     actions.ask_unsaved = lambda: "discard"
+    actions.ask_locate_source = lambda check, reply: reply(None)   # skip a missing source
     return window, session, actions
 
 
@@ -60,6 +61,7 @@ def test_save_new_open_round_trip(qtbot, app, tmp_path, august):
     session_messages = []
     session.sig_status.connect(session_messages.append)
 
+    actions.keep_incidents.setChecked(True)      # opt in to a copy of the rows (default off)
     target = tmp_path / "autumn"
     assert actions.save_project_as(target)
     saved = tmp_path / "autumn.ldwproj"
@@ -101,8 +103,7 @@ def test_paths_only_when_the_user_turns_off_the_incident_copy(qtbot, app, tmp_pa
     session.set_incidents(incidents, source_path, IncidentSource(path=str(source_path)))
     messages = []
     session.sig_status.connect(messages.append)
-    assert actions.keep_incidents.isChecked()          # default: the store of issue 3
-    actions.keep_incidents.setChecked(False)
+    assert not actions.keep_incidents.isChecked()      # default (issue 18): paths only
     try:
         assert actions.save_project_as(tmp_path / "paths")
         saved = tmp_path / "paths.ldwproj"
@@ -114,7 +115,7 @@ def test_paths_only_when_the_user_turns_off_the_incident_copy(qtbot, app, tmp_pa
         qtbot.waitUntil(lambda: session.incidents is not None, timeout=60_000)  # re-imported
         assert session.incidents.rows_placed == incidents.rows_placed
     finally:
-        actions.keep_incidents.setChecked(True)
+        actions.keep_incidents.setChecked(False)
 
 
 def test_v1_project_opens_and_reports_missing_incidents(qtbot, app):
@@ -149,18 +150,27 @@ def test_future_project_refused(qtbot, app, tmp_path):
     assert "newer version" in window.findChild(QMessageBox, ERROR_DIALOG_NAME).text()
 
 
-def test_autosave_and_recovery(qtbot, app):
+def test_autosave_and_recovery(qtbot, app, pack, pool):
+    """A copy that ended without a clean exit (its lock released, as when its process
+    died) leaves its recovery file; the next copy restores it and removes it."""
     window, session, actions = app
-    assert actions.autosave_now() is None                 # nothing unsaved
-    session.set_scenario(DeploymentScenario(name="Unsaved work", officers_on_duty=2100))
-    assert actions.autosave_now() is not None
+    other_window = QMainWindow()
+    qtbot.addWidget(other_window)
+    other_session = Session(pack)
+    other = build_actions(other_window, other_session, workers=pool)
+    assert other.autosave_now() is None                   # nothing unsaved
+    other_session.set_scenario(DeploymentScenario(name="Unsaved work", officers_on_duty=2100))
+    written = other.autosave_now()
+    assert written is not None and written == other.recovery.slot.path
+    assert find_recovery() is None                        # its copy is still running
+    other.recovery._lock.unlock()                         # ...and now it is gone
+    other.recovery._lock = None
     assert find_recovery().project.scenario.name == "Unsaved work"
-    actions.new_project()
-    assert session.scenario.name == "Baseline"
     assert actions.check_recovery(ask=lambda rec: True)
     assert session.scenario.name == "Unsaved work" and session.dirty
+    assert not written.exists() and actions.recovery.slot.path.exists()
     actions.shutdown()
-    assert find_recovery() is None
+    assert find_recovery() is None and not actions.recovery.slot.path.exists()
 
 
 def test_undo_redo_actions(qtbot, app):

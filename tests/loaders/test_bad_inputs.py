@@ -185,7 +185,8 @@ def b_table_all_outside_london(tmp, real):
 
 
 def b_police_outside_london(tmp, real):
-    lines = edit_column(month_slice(real, 10), "Latitude", lambda v: str(float(v) + 2.0))
+    lines = edit_column(month_slice(real, 50), "Latitude", lambda v: str(float(v) + 2.0),
+                        rows=list(range(1, 11)))
     return write(tmp / MONTH_FILE, lines)
 
 
@@ -269,6 +270,192 @@ def b_date_without_time(tmp, real):
     return write(tmp / "stops.csv", lines)
 
 
+# --- files that place no row in London (each must be an error, never an empty import) ---
+
+def b_police_month_unpadded(tmp, real):
+    lines = edit_column(month_slice(real), "Month", lambda v: "2019-1")
+    return write(tmp / MONTH_FILE, lines)
+
+
+def _police_coords(real, func):
+    frame = pd.read_csv(io.StringIO("\n".join(month_slice(real))), dtype=str,
+                        keep_default_na=False)
+    lon, lat = zip(*(func(float(a), float(b)) for a, b in zip(frame["Longitude"],
+                                                              frame["Latitude"])))
+    frame["Longitude"], frame["Latitude"] = lon, lat
+    return frame.to_csv(index=False).splitlines()
+
+
+def b_police_bng(tmp, real):
+    from pyproj import Transformer
+    t = Transformer.from_crs(4326, 27700, always_xy=True)
+    return write(tmp / MONTH_FILE, _police_coords(
+        real, lambda a, b: tuple(f"{v:.0f}" for v in t.transform(a, b))))
+
+
+def b_police_swapped(tmp, real):
+    return write(tmp / MONTH_FILE, _police_coords(real, lambda a, b: (str(b), str(a))))
+
+
+def _dms(value, pos, neg):
+    sign, value = (pos if value >= 0 else neg), abs(value)
+    d = int(value)
+    m = int((value - d) * 60)
+    return f"{d}°{m}'{(value - d - m / 60) * 3600:.1f}\"{sign}"
+
+
+def b_police_dms(tmp, real):
+    return write(tmp / MONTH_FILE, _police_coords(
+        real, lambda a, b: (_dms(a, "E", "W"), _dms(b, "N", "S"))))
+
+
+def b_police_all_outside(tmp, real):
+    # the month's rows moved ~260 km north-west (Greater Manchester), as GMP's file would be
+    lines = _police_coords(real, lambda a, b: (f"{a - 2.1:.6f}", f"{b + 2.0:.6f}"))
+    lines = edit_column(lines, "Falls within", lambda v: "Greater Manchester Police")
+    return write(tmp / "2019-01-greater-manchester-street.csv", lines)
+
+
+def b_table_no_coordinates(tmp, real):
+    lines = edit_column(real.stop[:60], "Latitude", lambda v: "")
+    lines = edit_column(lines, "Longitude", lambda v: "")
+    return write(tmp / "stops.csv", lines)
+
+
+# --- odd files and archives ---------------------------------------------------------------
+
+def b_named_pipe(tmp, real):
+    import os
+    p = tmp / MONTH_FILE
+    os.mkfifo(p)
+    return p
+
+
+def _patch_zip(data: bytes, local_offset: int, central_offset: int, value: int,
+               size: int = 2) -> bytes:
+    buf = bytearray(data)
+    local = buf.find(b"PK\x03\x04")
+    central = buf.find(b"PK\x01\x02")
+    buf[local + local_offset:local + local_offset + size] = value.to_bytes(size, "little")
+    buf[central + central_offset:central + central_offset + size] = value.to_bytes(size, "little")
+    return bytes(buf)
+
+
+def _month_zip(real) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr(f"2019-01/{MONTH_FILE}", "\n".join(month_slice(real)) + "\n")
+    return buffer.getvalue()
+
+
+def b_encrypted_zip(tmp, real):
+    # general-purpose flag bit 0 set: what a password-protected (ZipCrypto) zip carries
+    p = tmp / "download.zip"
+    p.write_bytes(_patch_zip(_month_zip(real), 6, 8, 0x1))
+    return p
+
+
+def b_deflate64_zip(tmp, real):
+    # compression method 9: what Windows Explorer writes for members over ~2 GB
+    p = tmp / "download.zip"
+    p.write_bytes(_patch_zip(_month_zip(real), 8, 10, 9))
+    return p
+
+
+def b_zip_bomb(tmp, real):
+    # 80 MB of the month's 50 rows repeated, deflated to well under 1 MB (ratio > 100:1)
+    body = "\n".join(month_slice(real)[1:]) + "\n"
+    p = tmp / "download.zip"
+    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zf.open(f"2019-01/{MONTH_FILE}", "w", force_zip64=True) as member:
+            member.write((month_slice(real)[0] + "\n").encode())
+            chunk = (body * 200).encode()
+            written = 0
+            while written < 80_000_000:
+                member.write(chunk)
+                written += len(chunk)
+    return p
+
+
+def b_nul_tail(tmp, real):
+    # 200 good rows, then 2 GB of NUL bytes (a sparse file: no disk space is used)
+    p = write(tmp / MONTH_FILE, month_slice(real, 200))
+    with open(p, "r+b") as handle:
+        handle.truncate(p.stat().st_size + (2 << 30))
+    return p
+
+
+def b_table_nul_tail(tmp, real):
+    p = write(tmp / "stops.csv", real.stop[:201])
+    with open(p, "r+b") as handle:
+        handle.truncate(p.stat().st_size + (2 << 30))
+    return p
+
+
+def b_browser_copy_differs(tmp, real):
+    folder = tmp / "months"
+    folder.mkdir()
+    write(folder / MONTH_FILE, month_slice(real, 30))
+    write(folder / "2019-01-metropolitan-street (1).csv", month_slice(real, 40))
+    return folder
+
+
+# --- folders and zips: every CSV read or skipped with a reason ---------------------------
+
+def b_browser_copy_name(tmp, real):
+    folder = tmp / "months"
+    folder.mkdir()
+    write(folder / MONTH_FILE, month_slice(real, 30))
+    sept = edit_column(month_slice(real, 20), "Month", lambda v: "2019-09")
+    write(folder / "2019-09-metropolitan-street (1).csv", sept)
+    return folder
+
+
+def b_one_month_unplaceable(tmp, real):
+    folder = tmp / "months"
+    folder.mkdir()
+    write(folder / MONTH_FILE, month_slice(real, 30))
+    bad = edit_column(month_slice(real, 20), "Month", lambda v: "2019-2")
+    write(folder / "2019-02-metropolitan-street.csv", bad)
+    return folder
+
+
+def check_one_month_unplaceable(s):
+    assert s.rows_placed == 30 and s.rows_unplaced == 20
+    warns("2019-02-metropolitan-street.csv: none of its 20 rows could be placed")(s)
+
+
+def check_browser_copy_name(s):
+    assert s.rows_total == 50 and s.months == ("2019-01", "2019-09")
+    assert s.skipped == ()
+
+
+def b_identical_copy_and_others(tmp, real):
+    folder = tmp / "download"
+    (folder / "2019-01").mkdir(parents=True)
+    (folder / "__MACOSX" / "2019-01").mkdir(parents=True)
+    write(folder / "2019-01" / MONTH_FILE, month_slice(real, 30))
+    write(folder / "2019-01" / "2019-01-metropolitan-street (1).csv", month_slice(real, 30))
+    write(folder / "2019-01" / "2019-01-metropolitan-outcomes.csv",
+          ["Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Outcome type",
+           "abc,2019-01,Metropolitan Police Service,Metropolitan Police Service,-0.1,51.5,"
+           "Suspect charged"])
+    write(folder / "2019-01" / "notes.csv", ["what,who", "checked,AB"])
+    (folder / "__MACOSX" / "2019-01" / f"._{MONTH_FILE}").write_bytes(b"\x00\x05\x16\x07")
+    return folder
+
+
+def check_identical_copy_and_others(s):
+    assert s.rows_total == 30
+    reasons = dict(s.skipped)
+    assert reasons["2019-01/2019-01-metropolitan-street (1).csv"].startswith("identical copy")
+    assert "outcomes" in reasons["2019-01/2019-01-metropolitan-outcomes.csv"]
+    assert "not a police.uk street-level file" in reasons["2019-01/notes.csv"]
+    assert "resource fork" in reasons[f"__MACOSX/2019-01/._{MONTH_FILE}"]
+    from workstation.loaders.incidents import summary
+    assert len(summary(s)["skipped_files"]) == 4
+
+
 # --- expectations ------------------------------------------------------------------------
 
 def unplaced(reason, count):
@@ -311,7 +498,7 @@ def check_duplicates(s):
 
 
 def check_police_outside(s):
-    assert s.rows_total == 10 and s.rows_placed == 10 and s.rows_outside_london == 10
+    assert s.rows_total == 50 and s.rows_placed == 50 and s.rows_outside_london == 10
 
 
 def check_blank_ids(s):
@@ -366,6 +553,37 @@ CASES = [
     ("no coordinate columns", b_no_coordinate_columns, "no coordinate columns", None),
     ("blank crime IDs", b_blank_ids, None, check_blank_ids),
     ("date without time", b_date_without_time, None, check_date_only),
+    # issue 18: no row placed is an error that says why
+    ("police.uk: month written 2019-1", b_police_month_unpadded,
+     "no row could be placed.*not written as YYYY-MM.*'2019-1'", None),
+    ("police.uk: BNG metres in Longitude/Latitude", b_police_bng,
+     "no row could be placed.*hold metres \\(British National Grid\\)", None),
+    ("police.uk: Longitude/Latitude swapped", b_police_swapped,
+     "no row could be placed.*look swapped", None),
+    ("police.uk: degrees-minutes-seconds", b_police_dms,
+     "no row could be placed.*degrees-minutes-seconds", None),
+    ("police.uk: every row outside London", b_police_all_outside,
+     "none of the 50 rows lies in London: they are about 2\\d\\d km north-west of central "
+     "London.*Greater Manchester Police", None),
+    ("table: no row has coordinates", b_table_no_coordinates,
+     "no row could be placed.*no row has coordinates", None),
+    # odd files and archives
+    ("named pipe called .csv", b_named_pipe, "is a named pipe \\(FIFO\\), not a regular file",
+     None),
+    ("encrypted zip", b_encrypted_zip, "zip member .* is encrypted", None),
+    ("Deflate64 zip", b_deflate64_zip, "compressed with Deflate64", None),
+    ("zip bomb", b_zip_bomb, "would expand to 80\\.4 MB from \\d+\\.\\d MB .*zip bomb", None),
+    ("police.uk: 2 GB of NUL bytes after 200 rows", b_nul_tail,
+     "holds NUL \\(zero\\) bytes from byte .*after about 200 data rows", None),
+    ("table: 2 GB of NUL bytes after 200 rows", b_table_nul_tail,
+     "holds NUL \\(zero\\) bytes from byte .*after about 200 data rows", None),
+    ("same month twice, browser copy differs", b_browser_copy_differs, "present twice", None),
+    # every CSV in a folder read or skipped with a reason
+    ("browser copy name '(1)'", b_browser_copy_name, None, check_browser_copy_name),
+    ("identical copy, outcomes, notes, __MACOSX", b_identical_copy_and_others, None,
+     check_identical_copy_and_others),
+    ("one month of two places no row", b_one_month_unplaceable, None,
+     check_one_month_unplaceable),
 ]
 
 
@@ -436,3 +654,15 @@ def test_preview_reports_problems_instead_of_raising(real, tmp_path):
     preview = preview_table(b_unparseable_timestamps(tmp_path, real))
     assert preview.crs == "EPSG:4326"
     assert any("timestamps cannot be read" in w for w in preview.warnings)
+
+
+@pytest.mark.skipif(__import__("shutil").which("zip") is None, reason="needs Info-ZIP zip")
+def test_real_password_protected_zip(real, tmp_path, locator):
+    """The same as 'encrypted zip', with a zip made by `zip -e` (ZipCrypto)."""
+    import subprocess
+    (tmp_path / "2019-01").mkdir()
+    write(tmp_path / "2019-01" / MONTH_FILE, month_slice(real))
+    subprocess.run(["zip", "-q", "-e", "-P", "secret", "download.zip",
+                    f"2019-01/{MONTH_FILE}"], cwd=tmp_path, check=True)
+    with pytest.raises(InputError, match="zip member 2019-01/.* is encrypted"):
+        import_incidents(tmp_path / "download.zip", boroughs=locator)

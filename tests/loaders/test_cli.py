@@ -57,3 +57,28 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "PNG" in lines[0] and "picture.csv" in lines[0]
     assert result.stdout == ""
+
+
+def test_import_summary_lists_every_csv_read_or_skipped(burglary_dir, tmp_path, capsys):
+    """A folder as a browser leaves it: the '(1)' copy of a month is read, the outcomes
+    file and a stray CSV are listed as skipped with their reason (text and JSON)."""
+    import shutil
+    folder = tmp_path / "download"
+    folder.mkdir()
+    shutil.copyfile(burglary_dir / "2019-08-metropolitan-street.csv.gz",
+                    folder / "2019-08-metropolitan-street.csv.gz")
+    shutil.copyfile(burglary_dir / "2019-09-metropolitan-street.csv.gz",
+                    folder / "2019-09-metropolitan-street (1).csv.gz")
+    (folder / "2019-09-metropolitan-outcomes.csv").write_text(
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Outcome type\n")
+    (folder / "contacts.csv").write_text("name,phone\nA,1\n")
+    assert main(["import", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "months:    2019-08 .. 2019-09 (2)" in out
+    assert ("skipped:   2019-09-metropolitan-outcomes.csv: police.uk outcomes file "
+            "(not street-level crime)") in out
+    assert "skipped:   contacts.csv: not a police.uk street-level file" in out
+    code, result = run_json(capsys, ["import", str(folder), "--json"])
+    assert code == 0 and len(result["sources"]) == 2
+    assert [s["file"] for s in result["skipped_files"]] == [
+        "2019-09-metropolitan-outcomes.csv", "contacts.csv"]

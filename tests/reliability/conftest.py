@@ -95,4 +95,4 @@ def blocked_workflow(tmp_path_factory, shared_data) -> Workflow:
                                      strace=strace) for name, argv in steps}
         runs = {name: future.result() for name, future in futures.items()}
     return Workflow(folder=folder, log_file=state / "london-deployment-workstation" /
-                    "workstation.log", incidents_file=month, outputs=outputs, runs=runs)
+                    "logs" / "workstation.log", incidents_file=month, outputs=outputs, runs=runs)

@@ -11,8 +11,7 @@ from PySide6.QtCore import QTimer
 
 from workstation.app.crash import CRASH_DIALOG_NAME, CrashHandler, safe_exception_text
 from workstation.app.session import Session
-from workstation.project import find_recovery
-from workstation.project.recovery import recovery_file
+from workstation.project.recovery import read_recovery
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def app_actions(qtbot, pack):
     session = Session(pack)
     widget.actions = build_actions(widget, session)
     yield widget
-    widget.actions.autosave_timer.stop()
+    widget.actions.recovery.shutdown()
 
 
 @pytest.fixture
@@ -57,7 +56,8 @@ def test_exception_in_a_slot_logs_autosaves_and_shows_dialog(qtbot, app_actions,
     session = app_actions.actions.session
     session.set_scenario(session.scenario.with_changes(officers_on_duty=777), "Edit officers")
     session.mark_dirty(True)
-    assert not recovery_file().exists()
+    recovery_file = app_actions.actions.recovery.slot.path   # this copy's own slot
+    assert not recovery_file.exists()
 
     def faulty_slot():
         raise ValueError("could not convert row\n" + SECRET * 20)
@@ -66,15 +66,15 @@ def test_exception_in_a_slot_logs_autosaves_and_shows_dialog(qtbot, app_actions,
     qtbot.waitUntil(lambda: handler.last_dialog is not None, timeout=5000)
 
     # Recovery file holds the open (unsaved) project and start-up would offer it.
-    assert handler.last_recovery == recovery_file() and recovery_file().exists()
-    found = find_recovery()
+    assert handler.last_recovery == recovery_file and recovery_file.exists()
+    found = read_recovery(recovery_file)
     assert found is not None and found.project.scenario.officers_on_duty == 777
 
     box = handler.last_dialog
     assert box.objectName() == CRASH_DIALOG_NAME and box.isVisible()
     assert "ValueError" in box.text() and "fault in the program" in box.text()
     assert str(handler.log_path) in box.informativeText()
-    assert str(recovery_file()) in box.informativeText()
+    assert str(recovery_file) in box.informativeText()
 
     log = handler.log_path.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in log and "faulty_slot" in log
@@ -95,7 +95,7 @@ def test_exception_in_a_worker_thread_reaches_the_gui_thread(qtbot, app_actions,
     thread.join()
     qtbot.waitUntil(lambda: handler.last_dialog is not None, timeout=5000)
     assert "RuntimeError: worker fell over" in handler.last_dialog.text()
-    assert recovery_file().exists()
+    assert app_actions.actions.recovery.slot.path.exists()
     log = handler.log_path.read_text(encoding="utf-8")
     assert "unhandled exception in import-worker" in log
     assert "in work" in log

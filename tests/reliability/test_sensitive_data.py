@@ -130,15 +130,19 @@ def test_app_workflow_saves_paths_and_logs_no_incident_rows(qtbot, app, month, s
     QTimer.singleShot(0, lambda: (_ for _ in ()).throw(ValueError(f"cannot parse\n{row}")))
     qtbot.waitUntil(lambda: crash.last_recovery is not None, timeout=5000)
 
-    # The project: the source's path (and where the import store is), no rows.
+    # The project: the source's path and fingerprint, no rows.
     text = project_path.read_text(encoding="utf-8")
     data = json.loads(text)
     assert data["incidents"]["path"] == str(source_path)
     assert data["incidents"]["kind"] == "police_uk"
     assert len(text) < 20_000
     assert _leaks(text, secrets) == []
-    store = project_path.parent / data["incidents"]["store_path"]
-    assert store.is_file() and store.suffix == ".parquet"    # beside the project, not in it
+    # No copy of the rows unless the analyst opts in (issue 18): the source is kept by
+    # path, size and SHA-256 only.
+    assert data["incidents"]["store_path"] is None
+    assert not (project_path.parent / "work.incidents").exists()
+    assert len(data["incidents"]["sha256"]) == 64
+    assert data["incidents"]["size_bytes"] == source_path.stat().st_size
     assert _leaks(crash.last_recovery.read_text(encoding="utf-8"), secrets) == []
 
     # The log: written to (the crash was logged), but no incident content.

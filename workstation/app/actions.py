@@ -46,16 +46,12 @@ from workstation.project import (
     ProjectFile,
     ViewState,
     add_recent,
-    autosave,
-    clear_recovery,
-    find_recovery,
     load_project,
     load_recent,
     remove_recent,
     resolve_source_path,
     save_project,
 )
-from workstation.project.recovery import AUTOSAVE_INTERVAL_S
 
 _log = logging.getLogger(__name__)
 
@@ -100,17 +96,35 @@ class Actions(QObject):
         self.layer_visibility_getter: Callable[[], dict[str, bool]] = lambda: {}
         self.layer_visibility_setter: Callable[[dict[str, bool]], None] = lambda _v: None
         self.map_image_provider: Callable[[], Any] | None = None
+        # What else a project restores (the main window sets these): the choropleth
+        # metric, and a runner that recomputes the plan when the project had one.
+        self.metric_getter: Callable[[], str] = lambda: ""
+        self.metric_setter: Callable[[str], None] = lambda _key: None
+        self.plan_runner: Callable[[], Any] | None = None
+        self._pending_view: ViewState | None = None
+        session.sig_plan_changed.connect(self._restore_metric_after_plan)
         # Asked before discarding unsaved changes: returns "save", "discard" or "cancel".
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
+        # Asked when a project's incident source moved or changed: (SourceCheck, reply);
+        # reply(a located Path | "as-is" | None to skip), possibly later (non-blocking).
+        self.ask_locate_source: Callable[[Any, Callable[[Any], None]], None] = \
+            self._ask_locate_source_dialog
         self.last_export: Path | None = None
         self._build()
         session.sig_plan_changed.connect(lambda *_: self._update_enabled())
         session.sig_incidents_changed.connect(lambda *_: self._update_enabled())
         self._update_enabled()
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_S * 1000)
-        self.autosave_timer.timeout.connect(self.autosave_now)
-        self.autosave_timer.start()
+        # This copy's recovery slot (locked with QLockFile) and the debounced autosave:
+        # every change restarts a short timer; its timeout writes the recovery file.
+        from workstation.app.recovery import RecoveryKeeper
+        self.recovery = RecoveryKeeper(self.project_from_session,
+                                       lambda: self.session.project_path,
+                                       lambda: self.session.dirty, self)
+        self.autosave_timer = self.recovery.timer
+        for signal in (session.sig_scenario_changed, session.sig_comparison_scenario_changed,
+                       session.sig_incidents_changed, session.sig_time_changed,
+                       session.sig_selection_changed, session.sig_project_changed):
+            signal.connect(self.recovery.schedule)
         if window.isWindow():
             # "<project>[*] — London Deployment Workstation"; Qt shows "*" while unsaved.
             session.sig_project_changed.connect(self._update_title)
@@ -149,7 +163,9 @@ class Actions(QObject):
             "Import a police.uk CSV/folder/zip or a CAD/CRIS table")
         self.keep_incidents = QAction("&Keep imported incidents with the project", self.window)
         self.keep_incidents.setCheckable(True)
-        self.keep_incidents.setChecked(bool(_settings().value(KEEP_INCIDENTS_KEY, True, type=bool)))
+        # Off unless the analyst opts in: the copy holds sensitive incident rows.
+        self.keep_incidents.setChecked(bool(_settings().value(KEEP_INCIDENTS_KEY, False,
+                                                              type=bool)))
         tip = ("On save, keep a copy of the imported incidents beside the project "
                "(<project>.incidents/, Parquet) so it reopens quickly without the source "
                "file. Off: the project records only where the incidents came from. The copy "
@@ -259,6 +275,7 @@ class Actions(QObject):
     def _apply_project(self, project: ProjectFile, *, path: Path | None) -> None:
         s = self.session
         self.workers.cancel(LOAD_INCIDENTS_TASK)
+        self._reload_generation = getattr(self, "_reload_generation", 0) + 1
         s.set_scenario(project.scenario, "Open project")
         s.undo_stack.clear()                 # undo history belongs to the previous project
         s.set_comparison_scenario(project.comparison_scenario)
@@ -271,45 +288,183 @@ class Actions(QObject):
         self.layer_visibility_setter(dict(project.view.layer_visibility))
         s.project_path = path
         self.created_utc = project.created_utc if path is not None else None
+        self._restore_metric(project.view.choropleth_metric)
+        # kept until the plan is recomputed (its arrival resets the metric to the gap)
+        self._pending_view = project.view if project.view.plan_shown else None
         if project.incidents is not None:
-            self._reload_incidents(project.incidents, path)
+            self._reload_incidents(project.all_incidents, path)  # then the plan, if shown
+        else:
+            QTimer.singleShot(0, self._rerun_plan)
         s.mark_dirty(False)
         s.undo_stack.setClean()
         s.sig_project_changed.emit()
 
-    def _reload_incidents(self, source: IncidentSource, project_path: Path | None) -> TaskHandle | None:
-        """Read the stored import if it is there, else re-import the source file."""
-        store = resolve_source_path(source.store_path, project_path) if source.store_path else None
-        original = resolve_source_path(source.path, project_path)
+    def _ask_locate_source_dialog(self, check: Any, reply: Callable[[Any], None]) -> None:
+        """A source moved or changed: a window-modal (non-blocking) question whose answer
+        goes to ``reply``: the located Path ("Locate…"), "as-is" ("Use it as it is now",
+        only when it changed) or None ("Skip")."""
+        from workstation.project.sources import CHANGED
+        box = QMessageBox(QMessageBox.Icon.Warning, "Incident source",
+                          check.message + ".", parent=self.window)
+        box.setObjectName("locate_source_dialog")
+        box.setInformativeText("Locate the file the project was made with, or skip these "
+                               "incidents (the project opens without them).")
+        locate = box.addButton("&Locate…", QMessageBox.ButtonRole.AcceptRole)
+        as_is = (box.addButton("&Use it as it is now", QMessageBox.ButtonRole.YesRole)
+                 if check.status == CHANGED else None)
+        box.addButton("&Skip", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(locate)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            box.deleteLater()
+            if clicked is locate:
+                if check.path.is_dir() or not check.path.suffix:
+                    chosen = QFileDialog.getExistingDirectory(self.window,
+                                                              "Locate incidents folder")
+                else:
+                    chosen, _ = QFileDialog.getOpenFileName(
+                        self.window, f"Locate {check.path.name}", str(check.path.parent),
+                        "Incident files (*.csv *.csv.gz *.zip *.xlsx *.parquet);;All files (*)")
+                reply(Path(chosen) if chosen else None)
+            else:
+                reply("as-is" if as_is is not None and clicked is as_is else None)
+        box.finished.connect(answered)
+        box.open()
+
+    def _resolve_sources(self, sources: list[IncidentSource], project_path: Path | None,
+                         done: Callable[[list[tuple[IncidentSource, Path]], bool], None],
+                         resolved: list | None = None, changed: bool = False) -> None:
+        """Check each source against its stored size and SHA-256; a moved or changed one
+        is located by the user (``ask_locate_source``, answered asynchronously) or skipped.
+        Calls ``done(resolved, records_changed)`` with the (source, path) pairs to read."""
+        from workstation.project.sources import CHANGED, MISSING, check_source, with_fingerprint
+        resolved = [] if resolved is None else resolved
+        while sources:
+            source = sources[0]
+            check = check_source(source, project_path)
+            if check.status not in (MISSING, CHANGED):
+                resolved.append((source, check.path))
+                sources = sources[1:]
+                continue
+
+            def reply(choice: Any, source=source, check=check) -> None:
+                rest = list(sources[1:])
+                if isinstance(choice, Path):
+                    located = check_source(source, path=choice)
+                    if located.status != MISSING:
+                        moved = replace(source, path=str(choice))
+                        if located.status == CHANGED:   # not the same file: ask again
+                            self._resolve_sources([moved, *rest], project_path, done,
+                                                  resolved, True)
+                            return
+                        resolved.append((moved, choice))
+                        self._resolve_sources(rest, project_path, done, resolved, True)
+                        return
+                    self._resolve_sources([source, *rest], project_path, done, resolved,
+                                          changed)
+                    return
+                if choice == "as-is" and check.status == CHANGED:
+                    resolved.append((with_fingerprint(source, check.path), check.path))
+                    self.session.status(f"Using {check.path.name} as it is now (it changed "
+                                        "since the import)")
+                    self._resolve_sources(rest, project_path, done, resolved, True)
+                    return
+                self.session.status(f"Incidents not found: {check.path} (skipped; locate or "
+                                    "import them again)" if check.status == MISSING else
+                                    f"Incidents skipped: {check.path.name} changed since "
+                                    "the import")
+                _log.info("incident source skipped: %s", check.message)
+                self._resolve_sources(rest, project_path, done, resolved, changed)
+            self.ask_locate_source(check, reply)
+            return
+        done(resolved, changed)
+
+    def _reload_incidents(self, sources: IncidentSource | tuple[IncidentSource, ...],
+                          project_path: Path | None) -> None:
+        """Read the kept copy if the analyst chose one and it is there, else re-import
+        every source (checked: a moved or changed one is located or skipped)."""
+        if isinstance(sources, IncidentSource):
+            sources = (sources,)
+        first = sources[0]
+        store = resolve_source_path(first.store_path, project_path) if first.store_path else None
         if store is not None and store.exists():
             from workstation.loaders.store import load_incidents
 
             def fn(path, *, progress, cancel):
-                return load_incidents(path)
-            target = store
-        elif original.exists():
+                return load_incidents(path)       # the copy holds every import together
+            task = self.workers.start(LOAD_INCIDENTS_TASK, fn, store)
+            self._when_loaded(task, [(s, resolve_source_path(s.path, project_path))
+                                     for s in sources], False)
+            return
+        generation = self._reload_generation = getattr(self, "_reload_generation", 0) + 1
+
+        def start(resolved: list, records_changed: bool) -> None:
+            if generation != self._reload_generation:
+                return                            # another project was opened meanwhile
+            if not resolved:
+                return
             from workstation.loaders import import_incidents
+            from workstation.loaders.incidents import concat_incident_sets
+            plan = [(str(where), src.column_mapping or None) for src, where in resolved]
             boroughs = self.session.pack.table("boroughs")   # read here, not on the worker
 
-            def fn(path, *, progress, cancel):
-                return import_incidents(path, mapping=source.column_mapping or None,
-                                        boroughs=boroughs, progress=progress, cancel=cancel)
-            target = original
-        else:
-            self.session.status(f"Incidents not found: {original} (import them again)")
-            return None
-        task = self.workers.start(LOAD_INCIDENTS_TASK, fn, target)
+            def fn(*, progress, cancel):
+                sets = [import_incidents(where, mapping=mapping, boroughs=boroughs,
+                                         progress=progress, cancel=cancel)
+                        for where, mapping in plan]
+                return sets[0] if len(sets) == 1 else concat_incident_sets(sets)
+            self._when_loaded(self.workers.start(LOAD_INCIDENTS_TASK, fn), resolved,
+                              records_changed)
+        self._resolve_sources(list(sources), project_path, start)
+
+    def _when_loaded(self, task: TaskHandle, resolved: list, records_changed: bool) -> None:
         s = self.session
 
         def done(incidents: Any) -> None:
             was_dirty = s.dirty
-            s.set_incidents(incidents, original, source)
-            s.mark_dirty(was_dirty)          # reloading is not an edit
-            s.status(f"Loaded {incidents.rows_placed:,} incidents")
+            (src0, path0), extra = resolved[0], tuple(src for src, _ in resolved[1:])
+            s.set_incidents(incidents, path0, src0, extra_sources=extra)
+            s.mark_dirty(was_dirty or records_changed)   # reloading is not an edit
+            s.status(f"Loaded {getattr(incidents, 'rows_placed', 0):,} incidents")
+            self._rerun_plan()
+
+        def failed(exc: BaseException) -> None:
+            show_error(self.window, exc, title="Reload incidents")
+            self._rerun_plan()
         task.sig_finished.connect(done)
-        task.sig_failed.connect(lambda exc: show_error(self.window, exc,
-                                                       title="Reload incidents"))
-        return task
+        task.sig_failed.connect(failed)
+
+    # --- what else was on screen -----------------------------------------------------------
+    def _rerun_plan(self) -> None:
+        """Recompute the plan of a reopened project that showed one (results are never
+        stored, so a plan shown is always current), once its incidents are in."""
+        view = self._pending_view
+        if view is None or not view.plan_shown or self.plan_runner is None:
+            return
+        view_without_plan = replace(view, plan_shown=False)
+        self._pending_view = view_without_plan
+        try:
+            self.plan_runner()
+        except Exception as exc:  # noqa: BLE001 - reopening must not fail on a rerun
+            _log.warning("could not recompute the plan of the reopened project: %s", exc)
+
+    def _restore_metric(self, key: str) -> None:
+        if not key:
+            return
+        try:
+            self.metric_setter(key)
+        except (ValueError, KeyError):
+            pass   # needs a plan that is being recomputed: set when it arrives
+
+    def _restore_metric_after_plan(self, plan: Any) -> None:
+        view = self._pending_view
+        if plan is None or view is None or not view.choropleth_metric:
+            return
+        # after the window's own reaction to a new plan (it switches to the gap metric)
+        key = view.choropleth_metric
+        self._pending_view = None if not view.plan_shown else view
+        QTimer.singleShot(0, lambda: self._restore_metric(key))
 
     def project_from_session(self, path: Path | None = None) -> ProjectFile:
         s = self.session
@@ -318,9 +473,13 @@ class Actions(QObject):
             source = IncidentSource(path=str(s.incidents_path))
         harm = s.scenario.extra.get(HARM_WEIGHTS_KEY)
         view = ViewState(day_type=s.day_type, hour=s.hour, selected_code=s.selected_code or "",
-                         layer_visibility=dict(self.layer_visibility_getter() or {}))
+                         layer_visibility=dict(self.layer_visibility_getter() or {}),
+                         choropleth_metric=str(self.metric_getter() or ""),
+                         plan_shown=s.plan is not None)
         project = ProjectFile(scenario=s.scenario, comparison_scenario=s.comparison_scenario,
-                              incidents=source, harm_weights_path=harm, view=view)
+                              incidents=source,
+                              more_incidents=tuple(getattr(s, "extra_incident_sources", ())),
+                              harm_weights_path=harm, view=view)
         if self.created_utc:
             project = replace(project, created_utc=self.created_utc)
         return project
@@ -380,7 +539,7 @@ class Actions(QObject):
         s.mark_dirty(False)
         s.undo_stack.setClean()
         s.sig_project_changed.emit()
-        clear_recovery()
+        self.recovery.saved()                # only this copy's recovery file
         add_recent(path)
         stored = saved.incidents.store_path if saved.incidents is not None else None
         s.status(f"Saved {path.name}" + (
@@ -400,22 +559,26 @@ class Actions(QObject):
         if not recent:
             self.recent_menu.addAction("(none)").setEnabled(False)
 
-    def autosave_now(self) -> Path | None:
-        """Write the recovery file if there are unsaved changes (timer slot)."""
-        if not self.session.dirty:
-            return None
-        try:
-            return autosave(self.project_from_session(), original_path=self.session.project_path)
-        except (WorkstationError, OSError) as exc:
-            # Autosave is a safety net; failing it must not interrupt the analyst.
-            _log.warning("autosave failed: %s", exc)
-            return None
+    def autosave_now(self, *, force: bool = False) -> Path | None:
+        """Write this copy's recovery file now if there are unsaved changes."""
+        return self.recovery.autosave_now(force=force)
 
     def check_recovery(self, *, ask: Callable[[Any], bool] | None = None) -> bool:
-        """Offer to restore an autosaved project left by a session that did not close
-        cleanly; return True if it was restored."""
-        found = find_recovery()
-        if found is None:
+        """Offer to restore autosaved work left by copies that did not close cleanly
+        (killed, crashed, power cut); never another running copy's. True if restored."""
+        from workstation.atomic import clean_stale_temp_files
+        folders = {self.recovery.slot.path.parent}
+        for recent in load_recent()[:10]:
+            folders.add(recent.parent)
+            folders.add(recent.with_name(recent.stem + ".incidents"))
+        removed = clean_stale_temp_files(folders)
+        if removed:
+            _log.info("removed %d temporary file(s) left by an interrupted save", len(removed))
+        if getattr(self, "_recovery_checked", False):
+            return False
+        self._recovery_checked = True       # once per start (the window and main both ask)
+        orphans = self.recovery.orphans()
+        if not orphans:
             return False
         if ask is None:
             def ask(rec: Any) -> bool:
@@ -425,19 +588,24 @@ class Actions(QObject):
                     f"The workstation closed without saving. Restore the autosaved copy{where} "
                     f"from {rec.project.modified_utc}?")
                 return answer == QMessageBox.StandardButton.Yes
-        if not ask(found):
-            clear_recovery()
-            return False
-        self._apply_project(found.project, path=found.original_path)
-        self.session.mark_dirty(True)        # restored work is not saved yet
-        self.session.status("Restored autosaved work; save it to keep it")
-        return True
+        restored = False
+        for found in orphans:
+            if restored:
+                continue                             # offered again at the next start
+            if ask(found):
+                self._apply_project(found.project, path=found.original_path)
+                self.session.mark_dirty(True)        # restored work is not saved yet
+                self.recovery.autosave_now()         # kept in this copy's slot first...
+                self.session.status("Restored autosaved work; save it to keep it")
+                restored = True
+            self.recovery.done_with(found)           # ...then the old file goes
+        self.recovery.release_claims()
+        return restored
 
     def shutdown(self) -> None:
         """Call from the window's closeEvent after maybe_save() agreed."""
-        self.autosave_timer.stop()
         self.workers.shutdown()
-        clear_recovery()
+        self.recovery.shutdown()
 
     # --- import / export -----------------------------------------------------------------
     def open_import_dialog(self, path: str | Path | None = None):
@@ -465,11 +633,23 @@ class Actions(QObject):
         incidents = s.incidents.frame if s.incidents is not None else None
 
         def run(*, progress, cancel):
+            layers = None
+            if incidents is not None and name in ("report_pdf", "geopackage"):
+                # The analyst's own incidents are open: their hotspots or none, never the
+                # shipped burglary in their place (exports.layers.gather_layers).
+                from workstation.domain import DayType
+                from workstation.exports.layers import gather_layers
+                from workstation.exports.partner_safe import DisclosurePolicy
+                day = plan.scenario.day_types[0] if plan is not None and \
+                    plan.scenario.day_types else DayType.WEEKDAY
+                layers = gather_layers(pack, day_type=day, policy=DisclosurePolicy(),
+                                       hotspots=hotspots, user_incidents=True)
             if name == "report_pdf":
-                return fn(plan, path, pack=pack, hotspots=hotspots, partner_safe=True,
-                          progress=progress, cancel=cancel)
+                return fn(plan, path, pack=pack, hotspots=hotspots, layers=layers,
+                          partner_safe=True, progress=progress, cancel=cancel)
             if name == "geopackage":
-                return fn(path, pack=pack, plan=plan, incidents=incidents, partner_safe=True)
+                return fn(path, pack=pack, plan=plan, layers=layers, incidents=incidents,
+                          partner_safe=True)
             return fn(plan, path)
         task = self.workers.start(EXPORT_TASK, run)
         s.status(f"Exporting {path.name}…")

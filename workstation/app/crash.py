@@ -124,11 +124,8 @@ class CrashHandler(QObject):
         actions = getattr(self.window, "actions", None)
         if actions is None or not hasattr(actions, "project_from_session"):
             return None
-        from workstation.project import autosave
         try:
-            session = actions.session
-            path = autosave(actions.project_from_session(),
-                            original_path=getattr(session, "project_path", None))
+            path = actions.autosave_now(force=True)   # this copy's own recovery slot
         except Exception as exc:     # noqa: BLE001 - report, keep going to the dialog
             _log.error("emergency autosave failed: %s", safe_exception_text(exc))
             return None

@@ -10,12 +10,12 @@ IncidentSet to the session).
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QMessageBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -68,15 +68,15 @@ def _is_police_uk_bundle(path: Path) -> bool:
     return path.is_dir() or path.name.lower().endswith(".zip")
 
 
-def _police_uk_members(path: Path) -> list[str]:
-    if path.is_dir():
-        return sorted(str(p.relative_to(path)) for p in path.rglob("*.csv*"))
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return sorted(n for n in archive.namelist() if n.lower().endswith(".csv"))
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(f"not a readable zip file ({exc})", path=path,
-                         expected="a police.uk download (.zip)") from exc
+def _police_uk_members(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The CSVs an import of this folder/zip reads, and those it skips with the reason
+    (``loaders.police_uk.list_sources``: the same rule the import uses)."""
+    from workstation.loaders.police_uk import list_sources
+    listing = list_sources(path)
+    prefix = f"{path.name}/" if not path.is_dir() else ""
+    names = [s.name[len(prefix):] if s.name.startswith(prefix) else s.name
+             for s in listing.sources]
+    return names, list(listing.skipped)
 
 
 class ImportDialog(QDialog):
@@ -96,6 +96,8 @@ class ImportDialog(QDialog):
         self.preview: Any = None
         self.task: TaskHandle | None = None
         self.mapping_combos: dict[str, QComboBox] = {}
+        # Asked when incidents are already open: returns "add", "replace" or "cancel".
+        self.ask_add_or_replace = self._ask_add_or_replace_dialog
         self._build()
         if path is not None:
             self.set_path(path)
@@ -229,14 +231,15 @@ class ImportDialog(QDialog):
         if not path.exists():
             raise InputError("file or folder not found", path=path)
         if _is_police_uk_bundle(path):
-            members = _police_uk_members(path)
-            if not members:
-                raise InputError("no CSV files found", path=path,
-                                 expected="police.uk monthly street CSVs")
+            members, skipped = _police_uk_members(path)
             self.kind = "police_uk"
-            self.kind_label.setText(f"police.uk download: {len(members)} CSV file(s)")
+            self.kind_label.setText(
+                f"police.uk download: {len(members)} CSV file(s) to import"
+                + (f", {len(skipped)} skipped" if skipped else ""))
             self.crs_label.setText("Coordinates: " + CRS_LABELS["EPSG:4326"])
-            self._fill_rows(("file",), tuple((m,) for m in members[:PREVIEW_ROWS]))
+            rows = [(m, "import") for m in members] + [(n, f"skipped: {r}") for n, r in skipped]
+            self._fill_rows(("file", "action"), tuple(rows))
+            self.warnings_list.addItems([f"{n} will be skipped: {r}" for n, r in skipped])
             return
         preview = incident_table.preview_table(path, PREVIEW_ROWS)
         self.preview = preview
@@ -341,14 +344,51 @@ class ImportDialog(QDialog):
         source = IncidentSource(path=str(self.path), kind=self.kind,
                                 column_mapping=self.mapping() if self.kind == "table" else {},
                                 crs=getattr(self.preview, "crs", None))
-        self.session.set_incidents(incidents, self.path, source)
+        try:   # size and SHA-256, so reopening can tell a moved or changed source
+            from workstation.project.sources import with_fingerprint
+            source = with_fingerprint(source, self.path)
+        except OSError:
+            pass
+        s = self.session
+        choice = self.ask_add_or_replace() if s.incidents is not None else "replace"
+        if choice == "cancel":
+            self.reject()
+            return
+        if choice == "add":
+            from workstation.loaders.incidents import concat_incident_sets
+            merged = concat_incident_sets([s.incidents, incidents])
+            first = s.incidents_source
+            if first is not None and getattr(first, "store_path", None):
+                from dataclasses import replace as _replace
+                first = _replace(first, store_path=None)   # the kept copy is now partial
+            s.set_incidents(merged, s.incidents_path, first,
+                            extra_sources=(*s.extra_incident_sources, source))
+            incidents = merged
+        else:
+            s.set_incidents(incidents, self.path, source)
         placed = getattr(incidents, "rows_placed", None)
         unplaced = getattr(incidents, "rows_unplaced", None)
         if placed is not None:
+            skipped = len(getattr(incidents, "skipped", ()) or ())
             self.session.status(f"Imported {placed:,} incidents from {self.path.name}"
-                                + (f" ({unplaced:,} rows could not be placed)" if unplaced else ""))
+                                + (f" ({unplaced:,} rows could not be placed)" if unplaced else "")
+                                + (f"; {skipped} file(s) skipped, see the import preview"
+                                   if skipped else ""))
         self.sig_imported.emit(incidents)
         self.accept()
+
+    def _ask_add_or_replace_dialog(self) -> str:
+        """A second import: add it to the incidents already open, or replace them?"""
+        box = QMessageBox(QMessageBox.Icon.Question, "Import incidents",
+                          "Incidents are already imported. Add these to them, or replace "
+                          "them?", parent=self)
+        add = box.addButton("&Add to them", QMessageBox.ButtonRole.AcceptRole)
+        replace_button = box.addButton("&Replace them", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(add)
+        box.exec()
+        clicked = box.clickedButton()
+        return "add" if clicked is add else "replace" if clicked is replace_button else "cancel"
 
     def _on_failed(self, task: TaskHandle, exc: BaseException) -> None:
         if task is not self.task:

@@ -37,7 +37,9 @@ SETTINGS_VERSION = 1   # bump when docks change so an old saved layout is ignore
 
 
 def default_settings() -> QSettings:
-    return QSettings("London Deployment Workstation", "workstation")
+    # One settings folder per platform (workstation.paths), shared with recent projects.
+    from workstation.paths import settings_file
+    return QSettings(str(settings_file()), QSettings.Format.IniFormat)
 
 
 def _add_menu_item(menu, item) -> None:
@@ -227,6 +229,11 @@ class MainWindow(QMainWindow):
             layer = self.canvas.layer(key)
             if layer is not None and layer.visible != bool(visible):
                 layer.set_visible(bool(visible))
+        self.layer_panel.sync()
+        self.canvas.update_legend()
+
+    def _set_metric(self, key: str) -> None:
+        self.choropleth.set_metric(key)     # ValueError if it needs a plan not there yet
         self.layer_panel.sync()
         self.canvas.update_legend()
 

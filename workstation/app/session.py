@@ -56,6 +56,9 @@ class Session(QObject):
         # Where the incidents came from (workstation.project.IncidentSource: source path,
         # kind, column mapping, store file) so a saved project can reload them.
         self.incidents_source: Any = None
+        # Imports added to the first ("Add" at a second import), each an IncidentSource;
+        # ``incidents`` then holds all of them together.
+        self.extra_incident_sources: tuple = ()
         self.comparison_scenario: DeploymentScenario | None = None  # "B" in the compare view
         self.hotspots: Any = None
         self.population: Any = None  # PopulationPresent, computed once by the window
@@ -96,10 +99,12 @@ class Session(QObject):
         self.mark_dirty()
         self.sig_comparison_scenario_changed.emit(scenario)
 
-    def set_incidents(self, incidents: Any, path: Path | None = None, source: Any = None) -> None:
+    def set_incidents(self, incidents: Any, path: Path | None = None, source: Any = None,
+                      extra_sources: tuple = ()) -> None:
         self.incidents = incidents
         self.incidents_path = path
         self.incidents_source = source
+        self.extra_incident_sources = tuple(extra_sources) if incidents is not None else ()
         self.mark_dirty()
         self.sig_incidents_changed.emit(incidents)
 

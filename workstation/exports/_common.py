@@ -1,4 +1,5 @@
-"""Helpers every exporter shares: atomic writes that always fail as ``OutputError``.
+"""Helpers every exporter shares: atomic writes that always fail as ``OutputError``, and
+the one guard against formula injection that every CSV and XLSX writer applies.
 
 Why a wrapper: ``workstation.atomic.atomic_path`` already turns a missing folder or a
 failed rename into ``OutputError``; this also converts errors raised *while* writing
@@ -14,8 +15,38 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-from workstation.atomic import atomic_path, check_folder
+from workstation.atomic import atomic_path, check_folder, is_disk_full, write_error
 from workstation.errors import OutputError
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make Excel, LibreOffice or Sheets read a cell as a formula
+(OWASP "CSV injection"): a scenario named ``=HYPERLINK("http://…","Click")`` must stay
+text in every export."""
+
+
+def safe_text_cell(value):
+    """``value`` unchanged unless it is text starting with a formula trigger; then the
+    text with a leading apostrophe (OWASP's rule), which spreadsheets show as text.
+    Numbers, dates and None pass through, so numeric cells stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_text_frame(frame):
+    """A copy of a pandas frame with ``safe_text_cell`` applied to every text cell and
+    column name (numeric columns are left as they are)."""
+    import pandas as pd
+
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            out[column] = series.map(safe_text_cell)
+    out.columns = [safe_text_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
 
 
 def plain_value(value: Any) -> Any:
@@ -62,7 +93,14 @@ def output_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Pa
             if work != tmp:
                 work.replace(tmp)
         except OSError as exc:
-            raise OutputError(f"{target}: could not be written ({exc.strerror or exc})") from exc
+            raise write_error(target, exc) from exc
+        except RuntimeError as exc:
+            # GDAL (pyogrio) reports a full disk as a RuntimeError subclass
+            if is_disk_full(exc):
+                raise write_error(target, exc) from exc
+            raise
         finally:
-            if work != tmp and work.exists():
-                work.unlink()
+            for side in ("", "-journal", "-wal", "-shm"):
+                leftover = work.with_name(work.name + side)
+                if work != tmp and leftover.exists():
+                    leftover.unlink()

@@ -190,11 +190,21 @@ def _try_flow_lines(pack, *, hour: int, day_type: DayType):
     return lines if lines is not None and len(lines) else None
 
 
+USER_HOTSPOTS_UNAVAILABLE = ("Hotspots of the imported incidents are not available (the "
+                             "hotspot test could not run on them); no other data is shown "
+                             "in their place")
+
+
 def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
                   policy: DisclosurePolicy = DisclosurePolicy(),
-                  hotspots=None, flow_lines=None) -> ReportLayers:
+                  hotspots=None, flow_lines=None, user_incidents: bool = False) -> ReportLayers:
     """Layers for a report/GeoPackage. ``hotspots`` may be a ``workstation.maps``
-    HotspotResult (or any object with ``hotspots``/``cells`` GeoDataFrames)."""
+    HotspotResult (or any object with ``hotspots``/``cells`` GeoDataFrames).
+
+    ``user_incidents``: the user gave their own incidents. Their hotspots are then the
+    only ones shown: when ``hotspots`` is None the layer is left empty and says so, and
+    the shipped police.uk burglary is never put in its place (a report about the
+    analyst's data must not silently show different data)."""
     notes: list[str] = []
     # --- flows -------------------------------------------------------------------------
     lines = flow_lines if flow_lines is not None else _try_flow_lines(
@@ -218,6 +228,11 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     polygons = cells = None
     hot_title, hot_value = "", None
     what = "Incident"
+    if hotspots is None and user_incidents:
+        notes.append(f"Hotspot map: {USER_HOTSPOTS_UNAVAILABLE}.")
+        return ReportLayers(hotspots=None, hotspot_title=USER_HOTSPOTS_UNAVAILABLE,
+                            hotspot_value_column=None, grid_cells=None, flow_lines=lines,
+                            flow_title=flow_title, flow_value_column=value, notes=tuple(notes))
     if hotspots is None and pack.has("burglary_lattice"):
         hotspots = _try_lattice_hotspots(pack)
         what = "Burglary (police.uk)"

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from workstation.deploy.plan import ShiftPlan
-from workstation.exports._common import output_path, plain_value
+from workstation.exports._common import output_path, plain_value, safe_text_cell
 from workstation.exports.tables import (PLAN_HEADERS, SHARE_COLUMNS, assumption_rows,
                                         contract_table, plan_table)
 
@@ -40,7 +40,7 @@ MAX_WIDTH = 60
 
 def _cell(value: Any) -> Any:
     """Python scalars only (openpyxl rejects numpy types); missing -> empty cell."""
-    return plain_value(value)
+    return safe_text_cell(plain_value(value))
 
 
 def _number_format(column: str, series: pd.Series) -> str | None:
@@ -61,7 +61,7 @@ def _write_frame(sheet, frame: pd.DataFrame) -> None:
     from openpyxl.utils import get_column_letter
 
     columns = list(frame.columns)
-    sheet.append([HEADERS.get(c, c) for c in columns])
+    sheet.append([_cell(HEADERS.get(c, c)) for c in columns])
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_cell(v) for v in row])
     bold = Font(bold=True)
@@ -92,7 +92,7 @@ def _write_assumptions(sheet, rows: Iterable[tuple[str, str, Any]]) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for section, name, value in rows:
-        sheet.append([section, name, _cell(value)])
+        sheet.append([_cell(section), _cell(name), _cell(value)])
     sheet.column_dimensions["A"].width = max([9] + [len(r[0]) + 2 for r in rows])
     sheet.column_dimensions["B"].width = min(70, max([30] + [len(r[1]) + 2 for r in rows]))
     sheet.column_dimensions["C"].width = 110

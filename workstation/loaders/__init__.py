@@ -18,11 +18,12 @@ def import_incidents(path: str | Path, *, mapping: dict[str, str] | None = None,
     """Load a police.uk file/folder/zip or an incident table, deciding by its content:
     a CSV whose header has police.uk's street columns goes to the police.uk loader."""
     from workstation.loaders import incident_table, police_uk
-    from workstation.loaders.sniff import check_text_header
+    from workstation.loaders.sniff import check_text_header, require_regular_file
 
     path = Path(path)
     if not path.exists():
         raise InputError("file or folder not found", path=path)
+    require_regular_file(path)
     name = path.name.lower()
     if path.is_dir() or name.endswith(".zip"):
         if mapping:

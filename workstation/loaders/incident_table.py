@@ -34,7 +34,8 @@ from workstation.loaders.incidents import (
     REASON_NO_COORDINATES, REASON_OUTSIDE_LONDON, UNPLACED_COLUMNS, IncidentSet)
 from workstation.loaders.locate import OUTSIDE, resolve_locator
 from workstation.loaders.sniff import (check_text_header, describe_binary, first_ragged_row,
-                                        looks_like_utf8, parse_error_message)
+                                        guarded_reader, looks_like_utf8, parse_error_message,
+                                        require_regular_file)
 
 FIELDS = ("id", "datetime", "date", "time", "month", "crime_type", "latitude", "longitude",
           "easting", "northing", "x", "y", "force")
@@ -109,6 +110,7 @@ def read_table(path: str | Path, *, nrows: int | None = None) -> tuple[pd.DataFr
     if path.is_dir():
         raise InputError("is a folder, not a table file", path=path,
                          expected="a .csv, .xlsx or .parquet file")
+    require_regular_file(path)
     suffix = _suffix(path)
     with open(path, "rb") as handle:
         head = handle.read(64 * 1024)
@@ -169,9 +171,7 @@ def _read_csv(path: Path, head: bytes, suffix: str, nrows: int | None
             text = str(exc)
             if "UTF8" in text or "UTF-8" in text:
                 continue
-            import gzip
-            opener = gzip.open if suffix == ".csv.gz" else open
-            with opener(path, "rb") as stream:
+            with _guarded(path) as stream:
                 ragged = first_ragged_row(stream)
             raise InputError(
                 f"cannot be parsed as CSV ({parse_error_message(text)})", path=path,
@@ -196,19 +196,27 @@ def _arrow_csv(path: Path, header: list[str], encoding: str, nrows: int | None) 
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                    strings_can_be_null=False)
     parse = pacsv.ParseOptions(newlines_in_values=True)
-    if nrows is None:
-        return pacsv.read_csv(str(path), read_options=read, parse_options=parse,
-                              convert_options=convert)
-    reader = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
-                            convert_options=convert)
-    batches, count = [], 0
-    for batch in reader:
-        batches.append(batch)
-        count += batch.num_rows
-        if count >= nrows:
-            break
-    table = pa.Table.from_batches(batches, schema=reader.schema)
-    return table.slice(0, nrows)
+    with _guarded(path) as stream:
+        if nrows is None:
+            return pacsv.read_csv(stream, read_options=read, parse_options=parse,
+                                  convert_options=convert)
+        reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
+                                convert_options=convert)
+        batches, count = [], 0
+        for batch in reader:
+            batches.append(batch)
+            count += batch.num_rows
+            if count >= nrows:
+                break
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+        return table.slice(0, nrows)
+
+
+def _guarded(path: Path):
+    """The (decompressed) file as a stream that stops at NUL bytes with a named error."""
+    raw = pa.input_stream(str(path), compression="gzip"
+                          if path.name.lower().endswith(".gz") else None)
+    return guarded_reader(raw, path.name)
 
 
 # --- mapping -----------------------------------------------------------------------------
@@ -483,9 +491,18 @@ def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = No
                              np.where(coords.valid, coords.northing_m, np.nan))
     in_london = borough != OUTSIDE
     if coords.valid.any() and not in_london.any():
+        from workstation.loaders.diagnose import where_is
+        forces = ""
+        if "force" in used:
+            names = frame[used["force"]].astype(str).str.strip().value_counts()
+            forces = "; force column says " + ", ".join(
+                f"{k} ({v:,})" for k, v in names.head(3).items())
+        where = where_is(coords.easting_m[coords.valid], coords.northing_m[coords.valid])
         raise InputError(f"none of the {int(coords.valid.sum())} rows with coordinates lies in "
-                         "London", path=path, expected="incidents in the 33 London boroughs",
-                         hint="Check the coordinate columns and their system (degrees vs metres)")
+                         f"London: they are {where}{forces}",
+                         path=path, expected="incidents in the 33 London boroughs",
+                         hint="Check the coordinate columns and their system (degrees vs "
+                         "metres); this workstation plans for London")
     n = len(frame)
     rows = np.arange(1, n + 1, dtype="int64")
     reasons = (REASON_INVALID_TIMESTAMP, REASON_NO_COORDINATES, REASON_INVALID_COORDINATES,
@@ -496,6 +513,20 @@ def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = No
     for code in range(len(conditions) - 1, -1, -1):
         reason[conditions[code]] = code
     placed = reason < 0
+    if not placed.any():
+        from workstation.loaders.diagnose import SAMPLE_ROWS, no_rows_placed
+        counts = {reasons[c]: int((reason == c).sum()) for c in range(len(reasons))}
+        lon_col = used.get("longitude") or used.get("x") or used.get("easting")
+        lat_col = used.get("latitude") or used.get("y") or used.get("northing")
+        head = frame.head(SAMPLE_ROWS)
+        raise no_rows_placed(
+            path, rows_total=n, reasons=counts,
+            lon=head[lon_col].tolist() if lon_col else None,
+            lat=head[lat_col].tolist() if lat_col else None,
+            lon_name=lon_col or "longitude", lat_name=lat_col or "latitude",
+            months=head[used["month"]].tolist() if "month" in used else None,
+            month_name=used.get("month", "month"),
+            forces=head[used["force"]].tolist() if "force" in used else None)
     source = path.name
     if "id" in used:
         ids = frame[used["id"]].astype(str).str.strip().replace({"nan": "", "None": ""})

@@ -67,6 +67,8 @@ class IncidentSet:
     unplaced: pd.DataFrame
     sources: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
+    # Files of a folder or zip that were not read, with the reason: (name, reason).
+    skipped: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
         if tuple(self.frame.columns) != INCIDENT_COLUMNS:
@@ -137,6 +139,7 @@ def summary(incidents: IncidentSet) -> dict:
         "crime_types": _counts(frame["crime_type"]),
         "boroughs": int(frame["gss_code"][frame["gss_code"] != OUTSIDE_LONDON_CODE].nunique()),
         "sources": list(incidents.sources),
+        "skipped_files": [{"file": name, "reason": reason} for name, reason in incidents.skipped],
         "warnings": list(incidents.warnings),
     }
 
@@ -149,7 +152,8 @@ def concat_incident_sets(sets: list[IncidentSet]) -> IncidentSet:
     unplaced = _concat_categorical([s.unplaced for s in sets], UNPLACED_COLUMNS)
     sources = tuple(dict.fromkeys(src for s in sets for src in s.sources))
     warnings = tuple(dict.fromkeys(w for s in sets for w in s.warnings))
-    return IncidentSet(frame, unplaced, sources, warnings)
+    skipped = tuple(dict.fromkeys(k for s in sets for k in s.skipped))
+    return IncidentSet(frame, unplaced, sources, warnings, skipped)
 
 
 def _concat_categorical(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:

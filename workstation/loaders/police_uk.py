@@ -16,6 +16,15 @@ Decisions (see docs/bad-input-catalogue.md):
 - Several forces in one import are allowed and reported per force in ``summary``.
 - Duplicate Crime IDs are kept (police.uk repeats IDs when a crime is re-recorded)
   and counted in ``summary``; a file given twice is rejected.
+- Every CSV of a folder or zip is read or listed in ``IncidentSet.skipped`` with the
+  reason (``list_sources``): browser copies ``... (1).csv`` are read, an identical copy is
+  skipped, different copies of one month are rejected, outcomes/stop-and-search/other
+  files are skipped by name or header.
+- Files are streamed through ``sniff.GuardedStream`` (NUL bytes and oversized members
+  stop the read with a named error); zip members are never read whole into memory and are
+  checked for encryption, unsupported compression (Deflate64) and bomb-like ratios first.
+- An import with no row in London is an ``InputError`` saying why
+  (``loaders.diagnose``), never an empty result.
 """
 
 from __future__ import annotations
@@ -39,8 +48,9 @@ from workstation.loaders.incidents import (
     INCIDENT_COLUMNS, REASON_INVALID_COORDINATES, REASON_INVALID_MONTH, REASON_NO_COORDINATES,
     REASON_OUTSIDE_GB, REASON_OUTSIDE_LONDON, UNPLACED_COLUMNS, IncidentSet)
 from workstation.loaders.locate import OUTSIDE, BoroughLocator, in_great_britain, resolve_locator
-from workstation.loaders.sniff import (check_text_header, first_ragged_row, looks_like_utf8,
-                                        parse_error_message)
+from workstation.loaders.sniff import (check_text_header, first_ragged_row, guarded_reader,
+                                        looks_like_utf8, non_regular_kind, parse_error_message,
+                                        require_regular_file)
 
 COL_ID = "Crime ID"
 COL_MONTH = "Month"
@@ -61,7 +71,7 @@ _REASONS = (REASON_INVALID_MONTH, REASON_NO_COORDINATES, REASON_INVALID_COORDINA
 @dataclass(frozen=True)
 class _Source:
     name: str  # shown to users: file name, or "<zip>/<member>"
-    open_bytes: Callable[[], object]  # path or BufferReader for pyarrow
+    open_bytes: Callable[..., object]  # (guard=True) -> a binary stream of the decompressed bytes
     size: int
 
 
@@ -79,7 +89,8 @@ def load_police_uk(path: str | Path, *, boroughs=None, keep_outside_london: bool
     (default) or report them unplaced as "outside London".
     """
     path = Path(path)
-    sources = _discover(path)
+    listing = list_sources(path)
+    sources = list(listing.sources)
     locator = resolve_locator(boroughs)
     transformer = Transformer.from_crs(WGS84, BNG, always_xy=True)
     total_bytes = sum(s.size for s in sources) or 1
@@ -96,25 +107,90 @@ def load_police_uk(path: str | Path, *, boroughs=None, keep_outside_london: bool
         raise InputError("no data rows (only a header)", path=path,
                          expected="police.uk street rows below the header",
                          hint="Download the month again from data.police.uk")
-    return acc.finish([s.name for s in sources], warnings)
+    if len(sources) > 1:   # one month of many with nothing placed is named, not hidden
+        for index, source in enumerate(sources):
+            seen = acc._rows_in_source(index)
+            placed = sum(len(c["easting_m"]) for c in acc.placed
+                         if c["src"] == index and not c.get("empty"))
+            if seen and not placed:
+                warnings.append(f"{source.name}: none of its {seen:,} rows could be placed")
+    incidents = acc.finish([s.name for s in sources], warnings, listing.skipped)
+    _require_rows_in_london(path, incidents, sources)
+    return incidents
+
+
+def _require_rows_in_london(path: Path, incidents: IncidentSet, sources: list[_Source]) -> None:
+    """An import with no row in the 33 boroughs is an error that says why (never an empty
+    or all-elsewhere success that a caller could mistake for data)."""
+    in_london = incidents.rows_placed - incidents.rows_outside_london
+    if in_london > 0:
+        return
+    from workstation.loaders.diagnose import SAMPLE_ROWS, no_rows_placed
+
+    reasons = {str(k): int(v) for k, v in
+               incidents.unplaced["reason"].astype(str).value_counts().items()}
+    if incidents.rows_outside_london:
+        reasons["outside London"] = reasons.get("outside London", 0) + incidents.rows_outside_london
+    sample = _sample(sources[0], SAMPLE_ROWS)
+    outside = None
+    if incidents.rows_outside_london:
+        frame = incidents.frame
+        outside = (frame["easting_m"].to_numpy(), frame["northing_m"].to_numpy())
+    raise no_rows_placed(path, rows_total=incidents.rows_total, reasons=reasons,
+                         lon=sample.get(COL_LON), lat=sample.get(COL_LAT),
+                         months=sample.get(COL_MONTH), forces=sample.get(COL_FORCE),
+                         placed_outside=outside)
+
+
+def _sample(source: _Source, rows: int) -> dict[str, list[str]]:
+    """The first ``rows`` rows' police.uk columns as text (for the diagnosis only)."""
+    try:
+        stream = source.open_bytes()
+        try:
+            frame = pd.read_csv(stream, dtype=str, nrows=rows, keep_default_na=False,
+                                usecols=lambda c: c.strip() in REQUIRED_COLUMNS,
+                                encoding_errors="replace")
+        finally:
+            stream.close()
+    except (ValueError, OSError, InputError):
+        return {}
+    frame.columns = [c.strip() for c in frame.columns]
+    return {c: frame[c].tolist() for c in frame.columns}
 
 
 # --- discovering files -------------------------------------------------------------------
 
-def _discover(path: Path) -> list[_Source]:
+MAX_MEMBER_BYTES = 2 << 30
+"""A zip member may expand to 2 GB at most (a police.uk month for every force is ~0.1 GB)."""
+MAX_COMPRESSION_RATIO = 100
+"""CSV text compresses ~10:1; a member above 100:1 and 64 MB is refused as a zip bomb."""
+_RATIO_CHECK_BYTES = 64 << 20
+_SUPPORTED_COMPRESSION = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "Deflate",
+                          zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
+_COMPRESSION_NAMES = {9: "Deflate64 (Windows 'compressed folder' of a large file)",
+                      12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "xz", 98: "PPMd",
+                      99: "AES encryption"}
+_BROWSER_COPY = re.compile(r"(?: \(\d+\)|\(\d+\)| - Copy(?: \(\d+\))?| copy)(?=\.csv(?:\.gz)?$)",
+                           re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SourceListing:
+    """What an import of a folder or zip will read, and every CSV it will not (with why),
+    so the preview and the summary account for each file."""
+
+    sources: tuple[_Source, ...]
+    skipped: tuple[tuple[str, str], ...] = ()   # (file name, reason)
+
+
+def list_sources(path: str | Path) -> SourceListing:
+    """The CSVs an import of ``path`` reads, and the skipped ones with their reason."""
+    path = Path(path)
     if not path.exists():
         raise InputError("file or folder not found", path=path)
+    require_regular_file(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and _is_csv_name(p.name))
-        street = [p for p in files if _is_street_name(p.name)]
-        chosen = street or files
-        if not chosen:
-            raise InputError("folder holds no .csv or .csv.gz files", path=path,
-                             expected="police.uk YYYY-MM-<force>-street.csv files",
-                             hint="Choose the folder police.uk's zip was extracted to")
-        _reject_same_month_twice(path, [p.name for p in chosen])
-        return [_Source(str(p.relative_to(path)), (lambda p=p: str(p)), p.stat().st_size)
-                for p in chosen]
+        return _discover_folder(path)
     name = path.name.lower()
     with open(path, "rb") as handle:
         magic = handle.read(4)
@@ -125,40 +201,243 @@ def _discover(path: Path) -> list[_Source]:
         raise InputError(f"unsupported file type '{path.suffix}'", path=path,
                          expected=".csv, .csv.gz or .zip from police.uk",
                          hint="Export the table as CSV, or use the incident table importer")
-    return [_Source(path.name, lambda: str(path), path.stat().st_size)]
+    return SourceListing((_Source(path.name, _file_opener(path), path.stat().st_size),))
 
 
-def _discover_zip(path: Path) -> list[_Source]:
+def _discover(path: Path) -> list[_Source]:
+    return list(list_sources(path).sources)
+
+
+def street_key(name: str) -> str | None:
+    """'2019-09-metropolitan-street' for a police.uk street file name, also when a browser
+    saved it as '... (1).csv' or Windows as '... - Copy.csv'; None for other names."""
+    base = _BROWSER_COPY.sub("", Path(name).name.lower())
+    match = re.match(r"^(\d{4}-\d{2}-.+-street)\.csv(\.gz)?$", base)
+    return match.group(1) if match else None
+
+
+def _skip_reason_by_name(name: str) -> str | None:
+    """Why a CSV is not read, from its name alone (None: look at its header)."""
+    parts = Path(name).parts
+    base = Path(name).name
+    if "__MACOSX" in parts or base.startswith("._"):
+        return "macOS resource fork (__MACOSX / ._ file), not data"
+    if base.startswith("~$") or base.startswith(".~lock"):
+        return "an editor's lock file, not data"
+    lower = base.lower()
+    if re.search(r"-outcomes\.csv(\.gz)?$", lower):
+        return "police.uk outcomes file (not street-level crime)"
+    if re.search(r"-stop-and-search\.csv(\.gz)?$", lower):
+        return "police.uk stop-and-search file (not street-level crime)"
+    return None
+
+
+def _header_skip_reason(head: bytes) -> str | None:
+    """Why a CSV whose name is not a police.uk street name is not read, from its header."""
+    try:
+        header = check_text_header(head, "")
+    except InputError as exc:
+        return exc.message
+    if is_police_uk_header(header):
+        return None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    return f"not a police.uk street-level file (no column {', '.join(repr(m) for m in missing)})"
+
+
+def _choose(path: Path, entries: list[tuple[str, Callable[[], bytes], Callable[[], str]]]
+            ) -> tuple[list[str], list[tuple[str, str]]]:
+    """Names to read and (name, reason) to skip. ``entries``: (name, head(), digest())."""
+    chosen: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    by_key: dict[str, list[tuple[str, Callable[[], str]]]] = {}
+    for name, head, digest in entries:
+        reason = _skip_reason_by_name(name)
+        if reason is not None:
+            skipped.append((name, reason))
+            continue
+        key = street_key(name)
+        if key is None:
+            reason = _header_skip_reason(head())
+            if reason is not None:
+                skipped.append((name, reason))
+                continue
+            key = name.lower()
+        by_key.setdefault(key, []).append((name, digest))
+    for key, group in by_key.items():
+        # the original name first, browser/Explorer copies ('... (1).csv') after it
+        group.sort(key=lambda g: (_BROWSER_COPY.search(Path(g[0]).name) is not None, g[0]))
+        first_name, first_digest = group[0]
+        chosen.append(first_name)
+        for other_name, other_digest in group[1:]:
+            if first_digest() == other_digest():
+                skipped.append((other_name, f"identical copy of {first_name}"))
+                continue
+            raise InputError(
+                f"'{key}' is present twice ('{first_name}' and '{other_name}' differ)", path=path,
+                hint="Keep one copy of each month so incidents are not counted twice")
+    return sorted(chosen), sorted(skipped)
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        head = handle.read(64 * 1024)
+    if path.name.lower().endswith(".gz") or head.startswith(b"\x1f\x8b"):
+        try:
+            return pa.input_stream(str(path), compression="gzip").read(64 * 1024)
+        except (OSError, EOFError):
+            return head
+    return head
+
+
+def _discover_folder(path: Path) -> SourceListing:
+    entries, skipped = [], []
+    for p in sorted(path.rglob("*")):
+        if p.is_dir() or not _is_csv_name(p.name):
+            continue
+        kind = non_regular_kind(p)
+        if kind is not None:
+            skipped.append((str(p.relative_to(path)), f"{kind}, not a regular file"))
+            continue
+        entries.append((str(p.relative_to(path)), (lambda p=p: _read_head(p)),
+                        (lambda p=p: _sha256_file(p))))
+    chosen, more_skipped = _choose(path, entries)
+    skipped = sorted(skipped + more_skipped)
+    if not chosen:
+        raise InputError("folder holds no .csv or .csv.gz files" if not skipped else
+                         "folder holds no police.uk street CSV (skipped: "
+                         + "; ".join(f"{n}: {r}" for n, r in skipped[:5]) + ")", path=path,
+                         expected="police.uk YYYY-MM-<force>-street.csv files",
+                         hint="Choose the folder police.uk's zip was extracted to")
+    sources = [_Source(name, _file_opener(path / name), (path / name).stat().st_size)
+               for name in chosen]
+    return SourceListing(tuple(sources), tuple(skipped))
+
+
+def _file_opener(file: Path) -> Callable[..., object]:
+    def open_file(guard: bool = True):
+        raw = pa.input_stream(str(file), compression="gzip"
+                              if file.name.lower().endswith(".gz") else None)
+        return guarded_reader(raw, file.name) if guard else raw
+    return open_file
+
+
+def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse, by name, a member that zipfile cannot stream or that would blow up memory."""
+    member = info.filename
+    if info.flag_bits & 0x1:
+        raise InputError(f"zip member {member} is encrypted (password-protected)", path=path,
+                         expected="an unencrypted zip, as police.uk serves it",
+                         hint="Extract it with its password and import the folder")
+    if info.compress_type not in _SUPPORTED_COMPRESSION:
+        method = _COMPRESSION_NAMES.get(info.compress_type, f"method {info.compress_type}")
+        raise InputError(f"zip member {member} is compressed with {method}, which cannot be "
+                         "read here", path=path, expected="Deflate (ordinary zip) compression",
+                         hint="Extract the zip with your archive tool and import the folder")
+    if info.file_size > MAX_MEMBER_BYTES or (
+            info.file_size > _RATIO_CHECK_BYTES
+            and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+        raise InputError(f"zip member {member} would expand to {_size_text(info.file_size)} "
+                         f"from {_size_text(info.compress_size)} (a zip bomb or not "
+                         "police.uk data)", path=path,
+                         expected=f"members under {MAX_MEMBER_BYTES / 1e9:.0f} GB, compressed "
+                         f"no more than {MAX_COMPRESSION_RATIO}:1",
+                         hint="Download the street-level crime zip from data.police.uk again")
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1e9:,.1f} GB" if n >= 1e9 else f"{n / 1e6:,.1f} MB"
+
+
+def _discover_zip(path: Path) -> SourceListing:
     try:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
         archive.close()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise InputError(f"not a readable zip archive ({exc})", path=path,
                          hint="The download may be incomplete; download it again") from exc
-    members = [i for i in infos if not i.is_dir() and _is_csv_name(Path(i.filename).name)]
-    street = [i for i in members if _is_street_name(Path(i.filename).name)]
-    chosen = sorted(street or members, key=lambda i: i.filename)
-    if not chosen:
-        raise InputError("zip archive holds no CSV files", path=path,
-                         expected="police.uk YYYY-MM/YYYY-MM-<force>-street.csv members",
-                         hint="Download the street-level crime zip from data.police.uk")
-    _reject_same_month_twice(path, [Path(i.filename).name for i in chosen])
+    members = {i.filename: i for i in infos
+               if not i.is_dir() and _is_csv_name(Path(i.filename).name)}
 
-    def opener(member: str):
+    def head(info):
         def read():
+            if _skip_reason_by_name(info.filename) is not None:
+                return b""
+            _check_member(path, info)
+            stream = _member_stream(path, info, guard=False)
             try:
-                with zipfile.ZipFile(path) as archive:
-                    data = archive.read(member)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib_error()) as exc:
-                raise InputError(f"zip member {member} cannot be read ({exc})", path=path,
-                                 hint="The download may be truncated; download it again") from exc
-            if member.lower().endswith(".gz"):
-                return pa.input_stream(pa.BufferReader(data), compression="gzip")
-            return pa.BufferReader(data)
+                return stream.read(64 * 1024)
+            finally:
+                stream.close()
         return read
 
-    return [_Source(f"{path.name}/{i.filename}", opener(i.filename), i.file_size) for i in chosen]
+    def digest(info):
+        return lambda: f"{info.CRC:08x}:{info.file_size}"
+
+    entries = [(name, head(i), digest(i)) for name, i in members.items()]
+    chosen, skipped = _choose(path, entries)
+    if not chosen:
+        raise InputError("zip archive holds no CSV files" if not skipped else
+                         "zip archive holds no police.uk street CSV (skipped: "
+                         + "; ".join(f"{n}: {r}" for n, r in skipped[:5]) + ")", path=path,
+                         expected="police.uk YYYY-MM/YYYY-MM-<force>-street.csv members",
+                         hint="Download the street-level crime zip from data.police.uk")
+    for name in chosen:
+        _check_member(path, members[name])
+
+    def opener(info: zipfile.ZipInfo):
+        return lambda guard=True: _member_stream(path, info, guard=guard)
+
+    sources = [_Source(f"{path.name}/{name}", opener(members[name]), members[name].file_size)
+               for name in chosen]
+    return SourceListing(tuple(sources), tuple(skipped))
+
+
+def _member_stream(path: Path, info: zipfile.ZipInfo, *, guard: bool = True):
+    """The member's bytes as a bounded stream (never read whole into memory)."""
+    import gzip
+    name = f"{path.name}/{info.filename}"
+    try:
+        archive = zipfile.ZipFile(path)
+        raw = archive.open(info)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            ValueError, zlib_error()) as exc:
+        raise InputError(f"zip member {info.filename} cannot be read ({exc})", path=path,
+                         hint="The download may be truncated; download it again") from exc
+    if info.filename.lower().endswith(".gz"):
+        raw = gzip.GzipFile(fileobj=raw, mode="rb")
+    reader = _ZipMemberReader(raw, archive, path, info.filename)
+    return guarded_reader(reader, name, max_bytes=MAX_MEMBER_BYTES) if guard else reader
+
+
+class _ZipMemberReader:
+    """Turns zipfile's errors mid-stream (bad CRC, truncated data) into ``InputError``."""
+
+    def __init__(self, raw, archive: zipfile.ZipFile, path: Path, member: str):
+        self._raw, self._archive, self._path, self._member = raw, archive, path, member
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            return self._raw.read(n)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib_error()) as exc:
+            raise InputError(f"zip member {self._member} cannot be read ({exc})",
+                             path=self._path,
+                             hint="The download may be truncated; download it again") from exc
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            self._archive.close()
 
 
 def zlib_error():
@@ -172,17 +451,7 @@ def _is_csv_name(name: str) -> bool:
 
 
 def _is_street_name(name: str) -> bool:
-    return re.search(r"-street\.csv(\.gz)?$", name.lower()) is not None
-
-
-def _reject_same_month_twice(path: Path, names: list[str]) -> None:
-    stems = [re.sub(r"\.gz$", "", n.lower()) for n in names]
-    seen: set[str] = set()
-    for stem in stems:
-        if stem in seen:
-            raise InputError(f"'{stem}' is present twice (plain and gzipped?)", path=path,
-                             hint="Keep one copy of each month so incidents are not counted twice")
-        seen.add(stem)
+    return street_key(name) is not None
 
 
 # --- reading one file --------------------------------------------------------------------
@@ -232,23 +501,17 @@ def _read_source(source: _Source, src_index: int, acc: "_Accumulator", transform
 
 
 def _binary_stream(source: _Source):
-    """A Python binary stream of the (decompressed) file, for the slow diagnostic scan."""
-    import gzip
-    import io
-    opened = source.open_bytes()
-    if isinstance(opened, str):
-        return gzip.open(opened, "rb") if opened.lower().endswith(".gz") else open(opened, "rb")
-    return io.BytesIO(opened.read())
+    """A binary stream of the (decompressed) file, for the slow diagnostic scan."""
+    return source.open_bytes()
 
 
 def _head_of(source: _Source) -> bytes:
-    opened = source.open_bytes()
     try:
-        if isinstance(opened, str):
-            stream = pa.input_stream(opened, compression="detect")
-        else:
-            stream = opened
-        return stream.read(64 * 1024)
+        stream = source.open_bytes(guard=False)   # unguarded: a PNG is named as a PNG
+        try:
+            return stream.read(64 * 1024)
+        finally:
+            stream.close()
     except (OSError, pa.ArrowInvalid, EOFError) as exc:
         raise InputError(f"cannot be read ({exc})", path=source.name,
                          hint="The file may be truncated or not gzip; download it again") from exc
@@ -265,30 +528,33 @@ def _stream(source: _Source, src_index: int, acc: "_Accumulator", transformer,
         strings_can_be_null=False)
     read = pacsv.ReadOptions(block_size=BLOCK_SIZE_BYTES, encoding=encoding)
     parse = pacsv.ParseOptions(newlines_in_values=True)
-    opened = source.open_bytes()
-    if not isinstance(opened, str):
-        opened.seek(0) if hasattr(opened, "seek") else None
+    stream = source.open_bytes()
     try:
-        reader = pacsv.open_csv(opened, read_options=read, parse_options=parse,
-                                convert_options=convert)
-    except StopIteration:
-        return
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc})", path=source.name,
-                         hint="The file may be truncated; download it again") from exc
-    while True:
-        check_cancel(cancel)
         try:
-            batch = reader.read_next_batch()
+            reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
+                                    convert_options=convert)
         except StopIteration:
-            break
+            return
+        except pa.ArrowInvalid:
+            raise
         except OSError as exc:
-            if isinstance(exc, pa.ArrowInvalid):
-                raise
             raise InputError(f"cannot be read ({exc})", path=source.name,
                              hint="The file may be truncated; download it again") from exc
-        if batch.num_rows:
-            acc.add(batch, src_index, source.name, transformer, keep_outside_london)
+        while True:
+            check_cancel(cancel)
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except OSError as exc:
+                if isinstance(exc, pa.ArrowInvalid):
+                    raise
+                raise InputError(f"cannot be read ({exc})", path=source.name,
+                                 hint="The file may be truncated; download it again") from exc
+            if batch.num_rows:
+                acc.add(batch, src_index, source.name, transformer, keep_outside_london)
+    finally:
+        stream.close()
 
 
 def _to_float(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -377,7 +643,8 @@ class _Accumulator:
     def _rows_in_source(self, src_index: int) -> int:
         return sum(chunk["rows"] for chunk in self.placed if chunk["src"] == src_index)
 
-    def finish(self, source_names: list[str], warnings: list[str]) -> IncidentSet:
+    def finish(self, source_names: list[str], warnings: list[str],
+               skipped: tuple[tuple[str, str], ...] = ()) -> IncidentSet:
         chunks = [c for c in self.placed if not c.get("empty")]
         if chunks:
             def cat(key: str) -> pd.Categorical:
@@ -416,7 +683,8 @@ class _Accumulator:
             unplaced = empty_unplaced_frame()
         unplaced = unplaced[list(UNPLACED_COLUMNS)]
         return IncidentSet(frame=frame, unplaced=unplaced, sources=tuple(source_names),
-                           warnings=tuple(warnings))
+                           warnings=tuple(warnings), skipped=tuple(skipped))
 
 
-__all__ = ["load_police_uk", "is_police_uk_header", "REQUIRED_COLUMNS"]
+__all__ = ["load_police_uk", "is_police_uk_header", "list_sources", "SourceListing",
+           "street_key", "REQUIRED_COLUMNS"]

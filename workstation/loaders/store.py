@@ -37,15 +37,32 @@ def incidents_folder(project_path: str | Path) -> Path:
 def save_incidents(incidents: IncidentSet, folder: str | Path) -> Path:
     """Write one import as a new Parquet file in ``folder`` (created if missing)."""
     folder = Path(folder)
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        from workstation.atomic import is_disk_full, write_error
+        if is_disk_full(exc):
+            raise write_error(folder, exc) from exc
         raise OutputError(f"{folder}: cannot create the incident store ({exc.strerror})") from exc
+    try:
+        return _write_import(incidents, folder)
+    except BaseException:
+        if created:   # a failed first save leaves no empty store folder behind
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _write_import(incidents: IncidentSet, folder: Path) -> Path:
     meta = {
         "format_version": STORE_FORMAT_VERSION,
         "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "sources": list(incidents.sources),
         "warnings": list(incidents.warnings),
+        "skipped": [list(item) for item in incidents.skipped],
         "unplaced": {
             "source": incidents.unplaced["source"].astype(str).tolist(),
             "row": incidents.unplaced["row"].astype("int64").tolist(),
@@ -105,7 +122,8 @@ def load_incidents(path: str | Path) -> IncidentSet:
         "month": pd.Categorical(u["month"]),
     })[list(UNPLACED_COLUMNS)]
     return IncidentSet(frame=frame, unplaced=unplaced, sources=tuple(meta["sources"]),
-                       warnings=tuple(meta.get("warnings", ())))
+                       warnings=tuple(meta.get("warnings", ())),
+                       skipped=tuple((str(a), str(b)) for a, b in meta.get("skipped", ())))
 
 
 def list_imports(folder: str | Path) -> list[Path]:

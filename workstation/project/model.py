@@ -1,10 +1,13 @@
 """The project file: what an analyst saves to come back to a piece of work.
 
 A project holds *inputs and view state only* — the scenario (and an optional
-comparison scenario), where the incident data came from, the harm-weights file,
-and what was on screen. It never holds incident rows (they are personal data that
-stay in the analyst's own files) and never holds results (they are recomputed, so a
-project can't show a stale plan as if it were current).
+comparison scenario), where the incident data came from (each import's path, with its
+size and SHA-256 so a moved or changed source is noticed on open), the harm-weights file,
+and what was on screen (day and hour, selection, layers, choropleth metric, whether a
+plan was shown). It never holds incident rows (they are personal data that stay in the
+analyst's own files; a copy beside the project is an opt-in) and never holds results
+(they are recomputed, so a project can't show a stale plan as if it were current).
+Several imports are saved as a list under ``incidents`` (one import: an object, as before).
 
 Format: UTF-8 JSON, ``{"format": "ldw-project", "version": 2, ...}``. Older versions
 are migrated on load (see ``migrations.py``); files from newer versions are refused
@@ -53,8 +56,13 @@ class IncidentSource:
     crs: str | None = None
     # The import as saved in the project's incident store (``workstation.loaders.store``,
     # a Parquet file beside the project, never inside it); reopening reads it instead of
-    # re-importing. Relative paths are relative to the project's folder.
+    # re-importing. Relative paths are relative to the project's folder. Only written
+    # when the analyst opts in (File > Keep imported incidents with the project).
     store_path: str | None = None
+    # What the source was when imported (``project.sources.fingerprint``), so reopening
+    # can tell a moved or changed source from the one the analysis was made with.
+    size_bytes: int | None = None
+    sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,10 @@ class ViewState:
     hour: int = 8
     selected_code: str = ""          # borough GSS code, "" for none
     layer_visibility: dict[str, bool] = field(default_factory=dict)
+    # What else was on screen: the borough choropleth's metric key ("" = the default) and
+    # whether a plan was shown (reopening recomputes it: results are never stored).
+    choropleth_metric: str = ""
+    plan_shown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +82,18 @@ class ProjectFile:
     scenario: DeploymentScenario = field(default_factory=DeploymentScenario)
     comparison_scenario: DeploymentScenario | None = None
     incidents: IncidentSource | None = None
+    # Imports added to the first one ("Add" when importing a second file), in order.
+    more_incidents: tuple[IncidentSource, ...] = ()
     harm_weights_path: str | None = None
     view: ViewState = field(default_factory=ViewState)
     created_utc: str = field(default_factory=utc_now_iso)
     modified_utc: str = field(default_factory=utc_now_iso)
     app_version: str = __version__
+
+    @property
+    def all_incidents(self) -> tuple[IncidentSource, ...]:
+        """Every import of the project, first one first."""
+        return ((self.incidents,) if self.incidents is not None else ()) + self.more_incidents
 
     def touched(self) -> "ProjectFile":
         """A copy stamped as modified now (called on every save)."""
@@ -83,12 +102,17 @@ class ProjectFile:
 
 # --- serialisation ---------------------------------------------------------------------
 def project_to_dict(project: ProjectFile) -> dict[str, Any]:
-    incidents = None
-    if project.incidents is not None:
-        src = project.incidents
-        incidents = {"path": src.path, "kind": src.kind,
-                     "column_mapping": dict(src.column_mapping), "crs": src.crs,
-                     "store_path": src.store_path}
+    def source_dict(src: IncidentSource) -> dict[str, Any]:
+        out = {"path": src.path, "kind": src.kind, "column_mapping": dict(src.column_mapping),
+               "crs": src.crs, "store_path": src.store_path}
+        if src.sha256 is not None:
+            out.update(size_bytes=src.size_bytes, sha256=src.sha256)
+        return out
+
+    # One import: an object (as every version-2 reader expects). Several: a list, which
+    # an older reader refuses with a message instead of silently dropping imports.
+    sources = [source_dict(src) for src in project.all_incidents]
+    incidents = None if not sources else sources[0] if len(sources) == 1 else sources
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -105,6 +129,8 @@ def project_to_dict(project: ProjectFile) -> dict[str, Any]:
             "hour": project.view.hour,
             "selected_code": project.view.selected_code,
             "layer_visibility": dict(project.view.layer_visibility),
+            "choropleth_metric": project.view.choropleth_metric,
+            "plan_shown": project.view.plan_shown,
         },
     }
 
@@ -126,10 +152,20 @@ def project_from_dict(data: Any, *, path: str | Path | None = None) -> ProjectFi
     if data.get("comparison_scenario") is not None:
         comparison = _scenario(data["comparison_scenario"], "comparison_scenario", path)
 
+    raw_incidents = data.get("incidents")
+    if isinstance(raw_incidents, list):
+        if not raw_incidents:
+            raise InputError("'incidents' is an empty list", path=path, column="incidents",
+                             expected="null, one import object or a list of them")
+        imports = tuple(_incidents(item, path) for item in raw_incidents)
+    else:
+        first = _incidents(raw_incidents, path)
+        imports = (first,) if first is not None else ()
     return ProjectFile(
         scenario=scenario,
         comparison_scenario=comparison,
-        incidents=_incidents(data.get("incidents"), path),
+        incidents=imports[0] if imports else None,
+        more_incidents=imports[1:],
         harm_weights_path=_optional_str(data.get("harm_weights_path"), "harm_weights_path", path),
         view=_view(data["view"], path),
         created_utc=_timestamp(data["created_utc"], "created_utc", path),
@@ -168,10 +204,20 @@ def _incidents(value: Any, path: str | Path | None) -> IncidentSource | None:
         raise InputError("incidents column_mapping must map roles to column names", path=path,
                          column="incidents.column_mapping", expected="an object of strings")
     crs = value.get("crs")
+    size = value.get("size_bytes")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise InputError(f"incidents size_bytes {size!r} is not a size", path=path,
+                         column="incidents.size_bytes", expected="a whole number of bytes, 0 or more")
+    digest = value.get("sha256")
+    if digest is not None and not (isinstance(digest, str)
+                                   and re.fullmatch(r"[0-9a-f]{64}", digest)):
+        raise InputError("incidents sha256 is not a SHA-256 digest", path=path,
+                         column="incidents.sha256", expected="64 lower-case hex digits")
     return IncidentSource(path=value["path"], kind=kind, column_mapping=dict(mapping),
                           crs=_optional_str(crs, "incidents.crs", path),
                           store_path=_optional_str(value.get("store_path"),
-                                                   "incidents.store_path", path))
+                                                   "incidents.store_path", path),
+                          size_bytes=size, sha256=digest)
 
 
 def _view(value: Any, path: str | Path | None) -> ViewState:
@@ -197,8 +243,16 @@ def _view(value: Any, path: str | Path | None) -> ViewState:
                                                for k, v in layers.items()):
         raise InputError("layer_visibility must map layer names to true/false", path=path,
                          column="view.layer_visibility")
+    metric = value.get("choropleth_metric", "") or ""
+    if not isinstance(metric, str) or not re.fullmatch(r"[a-z0-9_]{0,40}", metric):
+        raise InputError(f"choropleth metric {metric!r} is not a metric name", path=path,
+                         column="view.choropleth_metric", expected="e.g. allocation_gap")
+    plan_shown = value.get("plan_shown", False)
+    if not isinstance(plan_shown, bool):
+        raise InputError("plan_shown must be true or false", path=path, column="view.plan_shown")
     return ViewState(day_type=day_type, hour=hour, selected_code=code,
-                     layer_visibility=dict(layers))
+                     layer_visibility=dict(layers), choropleth_metric=metric,
+                     plan_shown=plan_shown)
 
 
 def _optional_str(value: Any, name: str, path: str | Path | None) -> str | None:

@@ -58,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"months:    {months['first']} .. {months['last']} ({months['count']})")
     print(f"forces:    {', '.join(f'{k} ({v:,})' for k, v in result['forces'].items()) or '-'}")
     print(f"types:     {', '.join(f'{k} ({v:,})' for k, v in result['crime_types'].items())}")
+    for item in result["skipped_files"]:
+        print(f"skipped:   {item['file']}: {item['reason']}")
     for warning in result["warnings"]:
         print(f"warning:   {warning}")
     if "saved_to" in result:

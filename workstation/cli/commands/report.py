@@ -100,7 +100,7 @@ def _layers(args, pack, scenario, progress):
                                           for p in args.incidents])
         hotspots = hotspots_from_incidents(pack, incidents)
     layers = gather_layers(pack, day_type=day, flow_hour=args.flow_hour, policy=policy,
-                           hotspots=hotspots)
+                           hotspots=hotspots, user_incidents=bool(args.incidents))
     return layers, incidents
 
 

@@ -6,11 +6,11 @@ import shapely
 from PySide6.QtCore import QRectF
 
 from plan_samples import sample_plan
-from workstation.app.map import data as mapdata
+from workstation.maps import layers_data as mapdata
 from workstation.app.map import layers as L
 from workstation.app.map.canvas import MapCanvas
-from workstation.app.map.classify import Method, classify, jenks_bounds
-from workstation.app.map.metrics import borough_values
+from workstation.maps.classify import Method, classify, jenks_bounds
+from workstation.maps.borough_metrics import borough_values
 from workstation.app.map.scalebar import format_length, nice_length_m
 from workstation.app.session import Session
 from workstation.domain import DayType
@@ -156,7 +156,7 @@ def test_incidents_switch_from_density_to_points_when_zoomed(canvas, session, qt
 
 
 def test_hotspot_layer_from_engine_result(canvas, session, pack):
-    from workstation.app.map.analysis import compute_map_hotspots
+    from workstation.maps.map_hotspots import compute_map_hotspots
     if not pack.has("burglary_lattice"):
         pytest.skip("pack has no burglary lattice")
     result = compute_map_hotspots(pack)

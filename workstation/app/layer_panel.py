@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from workstation.app.map.classify import Method
-from workstation.app.map.metrics import METRICS
+from workstation.maps.classify import Method
+from workstation.maps.borough_metrics import METRICS
 
 
 class LayerPanel(QWidget):

@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
     def start_hotspots(self) -> None:
         """KDE and Gi* for the current incidents (imported, else the shipped lattice)."""
         try:
-            from workstation.app.map.analysis import compute_map_hotspots
+            from workstation.maps.map_hotspots import compute_map_hotspots
         except ImportError:
             return
         s = self.session

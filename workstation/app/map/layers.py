@@ -9,7 +9,6 @@ per (day type, hour) so dragging the hour slider only swaps brushes and arrays.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from typing import Any
 
 import numpy as np
@@ -21,11 +20,13 @@ from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from workstation.app import style
-from workstation.app.map import data as mapdata
-from workstation.app.map.classify import Classification, Method, classify
 from workstation.app.map.legend import LegendBlock, LegendEntry
-from workstation.app.map.metrics import METRICS, available, borough_values
 from workstation.domain import DayType
+from workstation.flows.population import commuters_at_work
+from workstation.maps import classify as classification_rules
+from workstation.maps import layers_data as mapdata
+from workstation.maps.borough_metrics import METRICS, available, borough_values
+from workstation.maps.classify import Classification, Method
 
 
 def polygon_path(geometry) -> QPainterPath:
@@ -46,13 +47,6 @@ def cosmetic_pen(colour: QColor, width: float = 1.0, style_: Qt.PenStyle = Qt.Pe
     pen.setCosmetic(True)  # width in screen pixels at every zoom
     pen.setStyle(style_)
     return pen
-
-
-def module_available(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 class MapLayer(QObject):
@@ -225,11 +219,10 @@ class ChoroplethLayer(MapLayer):
             return
         values = self.current_values()
         metric = self.metric
-        method = Method.DIVERGING if metric.diverging else self.method
-        if metric.diverging and method is not Method.DIVERGING:
-            method = Method.DIVERGING
-        k = self.k if not metric.diverging else max(3, self.k | 1)  # odd: neutral class at 0
-        classification = classify(values.reindex(list(self.items)).to_numpy(), method=method, k=k)
+        # The same rule as the PDF maps (exports/figures.py): one function in the core.
+        classification = classification_rules.choropleth_classes(
+            values.reindex(list(self.items)).to_numpy(), method=self.method, k=self.k,
+            diverging=metric.diverging)
         colours = style.ramp(metric.palette, classification.k)
         for (code, item), cls in zip(self.items.items(), classification.classes):
             colour = colours[cls] if cls >= 0 and colours else style.NO_DATA_COLOUR
@@ -365,14 +358,6 @@ def _centred_text():
 
 
 # ------------------------------------------------------------------------------------------
-def _width_classes(values: np.ndarray, widths=(1.0, 2.0, 3.5, 5.5)) -> tuple[np.ndarray, list]:
-    """Line width class per value (quantiles of the drawn values) so thick = big flow."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=int), []
-    c = classify(values, method=Method.QUANTILES, k=len(widths))
-    return np.clip(c.classes, 0, len(widths) - 1), list(c.bounds)
-
-
 class _LinesMixin:
     """Draw many straight lines as a few PlotCurveItems (one per width and colour), which is
     far cheaper than one item per line. The curves are kept and refilled on each hour step:
@@ -446,12 +431,7 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         self._segments: dict[tuple, tuple] = {}
         self.drawn = pd.DataFrame()
         self._bounds: list = []
-        self.engine = module_available("workstation.flows.flowlines")
-        self.description = ("Commuters into (blue) and out of (red) the selected borough at this hour"
-                            if self.engine else
-                            "2011 Census commuters (residence to workplace) into (blue) and out of "
-                            "(red) the selected borough; hourly flows arrive with "
-                            "workstation.flows.flowlines")
+        self.description = "Commuters into (blue) and out of (red) the selected borough at this hour"
 
     def set_min_flow(self, value: float) -> None:
         self.min_flow = float(value)
@@ -460,42 +440,35 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
     def _flows(self, day_type: DayType, hour: int, code: str | None) -> pd.DataFrame:
         s = self.session
         code = code or None
-        key = (day_type, hour if self.engine else -1, code, self.min_flow, self.mode)
+        key = (day_type, hour, code, self.min_flow, self.mode)
         if key in self._cache:
             return self._cache[key]
-        if self.engine:
-            if self._commuters is None:   # TfL timing, computed once, reused for every hour
-                from workstation.flows.population import commuters_at_work
-                self._commuters = commuters_at_work(s.pack)
-            frame = _engine_flows(s.pack, day_type, hour, code, self.min_flow, self.mode,
-                                  self._commuters)
-        else:
-            frame = _census_flows(s.pack, code, self.min_flow)
+        if self._commuters is None:   # TfL timing, computed once, reused for every hour
+            self._commuters = commuters_at_work(s.pack)
+        frame = mapdata.engine_flows(s.pack, day_type=day_type, hour=hour, borough=code,
+                                     min_flow=self.min_flow, mode=self.mode,
+                                     commuters=self._commuters)
         self._cache[key] = frame
         return frame
 
     def _segment_key(self, day_type: DayType, hour: int, code: str) -> tuple:
-        return (day_type, hour if self.engine else -1, code, self.min_flow, self.mode)
+        return (day_type, hour, code, self.min_flow, self.mode)
 
     def _compute_segments(self, day_type: DayType, hour: int,
                           code: str) -> tuple[pd.DataFrame, list, list]:
         """The lines to draw (by width class and colour), cached per hour and selection."""
-        flows = self._flows(day_type, hour, code)
-        flows = flows[flows["origin"].isin(self.points) & flows["destination"].isin(self.points)]
-        flows = flows[flows["origin"] != flows["destination"]]
-        if not code:  # nothing selected: the strongest cross-borough flows only
-            flows = flows.nlargest(60, "flow")
-        classes, bounds = _width_classes(flows["flow"].to_numpy(float), WIDTHS_PX)
-        xy0 = np.array([self.points[c] for c in flows["origin"]]).reshape(-1, 2)
-        xy1 = np.array([self.points[c] for c in flows["destination"]]).reshape(-1, 2)
-        inbound = (flows["destination"] == code).to_numpy() if code else np.zeros(len(flows), bool)
+        lines = mapdata.lines_to_draw(self._flows(day_type, hour, code), self.points,
+                                      origin="origin", destination="destination", value="flow",
+                                      selected=code or None, max_lines=None,
+                                      n_widths=len(WIDTHS_PX), keep_largest_unselected=60)
         other = style.FLOW_OUT_COLOUR if code else style.FLOW_NEUTRAL_COLOUR
         segments = []
         for w, width in enumerate(WIDTHS_PX):
-            for mask, colour in ((inbound, style.FLOW_IN_COLOUR), (~inbound, other)):
-                sel = (classes == w) & mask
-                segments.append((xy0[sel, 0], xy0[sel, 1], xy1[sel, 0], xy1[sel, 1], width, colour))
-        return flows, bounds, segments
+            for mask, colour in ((lines.inbound, style.FLOW_IN_COLOUR), (~lines.inbound, other)):
+                sel = (lines.width_class == w) & mask
+                segments.append((lines.x0[sel], lines.y0[sel], lines.x1[sel], lines.y1[sel],
+                                 width, colour))
+        return lines.table, lines.bounds, segments
 
     def legend_block(self) -> LegendBlock | None:
         if self.drawn.empty:
@@ -508,42 +481,7 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         if self.session.selected_code:
             entries += [LegendEntry("into selected", style.FLOW_IN_COLOUR, "line", 10),
                         LegendEntry("out of selected", style.FLOW_OUT_COLOUR, "line", 10)]
-        unit = "commuters/h" if self.engine else "commuters (2011)"
-        return LegendBlock(f"Commuter flows ({unit})", tuple(entries), note)
-
-
-def _engine_flows(pack, day_type, hour, code, min_flow, mode, commuters=None) -> pd.DataFrame:
-    from workstation.flows import flowlines
-    kwargs: dict[str, Any] = dict(hour=int(hour), day_type=day_type, borough=code,
-                                  min_flow=min_flow, mode=mode or ("all" if code else "into"))
-    if commuters is not None:
-        kwargs["commuters"] = commuters
-    frame = flowlines.flow_lines(pack, **kwargs)
-    return _normalise_flows(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
-
-
-def _normalise_flows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Map the flow engine's column names onto origin / destination / flow."""
-    def pick(options):
-        for name in options:
-            if name in frame.columns:
-                return frame[name]
-        raise KeyError(f"flow table lacks any of {options}")
-    return pd.DataFrame({
-        "origin": pick(("origin_gss", "origin_code", "residence_code", "from_code", "origin")),
-        "destination": pick(("destination_gss", "destination_code", "workplace_code", "to_code",
-                             "destination")),
-        "flow": pick(("flow", "flow_per_hour", "people_per_hour", "commuters", "workers",
-                      "people", "trips")).astype(float)})
-
-
-def _census_flows(pack, code: str | None, min_flow: float) -> pd.DataFrame:
-    census = pack.table("census_commuting")
-    frame = pd.DataFrame({"origin": census["residence_code"], "destination": census["workplace_code"],
-                          "flow": census["workers"].astype(float)})
-    if code:
-        frame = frame[(frame["origin"] == code) | (frame["destination"] == code)]
-    return frame[frame["flow"] >= min_flow].reset_index(drop=True)
+        return LegendBlock("Commuter flows (commuters/h)", tuple(entries), note)
 
 
 class TubeTripsLayer(_LinesMixin, MapLayer):
@@ -572,18 +510,14 @@ class TubeTripsLayer(_LinesMixin, MapLayer):
         key = (day_type, hour)
         if key not in self._cache:
             self._cache[key] = mapdata.tube_trips_at(s.pack, day_type, hour)
-        trips = self._cache[key]
-        if code:
-            trips = trips[(trips["origin_gss"] == code) | (trips["destination_gss"] == code)]
-        trips = trips[trips["origin_gss"].isin(self.points) & trips["destination_gss"].isin(self.points)]
-        trips = trips.head(self.MAX_LINES)
-        classes, bounds = _width_classes(trips["trips_per_hour"].to_numpy(float), WIDTHS_PX)
-        xy0 = np.array([self.points[c] for c in trips["origin_gss"]]).reshape(-1, 2)
-        xy1 = np.array([self.points[c] for c in trips["destination_gss"]]).reshape(-1, 2)
-        segments = [(xy0[classes == w, 0], xy0[classes == w, 1], xy1[classes == w, 0],
-                     xy1[classes == w, 1], width, style.TUBE_TRIPS_COLOUR)
-                    for w, width in enumerate(WIDTHS_PX)]
-        return trips, bounds, segments
+        lines = mapdata.lines_to_draw(self._cache[key], self.points, origin="origin_gss",
+                                      destination="destination_gss", value="trips_per_hour",
+                                      selected=code or None, max_lines=self.MAX_LINES,
+                                      n_widths=len(WIDTHS_PX))
+        segments = [(lines.x0[lines.width_class == w], lines.y0[lines.width_class == w],
+                     lines.x1[lines.width_class == w], lines.y1[lines.width_class == w],
+                     width, style.TUBE_TRIPS_COLOUR) for w, width in enumerate(WIDTHS_PX)]
+        return lines.table, lines.bounds, segments
 
     def legend_block(self) -> LegendBlock | None:
         if self.drawn.empty:
@@ -723,12 +657,7 @@ class IncidentsLayer(MapLayer):
             self.weight = None
             self.source = "imported incidents"
         elif s.pack.has("burglary_lattice"):
-            lattice = s.pack.table("burglary_lattice")
-            grouped = lattice.groupby(["cell_e", "cell_n"], observed=True)["incidents"].sum()
-            cells = grouped.index.to_frame(index=False)
-            self.east = cells["cell_e"].to_numpy(float) + 50.0   # SW corner -> centre
-            self.north = cells["cell_n"].to_numpy(float) + 50.0
-            self.weight = grouped.to_numpy(float)
+            self.east, self.north, self.weight = mapdata.lattice_cell_centres(s.pack)
             self.source = "burglary 2019-2024 (police.uk)"
         else:
             self.east = self.north = np.zeros(0)

@@ -4,6 +4,7 @@ caller. These are display aggregations only (sums and filters), no modelling."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,3 +132,69 @@ def density_grid(easting_m: np.ndarray, northing_m: np.ndarray, weights: np.ndar
     w = None if weights is None else np.asarray(weights, dtype=float)[ok]
     grid = np.bincount(flat, weights=w, minlength=nx * ny).reshape(nx, ny)
     return grid, (minx, miny)
+
+
+# --- lines between boroughs (commuter flows, Tube trips) ------------------------------------
+@dataclass(frozen=True, slots=True)
+class LinesToDraw:
+    """Straight lines between borough label points, each with a width class (quantiles of
+    the drawn values) and whether it runs into the selected borough."""
+    table: pd.DataFrame          # the drawn rows: origin, destination, value
+    bounds: list[float]          # width-class edges for the legend
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+    width_class: np.ndarray
+    inbound: np.ndarray
+
+
+def lines_to_draw(table: pd.DataFrame, points: dict[str, tuple[float, float]], *,
+                  origin: str, destination: str, value: str, selected: str | None,
+                  max_lines: int | None, n_widths: int, keep_largest_unselected: int | None = None
+                  ) -> LinesToDraw:
+    """Choose the lines to draw from a flow table: both ends on the map, not within one
+    borough, those touching ``selected`` (if any), at most ``max_lines`` (largest first), and
+    with nothing selected only the ``keep_largest_unselected`` largest."""
+    from workstation.maps.classify import width_classes
+
+    rows = table[table[origin].isin(points) & table[destination].isin(points)]
+    rows = rows[rows[origin] != rows[destination]]
+    if selected:
+        rows = rows[(rows[origin] == selected) | (rows[destination] == selected)]
+    elif keep_largest_unselected is not None:
+        rows = rows.nlargest(keep_largest_unselected, value)
+    if max_lines is not None:
+        rows = rows.sort_values(value, ascending=False, kind="stable").head(max_lines)
+    classes, bounds = width_classes(rows[value].to_numpy(float), n_widths)
+    xy0 = np.array([points[c] for c in rows[origin]], dtype=float).reshape(-1, 2)
+    xy1 = np.array([points[c] for c in rows[destination]], dtype=float).reshape(-1, 2)
+    inbound = ((rows[destination] == selected).to_numpy() if selected
+               else np.zeros(len(rows), dtype=bool))
+    return LinesToDraw(rows, bounds, xy0[:, 0], xy0[:, 1], xy1[:, 0], xy1[:, 1], classes, inbound)
+
+
+def engine_flows(pack, *, day_type: DayType, hour: int, borough: str | None, min_flow: float,
+                 mode: str | None, commuters=None) -> pd.DataFrame:
+    """Commuters at work per hour from ``workstation.flows.flowlines`` as origin / destination
+    / flow (the engine's ``origin_gss``, ``destination_gss``, ``flow``)."""
+    from workstation.flows import flowlines
+
+    kwargs: dict[str, Any] = dict(hour=int(hour), day_type=day_type, borough=borough,
+                                  min_flow=min_flow, mode=mode or ("all" if borough else "into"))
+    if commuters is not None:
+        kwargs["commuters"] = commuters
+    frame = flowlines.flow_lines(pack, **kwargs)
+    return pd.DataFrame({"origin": frame["origin_gss"].to_numpy(),
+                         "destination": frame["destination_gss"].to_numpy(),
+                         "flow": frame["flow"].to_numpy(float)})
+
+
+def lattice_cell_centres(pack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The shipped burglary lattice summed over months: cell centre easting, northing (m)
+    and incidents per 100 m cell (the table stores the south-west corner)."""
+    lattice = pack.table("burglary_lattice")
+    grouped = lattice.groupby(["cell_e", "cell_n"], observed=True)["incidents"].sum()
+    cells = grouped.index.to_frame(index=False)
+    return (cells["cell_e"].to_numpy(float) + 50.0, cells["cell_n"].to_numpy(float) + 50.0,
+            grouped.to_numpy(float))

@@ -119,6 +119,9 @@ class Actions(QObject):
         # Hooks the main window may set (layer panel, map); defaults do nothing.
         self.layer_visibility_getter: Callable[[], dict[str, bool]] = lambda: {}
         self.layer_visibility_setter: Callable[[dict[str, bool]], None] = lambda _v: None
+        # Reference layers (File > Add reference layer): the map's list, and how to rebuild it.
+        self.reference_layers_getter: Callable[[], tuple] = lambda: ()
+        self.reference_layers_setter: Callable[[tuple, Path | None], None] = lambda _r, _p: None
         self.map_image_provider: Callable[[], Any] | None = None
         # Asked before discarding unsaved changes: returns "save", "discard" or "cancel".
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
@@ -301,6 +304,7 @@ class Actions(QObject):
         s.set_time(project.view.day_type, project.view.hour)
         s.select(project.view.selected_code)
         self.layer_visibility_setter(dict(project.view.layer_visibility))
+        self.reference_layers_setter(project.reference_layers, path)
         s.project_path = path
         self.created_utc = project.created_utc if path is not None else None
         if project.incidents is not None:
@@ -351,7 +355,8 @@ class Actions(QObject):
         view = ViewState(day_type=s.day_type, hour=s.hour, selected_code=s.selected_code or "",
                          layer_visibility=dict(self.layer_visibility_getter() or {}))
         project = ProjectFile(scenario=s.scenario, comparison_scenario=s.comparison_scenario,
-                              incidents=source, harm_weights_path=harm, view=view)
+                              incidents=source, harm_weights_path=harm, view=view,
+                              reference_layers=tuple(self.reference_layers_getter()))
         if self.created_utc:
             project = replace(project, created_utc=self.created_utc)
         return project

@@ -22,6 +22,7 @@ from workstation.app import qt_compat  # noqa: F401  (PySide6 6.12 refcount guar
 from workstation.app.inspector import Inspector
 from workstation.app.layer_panel import LayerPanel
 from workstation.app.map import layers as L
+from workstation.app.map import reference as R
 from workstation.app.map.canvas import MapCanvas
 from workstation.app.timebar import TimeBar
 
@@ -96,9 +97,11 @@ class MainWindow(QMainWindow):
                 self._attach_deferred(layer)
             else:
                 self.canvas.add_layer(layer)
+        self.reference_layers = R.install(self.canvas, session)   # Thames, parks, roads, names
+        self.user_layers = R.UserLayers(self.canvas, session)     # File > Add reference layer
 
         # --- docks ---------------------------------------------------------------------------
-        self.layer_panel = LayerPanel(self.canvas, session)
+        self.layer_panel = LayerPanel(self.canvas, session, user_layers=self.user_layers)
         self.inspector = Inspector(session)
         self.inspector.map_value_provider = self._map_value_text
         self.choropleth.sig_changed.connect(self.inspector.update_map_value)
@@ -106,6 +109,10 @@ class MainWindow(QMainWindow):
         self._add_dock("inspector", "Inspector", self.inspector,
                        Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_optional_docks()
+        from workstation.app.hotspot_table import HotspotTable
+        self.hotspot_table = HotspotTable(session, self.canvas, self.inspector)
+        self._add_dock("hotspot_table", "Hotspots", self.hotspot_table,
+                       Qt.DockWidgetArea.BottomDockWidgetArea)
 
         # --- status bar -----------------------------------------------------------------------
         self.coords_label = QLabel("")
@@ -212,6 +219,7 @@ class MainWindow(QMainWindow):
             redo.setShortcut(QKeySequence.StandardKey.Redo)
             self.menus["edit"].addActions([undo, redo])
             self._help_fallback()
+        self._build_reference_menu()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.menus["file"].addSeparator()
@@ -235,6 +243,24 @@ class MainWindow(QMainWindow):
         self.action_play = self._action(view, "Play / pause day", "Ctrl+Space",
                                         lambda: self.timebar.set_playing(not self.timebar.playing),
                                         "Animate the day hour by hour")
+
+    def _build_reference_menu(self) -> None:
+        """File > Add reference layer, and the project hooks that save the list by path."""
+        from workstation.app.layer_panel import add_reference_layer_dialog
+        self.menus["file"].addSeparator()
+        self.action_add_reference = self._action(
+            self.menus["file"], "Add &reference layer…", None,
+            lambda: add_reference_layer_dialog(self, self.user_layers, self.session), "Draw a GeoPackage, Shapefile, GeoJSON or "
+            "FlatGeobuf on the map (saved in the project by path)")
+        if self.actions is not None:
+            self.actions.reference_layers_getter = lambda: self.user_layers.sources(
+                self.session.project_path)
+            self.actions.reference_layers_setter = self._restore_reference_layers
+
+    def _restore_reference_layers(self, sources, project_path) -> None:
+        for problem in self.user_layers.restore(sources, project_path):
+            self.session.status(f"Reference layer not loaded: {problem}")
+        self.layer_panel.sync()
 
     def _map_value_text(self, code: str) -> str:
         layer = self.choropleth
@@ -353,6 +379,7 @@ class MainWindow(QMainWindow):
 
     def _on_hotspots_ready(self, result) -> None:
         self.kde_layer.set_result(result.kde)
+        self.session.hotspot_monthly = result.monthly   # the hotspot table's sparklines
         self.session.set_hotspots(result.hotspots)
         self.session.status(f"Hotspots: {len(result.hotspots.hotspots)} from {result.source}")
 

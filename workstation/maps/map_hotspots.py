@@ -4,7 +4,10 @@ user imported, else the shipped burglary lattice. Qt-free; thin glue over workst
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from workstation.domain import CancelToken, ProgressFn, no_progress
 
@@ -19,6 +22,27 @@ class MapHotspots:
     kde: Any        # workstation.maps.kde.KdeResult
     hotspots: Any   # workstation.maps.gistar.HotspotResult
     source: str     # what the incidents were
+    monthly: Any = None   # incidents per hotspot (rows, hotspot_id) and month (columns)
+
+
+def hotspot_monthly(counts, result) -> "pd.DataFrame":
+    """Incidents per hotspot and calendar month (every month of the window, zeros kept), for
+    the inspector's sparkline: the points are binned to the Gi* grid and read through its
+    hotspot labels, so the months sum to the hotspot's ``incidents``."""
+    import numpy as np
+    import pandas as pd
+
+    row, col, ok = result.grid.cell_of(counts.x_m, counts.y_m)
+    label = np.zeros(len(counts.x_m), dtype=np.int64)
+    label[ok] = result.labels[row[ok], col[ok]]
+    keep = label > 0
+    frame = pd.DataFrame({"hotspot_id": label[keep], "month": np.asarray(counts.month)[keep],
+                          "incidents": np.asarray(counts.count, dtype=float)[keep]})
+    table = frame.pivot_table(index="hotspot_id", columns="month", values="incidents",
+                              aggfunc="sum", fill_value=0.0)
+    months = counts.months()
+    return table.reindex(index=result.hotspots["hotspot_id"].to_numpy(), columns=list(months),
+                         fill_value=0.0)
 
 
 def compute_map_hotspots(pack, incidents=None, *, progress: ProgressFn = no_progress,
@@ -40,5 +64,6 @@ def compute_map_hotspots(pack, incidents=None, *, progress: ProgressFn = no_prog
     kde = kde_surface(counts, grid, bandwidth_m=KDE_BANDWIDTH_M, cancel=cancel)
     progress(0.7, "Gi*")
     hotspots = find_hotspots(counts, grid, cancel=cancel)
+    monthly = hotspot_monthly(counts, hotspots)
     progress(1.0, "done")
-    return MapHotspots(kde=kde, hotspots=hotspots, source=source)
+    return MapHotspots(kde=kde, hotspots=hotspots, source=source, monthly=monthly)

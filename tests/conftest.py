@@ -8,7 +8,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+# WORKSTATION_SHARED_DATA: the raw data elsewhere (e.g. a git worktree beside the clone).
+SHARED_DATA = Path(os.environ.get("WORKSTATION_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 PACK_DIR = REPO_ROOT / "data"
 
 

@@ -9,8 +9,9 @@ from workstation.app.main_window import MainWindow
 from workstation.app.session import Session
 from workstation.domain import DayType
 
-LAYER_KEYS = ["choropleth", "incidents", "kde", "hotspots", "tube_trips", "flows", "stations",
-              "basemap"]
+LAYER_KEYS = ["choropleth", "water", "parks", "lsoa", "roads", "incidents", "kde", "hotspots",
+              "tube_trips", "flows", "tube_lines", "stations", "basemap", "street_names",
+              "station_names"]
 
 
 @pytest.fixture(scope="module")

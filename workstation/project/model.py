@@ -73,7 +73,7 @@ class ReferenceLayerSource:
     path: str
     layer: str | None = None          # layer inside a multi-layer file
     title: str = ""
-    colour: str = "#3b6fb6"           # outline / line / point colour, #rrggbb
+    colour: str = "#7b3294"           # outline / line / point colour, #rrggbb
     fill_opacity: float = 0.0         # polygons: 0 = outline only
     line_width_px: float = 1.0
     visible: bool = True
@@ -237,7 +237,7 @@ def _reference_layers(value: Any, path: str | Path | None) -> tuple[ReferenceLay
         if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"]:
             raise InputError("a reference layer needs a file path", path=path, column=column,
                              expected='{"path": "beats.gpkg", ...}')
-        colour = item.get("colour", "#3b6fb6")
+        colour = item.get("colour", "#7b3294")
         if not isinstance(colour, str) or not _HEX_COLOUR.match(colour):
             raise InputError(f"colour {colour!r} is not #rrggbb", path=path,
                              column=f"{column}.colour")

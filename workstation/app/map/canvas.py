@@ -209,8 +209,10 @@ class MapCanvas(pg.PlotWidget):
         if metres_per_px <= 0:
             return
         rect = self.view.viewRect()
-        blocked = [self._px_box(r) for r in (self.legend_rect_m(), self._overlay_rect_m(
-            self.attribution)) if r is not None]
+        overlays = (self.attribution, self.scale_bar, self.north_arrow)
+        blocked = [self._px_box(r) for r in (self.legend_rect_m(),
+                                             *map(self._overlay_rect_m, overlays))
+                   if r is not None]
         basemap = self.layer("basemap")
         blocked += list(getattr(basemap, "placed_px", []))
         space = LabelSpace(self._px_box(rect), blocked)

@@ -158,6 +158,7 @@ class ChoroplethLayer(MapLayer):
 
     def __init__(self, session, boroughs: pd.DataFrame, **kw):
         super().__init__(session, **kw)
+        self._chosen_opacity = float(self.root.opacity())   # before any close-zoom fading
         self.boroughs = boroughs
         self.metric_key = "population_present" if session.population is not None else "residents"
         self.method = Method.QUANTILES
@@ -233,6 +234,28 @@ class ChoroplethLayer(MapLayer):
 
     def colour_of(self, code: str) -> QColor:
         return self.items[code].brush().color()
+
+    # Closer than this (metres per pixel, about 1:25,000) one borough fills the view and its
+    # fill only hides the streets, parks and names an officer reads: the fill gives way.
+    FADE_BELOW_M_PER_PX = 8.0
+    FADED_OPACITY = 0.3
+
+    def set_opacity(self, opacity: float) -> None:
+        self._chosen_opacity = float(np.clip(opacity, 0.0, 1.0))
+        self._apply_opacity()
+
+    @property
+    def opacity(self) -> float:
+        return getattr(self, "_chosen_opacity", float(self.root.opacity()))
+
+    def update_view(self, rect: QRectF) -> None:
+        self._apply_opacity()
+
+    def _apply_opacity(self) -> None:
+        chosen = self.opacity
+        close = (self.canvas is not None
+                 and 0 < self.canvas.metres_per_pixel() <= self.FADE_BELOW_M_PER_PX)
+        self.root.setOpacity(min(chosen, self.FADED_OPACITY) if close else chosen)
 
     def legend_block(self) -> LegendBlock | None:
         c = self.classification

@@ -165,23 +165,34 @@ class MapLegend(_Overlay):
 
 class Attribution(_Overlay):
     """Data credits for the layers on show ("© OpenStreetMap contributors" whenever the
-    parks draw), bottom left beside the scale bar; part of every grab of the map."""
+    parks draw), top left, wrapped to half the map's width so it never reaches the north
+    arrow; part of every grab of the map (PNG export, the report's map image)."""
+
+    MAX_WIDTH_SHARE = 0.5
 
     def __init__(self, view: pg.ViewBox):
         super().__init__(10, 14)
+        self._view = view
         self.setParentItem(view)
-        self.anchor(itemPos=(0, 1), parentPos=(0, 1), offset=(12, -52))
+        self.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(8, 8))
         self._font = ui_font(7)
         self.text = ""
         self.setVisible(False)
+        view.sigResized.connect(lambda *_: self._layout())
 
     def set_text(self, text: str) -> None:
         if text == self.text:
             return
         self.text = text
+        self._layout()
+
+    def _layout(self) -> None:
         metrics = QFontMetricsF(self._font)
-        self.resize(metrics.horizontalAdvance(text) + 10, metrics.height() + 4)
-        self.setVisible(bool(text))
+        max_w = max(200.0, self.MAX_WIDTH_SHARE * float(self._view.width()))
+        box = metrics.boundingRect(QRectF(0, 0, max_w, 2000),
+                                   int(Qt.TextFlag.TextWordWrap), self.text)
+        self.resize(box.width() + 10, box.height() + 4)
+        self.setVisible(bool(self.text))
         self.prepareGeometryChange()
         self.update()
 
@@ -193,5 +204,5 @@ class Attribution(_Overlay):
         painter.drawRect(QRectF(0, 0, self.width(), self.height()))
         painter.setFont(self._font)
         painter.setPen(QColor(60, 60, 60))
-        painter.drawText(QRectF(5, 0, self.width() - 5, self.height()),
-                         int(Qt.AlignmentFlag.AlignVCenter), self.text)
+        painter.drawText(QRectF(5, 2, self.width() - 8, self.height() - 2),
+                         int(Qt.TextFlag.TextWordWrap), self.text)

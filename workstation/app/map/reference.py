@@ -232,7 +232,9 @@ class StationNamesLayer(ReferenceLayer):
         if not self.load():
             return
         stations = self.frame
-        self._names = stations["name"].astype(str).to_numpy()
+        # "Victoria LU" is the counts' name for the Underground part of Victoria; on the map
+        # the station is just "Victoria".
+        self._names = stations["name"].astype(str).str.replace(r" LU$", "", regex=True).to_numpy()
         self._x = stations["easting_m"].to_numpy(float)
         self._y = stations["northing_m"].to_numpy(float)
         self._priority = None    # from the station counts, read when first needed (start-up)
@@ -457,7 +459,7 @@ class UserLayers:
 
         vector = load_vector_layer(path, layer=layer)   # may raise: before any change
         if source is None:
-            colours = ("#3b6fb6", "#7b3294", "#1b7837", "#b35806", "#2c7fb8")
+            colours = ("#7b3294", "#1b7837", "#b35806", "#c51b7d", "#01665e")   # not Tube blue
             source = ReferenceLayerSource(path=str(vector.path), layer=vector.layer,
                                           title=vector.title,
                                           colour=colours[len(self.layers) % len(colours)],

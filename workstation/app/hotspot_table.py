@@ -38,16 +38,15 @@ COLUMNS = (
     Column("name", "Name"),
     Column("borough", "Borough"),
     Column("nearest_station", "Nearest station"),
-    Column("nearest_station_m", "Station (m)", 0),
-    Column("lsoa21cd", "LSOA 2021"),
-    Column("lsoa21nm", "LSOA name"),
+    Column("nearest_station_distance_m", "Station (m)", 0),
+    Column("lsoa21_code", "LSOA 2021"),
+    Column("lsoa21_name", "LSOA name"),
     Column("area_m2", "Area (m²)", 0),
     Column("forecast_incidents_per_month", "Forecast incidents / month", 1),
     Column("forecast_harm_per_month", "Forecast harm / month", 0),
-    Column("harm_share", "Share of harm (%)", 2, 100.0),
-    Column("incidents_per_month", "Incidents / month", 1),
-    Column("incidents", "Incidents", 0),
-    Column("harm", "Harm", 0),
+    Column("share_of_london_harm", "Share of London harm (%)", 2, 100.0),
+    Column("incidents_per_month", "Incidents / month (Gi* window)", 1),
+    Column("incidents", "Incidents (Gi* window)", 0),
     Column("max_z", "Max Gi* z", 1),
 )
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -252,12 +251,18 @@ class HotspotTable(QWidget):
     def select_row(self, view_row: int) -> None:
         self.view.selectRow(view_row)
 
-    def select_hotspot(self, hotspot_id: int) -> bool:
-        """Select the row of a hotspot (e.g. one clicked on the map)."""
+    def select_hotspot(self, hotspot_id: int, *, zoom: bool = True) -> bool:
+        """Select the row of a hotspot (``zoom=False`` for one clicked on the map, which the
+        user is already looking at)."""
         for r in range(self.proxy.rowCount()):
             row = self.proxy.mapToSource(self.proxy.index(r, 0)).row()
             if int(self.model.frame["hotspot_id"].iloc[row]) == int(hotspot_id):
-                self.view.selectRow(r)
+                self._zoom_on_select = zoom
+                try:
+                    self.view.selectRow(r)
+                    self.view.scrollTo(self.proxy.index(r, 0))
+                finally:
+                    self._zoom_on_select = True
                 return True
         return False
 
@@ -269,14 +274,14 @@ class HotspotTable(QWidget):
             return
         row = self.proxy.mapToSource(rows[0]).row()
         hotspot = self.model.row_dict(row)
-        self.show_on_map(hotspot)
+        self.show_on_map(hotspot, zoom=getattr(self, "_zoom_on_select", True))
         monthly = None
         if self.monthly is not None and hotspot["hotspot_id"] in self.monthly.index:
             monthly = self.monthly.loc[hotspot["hotspot_id"]]
         self.details.show_hotspot(hotspot, monthly)
         self.sig_hotspot_selected.emit(hotspot)
 
-    def show_on_map(self, hotspot: dict) -> None:
+    def show_on_map(self, hotspot: dict, *, zoom: bool = True) -> None:
         """Zoom so the hotspot fills about a third of the map, and outline it."""
         result = self.session.hotspots
         frame = getattr(result, "hotspots", None)
@@ -288,7 +293,9 @@ class HotspotTable(QWidget):
         minx, miny, maxx, maxy = match.geometry.iloc[0].bounds
         size = max(maxx - minx, maxy - miny, 400.0) * 3.0
         cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-        self.canvas.view.setRange(QRectF(cx - size / 2, cy - size / 2, size, size), padding=0.0)
+        if zoom:
+            self.canvas.view.setRange(QRectF(cx - size / 2, cy - size / 2, size, size),
+                                      padding=0.0)
         layer = self.canvas.layer("hotspots")
         if layer is not None:
             if not layer.visible:

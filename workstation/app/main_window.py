@@ -424,10 +424,12 @@ class MainWindow(QMainWindow):
         hotspot = self.hotspot_layer.hotspot_at(easting_m, northing_m)
         self.inspector.show_hotspot(hotspot)
         if hotspot is not None:
+            self.hotspot_table.select_hotspot(int(hotspot["hotspot_id"]), zoom=False)
+            name = f" {hotspot['name']}" if hotspot.get("name") else ""
             self.session.status(
-                f"Hotspot #{int(hotspot['hotspot_id'])} in {hotspot.get('borough', '')}: "
+                f"Hotspot #{int(hotspot['hotspot_id'])}{name} in {hotspot.get('borough', '')}: "
                 f"{hotspot.get('incidents_per_month', float('nan')):.1f} incidents/month, "
-                f"{int(hotspot.get('n_cells', 0))} cells, max z {hotspot.get('max_z', 0):.1f}")
+                f"{hotspot.get('area_m2', 0):,.0f} m², max z {hotspot.get('max_z', 0):.1f}")
         self.session.select(self.canvas.borough_at(easting_m, northing_m))
 
     # --- persistence (geometry and dock layout only) --------------------------------------

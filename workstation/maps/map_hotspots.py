@@ -1,56 +1,48 @@
-"""Hotspot inputs for the map: KDE heat surface and Gi* hotspots from the incidents the
-user imported, else the shipped burglary lattice. Qt-free; thin glue over workstation.maps."""
+"""Hotspot inputs for the map: the KDE heat surface and the ranked patrol hotspots
+(``workstation.maps.microplaces``: Gi*-significant clusters split into ≤ 0.2 km² micro-places
+with names, nearest station, LSOA and forecast harm) from the incidents the user imported,
+else the shipped burglary lattice. Qt-free; thin glue over workstation.maps."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
 from workstation.domain import CancelToken, ProgressFn, no_progress
+from workstation.errors import InputError
 
-# Grid and bandwidth follow the hotspot engine's defaults (workstation.maps: 150 m cells,
-# 200 m Gaussian KDE bandwidth, Gi* band of two cells).
-GRID_CELL_M = 150.0
+# The patrol hotspots' grid: 100 m cells (the lattice's own, and 20 of them make the 0.2 km²
+# cap). KDE bandwidth follows the hotspot engine's default (200 m Gaussian).
+GRID_CELL_M = 100.0
 KDE_BANDWIDTH_M = 200.0
 
 
 @dataclass(frozen=True, slots=True)
 class MapHotspots:
     kde: Any        # workstation.maps.kde.KdeResult
-    hotspots: Any   # workstation.maps.gistar.HotspotResult
-    source: str     # what the incidents were
+    hotspots: Any   # a gistar.HotspotResult whose ``hotspots`` table is the ranked places
+    source: str     # what the incidents were, and which method ranked them
     monthly: Any = None   # incidents per hotspot (rows, hotspot_id) and month (columns)
+    patrol: Any = None    # the microplaces.PatrolHotspots (None if too few months)
 
 
-def hotspot_monthly(counts, result) -> "pd.DataFrame":
-    """Incidents per hotspot and calendar month (every month of the window, zeros kept), for
-    the inspector's sparkline: the points are binned to the Gi* grid and read through its
-    hotspot labels, so the months sum to the hotspot's ``incidents``."""
-    import numpy as np
-    import pandas as pd
-
-    row, col, ok = result.grid.cell_of(counts.x_m, counts.y_m)
-    label = np.zeros(len(counts.x_m), dtype=np.int64)
-    label[ok] = result.labels[row[ok], col[ok]]
-    keep = label > 0
-    frame = pd.DataFrame({"hotspot_id": label[keep], "month": np.asarray(counts.month)[keep],
-                          "incidents": np.asarray(counts.count, dtype=float)[keep]})
-    table = frame.pivot_table(index="hotspot_id", columns="month", values="incidents",
-                              aggfunc="sum", fill_value=0.0)
-    months = counts.months()
-    return table.reindex(index=result.hotspots["hotspot_id"].to_numpy(), columns=list(months),
-                         fill_value=0.0)
+def monthly_table(monthly: pd.DataFrame, hotspot_ids, months) -> pd.DataFrame:
+    """Long (hotspot_id, month, incidents) -> one row per hotspot, one column per month of
+    the history (zeros kept: a month with no incident is a real zero on the sparkline)."""
+    wide = monthly.pivot_table(index="hotspot_id", columns="month", values="incidents",
+                               aggfunc="sum", fill_value=0.0)
+    return wide.reindex(index=list(hotspot_ids), columns=list(months), fill_value=0.0)
 
 
 def compute_map_hotspots(pack, incidents=None, *, progress: ProgressFn = no_progress,
                          cancel: CancelToken | None = None) -> MapHotspots:
     from workstation.maps.counts import IncidentCounts
     from workstation.maps.gistar import find_hotspots
-    from workstation.maps.grid import build_grid
     from workstation.maps.kde import kde_surface
+    from workstation.maps.microplaces import patrol_hotspots
+    from workstation.maps.sources import london_grid
 
     if incidents is not None and len(getattr(incidents, "frame", ())):
         counts = IncidentCounts.from_incidents(incidents)
@@ -58,12 +50,24 @@ def compute_map_hotspots(pack, incidents=None, *, progress: ProgressFn = no_prog
     else:
         counts = IncidentCounts.from_lattice(pack)
         source = "burglary 2019-2024 (police.uk lattice)"
-    progress(0.2, "grid")
-    grid = build_grid(pack.table("boroughs"), cell_m=GRID_CELL_M, cancel=cancel)
-    progress(0.4, "KDE")
+    progress(0.1, "grid")
+    grid = london_grid(pack, cell_m=GRID_CELL_M, cancel=cancel)
+    progress(0.2, "KDE")
     kde = kde_surface(counts, grid, bandwidth_m=KDE_BANDWIDTH_M, cancel=cancel)
-    progress(0.7, "Gi*")
-    hotspots = find_hotspots(counts, grid, cancel=cancel)
-    monthly = hotspot_monthly(counts, hotspots)
+    progress(0.3, "patrol hotspots")
+    try:
+        patrol = patrol_hotspots(counts, grid, pack=pack, cancel=cancel,
+                                 progress=lambda f, m: progress(0.3 + 0.7 * f, m))
+    except InputError as exc:
+        # A month or two of imports cannot fit the forecast: rank whole Gi* clusters.
+        hotspots = find_hotspots(counts, grid, cancel=cancel)
+        progress(1.0, "done")
+        return MapHotspots(kde=kde, hotspots=hotspots,
+                           source=f"{source}; Gi* clusters ({exc.message})")
+    # The layer, the table and the exports read one HotspotResult: the Gi* significance
+    # surface with the patrol places as its ranked hotspots and cell labels.
+    result = replace(patrol.gistar, hotspots=patrol.hotspots, labels=patrol.labels)
+    monthly = monthly_table(patrol.monthly, patrol.hotspots["hotspot_id"], counts.months())
     progress(1.0, "done")
-    return MapHotspots(kde=kde, hotspots=hotspots, source=source, monthly=monthly)
+    return MapHotspots(kde=kde, hotspots=result, source=f"{source}; patrol-sized places",
+                       monthly=monthly, patrol=patrol)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 from workstation.app import style
 from workstation.app.map.label_items import LabelPool, text_size_px
 from workstation.app.map.legend import LegendBlock, LegendEntry
+from workstation.app.map.paths import lines_path, polygons_path
 from workstation.domain import DayType
 from workstation.flows.population import commuters_at_work
 from workstation.maps import classify as classification_rules
@@ -781,7 +782,15 @@ class HotspotLayer(MapLayer):
         # 1 px: Qt strokes cosmetic pens wider than one pixel through its general stroker,
         # measured at ~35 ms per repaint for the 200 shipped hotspots against ~3 ms at 1 px.
         self.outline.setPen(cosmetic_pen(QColor(73, 0, 106), 1.0))
+        # Static between results: drawn once per view into a pixmap, not on every hour step
+        # (2,246 patrol places at 1 px cost ~10 ms a repaint uncached).
+        self.outline.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.outline.setParentItem(self.root)
+        self.top_fill = QGraphicsPathItem()    # the labelled top places, filled
+        self.top_fill.setPen(QPen(Qt.PenStyle.NoPen))
+        self.top_fill.setBrush(QBrush(QColor(174, 1, 126, 110)))
+        self.top_fill.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.top_fill.setParentItem(self.root)
         self.selected_outline = QGraphicsPathItem()
         self.selected_outline.setPen(cosmetic_pen(QColor("#00b4ff"), 3.0))
         self.selected_outline.setParentItem(self.root)
@@ -806,6 +815,7 @@ class HotspotLayer(MapLayer):
         if result is None or not hasattr(result, "grid"):
             self.image.clear()
             self.outline.setPath(QPainterPath())
+            self.top_fill.setPath(QPainterPath())
             self._geoms = None
             self.set_enabled(False, "Hotspots are computed after start-up, or after importing incidents")
             return
@@ -815,11 +825,10 @@ class HotspotLayer(MapLayer):
         self.image.setImage(scaled, levels=(0, 255), autoLevels=False)
         n_rows, n_cols = grid.shape
         self.image.setRect(QRectF(grid.x0_m, grid.y0_m, n_cols * grid.cell_m, n_rows * grid.cell_m))
-        path = QPainterPath()
         frame = result.hotspots
-        for geometry in frame.geometry.values:
-            path.addPath(polygon_path(geometry))
-        self.outline.setPath(path)
+        self.outline.setPath(lines_path(shapely.boundary(frame.geometry.values)))
+        top = frame["hotspot_id"].to_numpy(int) <= self.MAX_LABELS
+        self.top_fill.setPath(polygons_path(frame.geometry.values[top]))
         self._geoms = frame.geometry.values
         shapely.prepare(self._geoms)
         points = shapely.point_on_surface(self._geoms)
@@ -829,6 +838,7 @@ class HotspotLayer(MapLayer):
                  else np.full(len(frame), ""))
         self._label_text = np.array([f"#{r} {n}".strip() for r, n in zip(ranks, names)],
                                     dtype=object)
+        self._label_rank_only = np.array([f"#{r}" for r in ranks], dtype=object)
         self._label_rank = ranks
         self.set_enabled(True)
         if self.canvas is not None:
@@ -836,6 +846,7 @@ class HotspotLayer(MapLayer):
 
     label_rank = 0       # hotspot names are placed before any other name
     MAX_LABELS = 20
+    NAMES_MAX_M_PER_PX = 9.0
 
     def place_labels(self, space, rect: QRectF, metres_per_px: float) -> None:
         """Rank (and name) labels for the top hotspots in view, never cut by the map edge
@@ -848,7 +859,9 @@ class HotspotLayer(MapLayer):
         inside = ((self._label_x >= r.left()) & (self._label_x <= r.right())
                   & (self._label_y >= r.top()) & (self._label_y <= r.bottom())
                   & (self._label_rank <= self.MAX_LABELS))
-        texts = self._label_text[inside]
+        # Names close up; across London "#1" is what fits (and what the table lists).
+        texts = (self._label_text if metres_per_px <= self.NAMES_MAX_M_PER_PX
+                 else self._label_rank_only)[inside]
         widths, height = text_size_px(self.labels.font, texts)
         x, y = to_screen(self._label_x[inside], self._label_y[inside], metres_per_px)
         placed = space.place(x, y, widths, height, priority=-self._label_rank[inside])
@@ -859,6 +872,14 @@ class HotspotLayer(MapLayer):
         super().set_visible(visible)
         if self.canvas is not None:
             self.canvas.place_labels()
+
+    # Close up, the Gi* cells (the significance test) fade so the patrol places stand out.
+    CELLS_FADE_BELOW_M_PER_PX = 9.0
+
+    def update_view(self, rect: QRectF) -> None:
+        if self.canvas is not None:
+            close = 0 < self.canvas.metres_per_pixel() <= self.CELLS_FADE_BELOW_M_PER_PX
+            self.image.setOpacity(0.35 if close else 1.0)
 
     def set_selected(self, hotspot_id: int | None) -> None:
         """Outline one hotspot (chosen in the hotspot table), None to clear."""
@@ -890,7 +911,9 @@ class HotspotLayer(MapLayer):
             LegendEntry(f"hot (z ≥ {self.Z_CLIP:g})", QColor(*lut[255][:3])),
             LegendEntry("hot", QColor(*lut[190])),
             LegendEntry("cold", QColor(*lut[66])),
-            LegendEntry(f"{n} hotspots (outlined, #1 = most harm)", QColor(255, 255, 255))))
+            LegendEntry(f"{n} hotspots (outlined, #1 = most harm)", QColor(255, 255, 255))),
+            "patrol-sized places (≤ 0.2 km²), ranked by forecast harm"
+            if "forecast_harm_per_month" in self.result.hotspots.columns else "")
 
 
 class KdeLayer(MapLayer):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from workstation.app import style
 from workstation.app.map.label_items import LabelPool, text_size_px
+from workstation.app.map.paths import lines_path, polygons_path
 from workstation.app.map.layers import MapLayer, cosmetic_pen
 from workstation.app.map.legend import LegendBlock, LegendEntry
 from workstation.maps.labels import LabelSpace, to_screen
@@ -60,33 +61,6 @@ class _CachedPath(QGraphicsPathItem):
         self.setPen(pen)
         self.setBrush(brush)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def _path_from_parts(parts: np.ndarray) -> QPainterPath:
-    """One path of many subpaths built from numpy in one call (pyqtgraph writes Qt's binary
-    path format), ~100x faster than adding points one by one for 60k-vertex layers."""
-    if not len(parts):
-        return QPainterPath()
-    coords, index = shapely.get_coordinates(parts, return_index=True)
-    if not len(coords):
-        return QPainterPath()
-    connect = np.zeros(len(coords), dtype=bool)
-    connect[:-1] = index[1:] == index[:-1]     # break between parts
-    return pg.arrayToQPath(coords[:, 0], coords[:, 1], connect=connect)
-
-
-def lines_path(geometries) -> QPainterPath:
-    """All parts of (multi)line geometries as one path of open subpaths."""
-    return _path_from_parts(shapely.get_parts(np.asarray(geometries, dtype=object)))
-
-
-def polygons_path(geometries) -> QPainterPath:
-    """All rings of (multi)polygons; odd-even fill makes holes (filling closes each ring)."""
-    polygons = shapely.get_parts(np.asarray(geometries, dtype=object))
-    polygons = polygons[shapely.get_type_id(polygons) == 3]
-    path = _path_from_parts(shapely.get_rings(polygons))
-    path.setFillRule(Qt.FillRule.OddEvenFill)
-    return path
 
 
 class ReferenceLayer(MapLayer):
@@ -278,7 +252,7 @@ class LsoaLayer(ReferenceLayer):
     key = "lsoa"
     title = "LSOA 2021 outlines"
     description = "Lower-layer Super Output Areas (2021), shown at close zoom"
-    table = "lsoa_2021"
+    table = "lsoa21_boundaries"
     attribution = "ONS LSOA 2021 boundaries; " + OS_ATTRIBUTION
 
     def build(self) -> None:
@@ -298,24 +272,29 @@ class LsoaLayer(ReferenceLayer):
 
 class StreetNamesLayer(ReferenceLayer):
     """Street names at close zoom from the police.uk gazetteer (the snap points police.uk
-    names "On or near <street>"): one label per street in view, at its snap point nearest
-    the view's centre, streets with more snap points first."""
+    names "On or near <street>", pack table ``policeuk_gazetteer``): one label per street in
+    view, at its snap point nearest the view's centre, busier streets first. Place-kind
+    names ("Supermarket", "Parking Area") are not streets and are left out."""
 
     key = "street_names"
     title = "Street names (police.uk)"
     description = "Street names from police.uk snap-point locations, at close zoom"
-    table = "gazetteer"
+    table = "policeuk_gazetteer"
     attribution = "police.uk locations, OGL v3.0"
     label_rank = 20
 
     def build(self) -> None:
         if not self.load():
             return
+        from workstation.maps.microplaces import GENERIC_PLACE_NAMES
         frame = self.frame
+        frame = frame[~frame["name"].astype(str).str.casefold().isin(GENERIC_PLACE_NAMES)]
+        self.frame = frame
         self._names = frame["name"].astype(str).to_numpy()
         self._x = frame["easting_m"].to_numpy(float)
         self._y = frame["northing_m"].to_numpy(float)
-        per_name = frame.groupby("name", observed=True)["name"].transform("size")
+        # Busier streets first: the police.uk rows snapped to all of a street's points.
+        per_name = frame.groupby("name", observed=True)["incidents"].transform("sum")
         self._priority = per_name.to_numpy(float)
         self.labels = LabelPool(self.root, style.ui_font(7.5), STREET_LABEL, z=55)
 
@@ -337,7 +316,12 @@ class StreetNamesLayer(ReferenceLayer):
         names = self._names[first]
         widths, height = text_size_px(self.labels.font, names)
         x, y = to_screen(self._x[first], self._y[first], metres_per_px)
-        placed = space.place(x, y, widths, height, priority=self._priority[first], pad_px=6.0)
+        # Streets are the densest names: wider air between them, and at most one per
+        # ~250 x 160 px of map, so a 1:10,000 view reads as a map, not a list.
+        view = space.view_px
+        budget = max(8, int((view[2] - view[0]) * (view[3] - view[1]) / 40_000))
+        placed = space.place(x, y, widths, height, priority=self._priority[first], pad_px=12.0,
+                             max_labels=budget)
         self.labels.show(names[placed], self._x[first][placed], self._y[first][placed])
 
 

@@ -89,12 +89,28 @@ class HotspotModel(QAbstractTableModel):
         super().__init__(parent)
         self.frame = pd.DataFrame()
         self.columns: list[Column] = []
+        self._text: list[list] = []
+        self._key: list[list] = []
 
     def set_hotspots(self, hotspots: pd.DataFrame | None) -> None:
         self.beginResetModel()
         self.frame = (pd.DataFrame(hotspots.drop(columns="geometry", errors="ignore"))
                       if hotspots is not None else pd.DataFrame())
         self.columns = [c for c in COLUMNS if c.key in self.frame.columns]
+        # Display text and sort keys per column, computed once: the proxy calls data()
+        # n log n times per sort, and a pandas lookup per call took seconds for 2,000 rows.
+        self._text, self._key = [], []
+        for column in self.columns:
+            values = self.frame[column.key]
+            if column.decimals is None:
+                text = ["" if pd.isna(v) else str(v) for v in values]
+                self._text.append(text)
+                self._key.append(text)
+            else:
+                numbers = pd.to_numeric(values, errors="coerce").to_numpy(float) * column.scale
+                self._text.append(["" if np.isnan(v) else f"{v:,.{column.decimals}f}"
+                                   for v in numbers])
+                self._key.append([float("-inf") if np.isnan(v) else float(v) for v in numbers])
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
@@ -112,17 +128,10 @@ class HotspotModel(QAbstractTableModel):
         if not index.isValid():
             return None
         column = self.columns[index.column()]
-        value = self.frame[column.key].iloc[index.row()]
         if role == SORT_ROLE:
-            if column.decimals is None:
-                return str(value)
-            return float(value) if pd.notna(value) else float("-inf")
+            return self._key[index.column()][index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            if column.decimals is None:
-                return "" if pd.isna(value) else str(value)
-            if pd.isna(value):
-                return ""
-            return f"{float(value) * column.scale:,.{column.decimals}f}"
+            return self._text[index.column()][index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole and column.decimals is not None:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -204,7 +213,11 @@ class HotspotTable(QWidget):
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Column widths from the first rows only: sizing 2,000+ rows x 15 columns on every
+        # layout made the window crawl.
+        header = self.view.horizontalHeader()
+        header.setResizeContentsPrecision(40)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.setToolTip("Click a hotspot to zoom to it; click a header to sort")
         self.summary = QLabel("")
         self.export_button = QPushButton("Export…")
@@ -229,6 +242,7 @@ class HotspotTable(QWidget):
         self.model.set_hotspots(hotspots)
         self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
         self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.view.resizeColumnsToContents()
         self.monthly = getattr(self.session, "hotspot_monthly", None)
         n = 0 if hotspots is None else len(hotspots)
         self.summary.setText(f"{n} hotspots, ranked by harm (#1 = most)" if n else

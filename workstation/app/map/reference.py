@@ -256,18 +256,20 @@ class LsoaLayer(ReferenceLayer):
     attribution = "ONS LSOA 2021 boundaries; " + OS_ATTRIBUTION
 
     def build(self) -> None:
-        if not self.load():
-            return
-        geoms = shapely.simplify(self.frame.geometry.values, 3.0)
-        self.item = _CachedPath(polygons_path(geoms), cosmetic_pen(LSOA_COLOUR, 1.0,
-                                                                   Qt.PenStyle.DotLine),
-                                QBrush(Qt.BrushStyle.NoBrush))
-        self.item.setParentItem(self.root)
-        self.item.setVisible(False)
+        self.item = None    # read and drawn on the first close zoom (start-up stays light)
 
     def update_view(self, rect: QRectF) -> None:
-        if self.frame is not None and self.canvas is not None:
-            self.item.setVisible(self.canvas.metres_per_pixel() <= LSOA_MAX_M_PER_PX)
+        if self.canvas is None or not self.shown:
+            return
+        close = 0 < self.canvas.metres_per_pixel() <= LSOA_MAX_M_PER_PX
+        if close and self.item is None and self.enabled and self.load():
+            # The pack's table is already simplified (5 m): drawn as it is.
+            self.item = _CachedPath(polygons_path(self.frame.geometry.values),
+                                    cosmetic_pen(LSOA_COLOUR, 1.0, Qt.PenStyle.DotLine),
+                                    QBrush(Qt.BrushStyle.NoBrush))
+            self.item.setParentItem(self.root)
+        if self.item is not None:
+            self.item.setVisible(close)
 
 
 class StreetNamesLayer(ReferenceLayer):
@@ -286,17 +288,11 @@ class StreetNamesLayer(ReferenceLayer):
     def build(self) -> None:
         if not self.load():
             return
-        from workstation.maps.microplaces import GENERIC_PLACE_NAMES
-        frame = self.frame
-        frame = frame[~frame["name"].astype(str).str.casefold().isin(GENERIC_PLACE_NAMES)]
-        self.frame = frame
-        self._names = frame["name"].astype(str).to_numpy()
-        self._x = frame["easting_m"].to_numpy(float)
-        self._y = frame["northing_m"].to_numpy(float)
-        # Busier streets first: the police.uk rows snapped to all of a street's points.
-        per_name = frame.groupby("name", observed=True)["incidents"].transform("sum")
-        self._priority = per_name.to_numpy(float)
+        self._names = None     # prepared on first close zoom (keeps start-up light)
         self.labels = LabelPool(self.root, style.ui_font(7.5), STREET_LABEL, z=55)
+
+    def _prepare(self) -> None:
+        self._names, self._x, self._y, self._priority = _street_points(self.frame)
 
     def place_labels(self, space: LabelSpace, rect: QRectF, metres_per_px: float) -> None:
         if self.frame is None:
@@ -304,6 +300,8 @@ class StreetNamesLayer(ReferenceLayer):
         if not self.shown or metres_per_px > STREET_NAMES_MAX_M_PER_PX:
             self.labels.clear()
             return
+        if self._names is None:
+            self._prepare()
         inside = np.flatnonzero(_in_rect(self._x, self._y, rect))
         if not len(inside):
             self.labels.clear()
@@ -323,6 +321,18 @@ class StreetNamesLayer(ReferenceLayer):
         placed = space.place(x, y, widths, height, priority=self._priority[first], pad_px=12.0,
                              max_labels=budget)
         self.labels.show(names[placed], self._x[first][placed], self._y[first][placed])
+
+
+def _street_points(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Names, x, y and priority of the gazetteer's street points. The hotspot engine's list
+    of place-kind names is imported here, not at start-up: the engine pulls in scipy.stats
+    (seconds), and by the first close zoom the hotspot worker has usually loaded it."""
+    from workstation.maps.microplaces import GENERIC_PLACE_NAMES
+    frame = frame[~frame["name"].astype(str).str.casefold().isin(GENERIC_PLACE_NAMES)]
+    # Busier streets first: the police.uk rows snapped to all of a street's points.
+    per_name = frame.groupby("name", observed=True)["incidents"].transform("sum")
+    return (frame["name"].astype(str).to_numpy(), frame["easting_m"].to_numpy(float),
+            frame["northing_m"].to_numpy(float), per_name.to_numpy(float))
 
 
 def _in_rect(x: np.ndarray, y: np.ndarray, rect: QRectF) -> np.ndarray:

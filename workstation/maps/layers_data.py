@@ -50,23 +50,34 @@ class StationCounts:
         grouped = frame.groupby(["nlc", "day_type", "direction", "hour"], observed=True)["count"].sum()
         self.stations = stations[stations["nlc"].isin(grouped.index.get_level_values(0))]
         self.stations = self.stations.reset_index(drop=True)
-        self._grouped = grouped
+        # One (station x hour) array per day type and direction, built once: an hour step
+        # is then a column lookup (a MultiIndex .xs per step cost ~17 ms).
+        nlc = self.stations["nlc"].to_numpy()
+        self._arrays: dict[tuple[str, str], np.ndarray] = {}
+        for (day, direction), part in grouped.groupby(level=["day_type", "direction"],
+                                                      observed=True):
+            table = part.droplevel(["day_type", "direction"]).unstack("hour", fill_value=0.0)
+            table = table.reindex(index=nlc, columns=range(24), fill_value=0.0).fillna(0.0)
+            self._arrays[(str(day), str(direction))] = table.to_numpy(float)
+        self._names = self.stations["name"].to_numpy()
+        self._x = self.stations["easting_m"].to_numpy(float)
+        self._y = self.stations["northing_m"].to_numpy(float)
         self._cache: dict[tuple[str, int], StationHour] = {}
+
+    def busiest_hour_total(self) -> float:
+        """Largest entries + exits of any station in any hour (one size scale for the day)."""
+        totals = [self._arrays[(d, "entry")] + self._arrays[(d, "exit")]
+                  for d, direction in self._arrays if direction == "entry"
+                  and (d, "exit") in self._arrays]
+        return float(max((t.max() for t in totals), default=0.0))
 
     def at(self, day_type: DayType, hour: int) -> StationHour:
         key = (DayType(day_type).value, int(hour))
         if key not in self._cache:
-            nlc = self.stations["nlc"]
             def pick(direction: str) -> np.ndarray:
-                try:
-                    series = self._grouped.xs((key[0], direction, key[1]),
-                                              level=("day_type", "direction", "hour"))
-                except KeyError:
-                    return np.zeros(len(nlc))
-                return series.reindex(nlc.values).fillna(0.0).to_numpy(float)
-            self._cache[key] = StationHour(self.stations["name"].to_numpy(),
-                                           self.stations["easting_m"].to_numpy(float),
-                                           self.stations["northing_m"].to_numpy(float),
+                array = self._arrays.get((key[0], direction))
+                return np.zeros(len(self._x)) if array is None else array[:, key[1]].copy()
+            self._cache[key] = StationHour(self._names, self._x, self._y,
                                            pick("entry"), pick("exit"))
         return self._cache[key]
 
@@ -75,27 +86,6 @@ def band_covers(start_hour: np.ndarray, end_hour: np.ndarray, hour: int) -> np.n
     """Whether the clock hour [h, h+1) starts inside a band (bands may run past 24)."""
     h = float(hour)
     return ((start_hour <= h) & (h < end_hour)) | ((start_hour <= h + 24) & (h + 24 < end_hour))
-
-
-def tube_trips_at(pack, day_type: DayType, hour: int, *, min_trips_per_hour: float = 0.0
-                  ) -> pd.DataFrame:
-    """Underground trips between different boroughs in the time band holding ``hour``,
-    spread evenly over the band's hours: origin_gss, destination_gss, trips_per_hour."""
-    trips = pack.table("tube_borough_trips")
-    trips = trips[(trips["source"] == TUBE_TRIPS_SOURCE)
-                  & (trips["day_type"].astype(str) == DayType(day_type).value)
-                  & (trips["origin_gss"] != trips["destination_gss"])]
-    covers = band_covers(trips["start_hour"].to_numpy(float), trips["end_hour"].to_numpy(float),
-                         hour)
-    rows = trips[covers]
-    if rows.empty:
-        return pd.DataFrame(columns=["origin_gss", "destination_gss", "trips_per_hour"])
-    length = (rows["end_hour"] - rows["start_hour"]).to_numpy(float)
-    out = pd.DataFrame({"origin_gss": rows["origin_gss"].to_numpy(),
-                        "destination_gss": rows["destination_gss"].to_numpy(),
-                        "trips_per_hour": rows["trips"].to_numpy(float) / length})
-    out = out[out["trips_per_hour"] >= min_trips_per_hour]
-    return out.sort_values("trips_per_hour", ascending=False).reset_index(drop=True)
 
 
 def label_points(boroughs) -> dict[str, tuple[float, float]]:
@@ -135,11 +125,32 @@ def density_grid(easting_m: np.ndarray, northing_m: np.ndarray, weights: np.ndar
 
 
 # --- lines between boroughs (commuter flows, Tube trips) ------------------------------------
+# Plain arrays, not DataFrames: with pandas 3 every frame of borough codes is converted to
+# Arrow strings, which was most of a first visit's cost per hour step.
+@dataclass(frozen=True, slots=True)
+class FlowTable:
+    """Flows between places, largest first: origin and destination codes and the value."""
+    origin: np.ndarray
+    destination: np.ndarray
+    value: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    @property
+    def empty(self) -> bool:
+        return len(self.value) == 0
+
+    def frame(self, names: tuple[str, str, str] = ("origin", "destination", "flow")
+              ) -> pd.DataFrame:
+        return pd.DataFrame(dict(zip(names, (self.origin, self.destination, self.value))))
+
+
 @dataclass(frozen=True, slots=True)
 class LinesToDraw:
     """Straight lines between borough label points, each with a width class (quantiles of
     the drawn values) and whether it runs into the selected borough."""
-    table: pd.DataFrame          # the drawn rows: origin, destination, value
+    table: FlowTable             # the drawn rows
     bounds: list[float]          # width-class edges for the legend
     x0: np.ndarray
     y0: np.ndarray
@@ -148,46 +159,102 @@ class LinesToDraw:
     width_class: np.ndarray
     inbound: np.ndarray
 
+    @property
+    def empty(self) -> bool:
+        return self.table.empty
 
-def lines_to_draw(table: pd.DataFrame, points: dict[str, tuple[float, float]], *,
-                  origin: str, destination: str, value: str, selected: str | None,
-                  max_lines: int | None, n_widths: int, keep_largest_unselected: int | None = None
-                  ) -> LinesToDraw:
-    """Choose the lines to draw from a flow table: both ends on the map, not within one
-    borough, those touching ``selected`` (if any), at most ``max_lines`` (largest first), and
-    with nothing selected only the ``keep_largest_unselected`` largest."""
+
+def lines_to_draw(table: FlowTable, points: dict[str, tuple[float, float]], *,
+                  selected: str | None, max_lines: int | None, n_widths: int,
+                  keep_largest_unselected: int | None = None) -> LinesToDraw:
+    """Choose the lines to draw from a flow table (largest first): both ends on the map,
+    not within one borough, those touching ``selected`` (if any), at most ``max_lines``,
+    and with nothing selected only the ``keep_largest_unselected`` largest."""
     from workstation.maps.classify import width_classes
 
-    rows = table[table[origin].isin(points) & table[destination].isin(points)]
-    rows = rows[rows[origin] != rows[destination]]
+    known = np.array(list(points), dtype=object)
+    keep = (np.isin(table.origin, known) & np.isin(table.destination, known)
+            & (table.origin != table.destination))
     if selected:
-        rows = rows[(rows[origin] == selected) | (rows[destination] == selected)]
-    elif keep_largest_unselected is not None:
-        rows = rows.nlargest(keep_largest_unselected, value)
+        keep &= (table.origin == selected) | (table.destination == selected)
+    index = np.flatnonzero(keep)
+    index = index[np.argsort(-table.value[index], kind="stable")]
+    if not selected and keep_largest_unselected is not None:
+        index = index[:keep_largest_unselected]
     if max_lines is not None:
-        rows = rows.sort_values(value, ascending=False, kind="stable").head(max_lines)
-    classes, bounds = width_classes(rows[value].to_numpy(float), n_widths)
-    xy0 = np.array([points[c] for c in rows[origin]], dtype=float).reshape(-1, 2)
-    xy1 = np.array([points[c] for c in rows[destination]], dtype=float).reshape(-1, 2)
-    inbound = ((rows[destination] == selected).to_numpy() if selected
-               else np.zeros(len(rows), dtype=bool))
-    return LinesToDraw(rows, bounds, xy0[:, 0], xy0[:, 1], xy1[:, 0], xy1[:, 1], classes, inbound)
+        index = index[:max_lines]
+    rows = FlowTable(table.origin[index], table.destination[index], table.value[index])
+    classes, bounds = width_classes(rows.value, n_widths)
+    xy0 = np.array([points[c] for c in rows.origin], dtype=float).reshape(-1, 2)
+    xy1 = np.array([points[c] for c in rows.destination], dtype=float).reshape(-1, 2)
+    inbound = (rows.destination == selected) if selected else np.zeros(len(rows), dtype=bool)
+    return LinesToDraw(rows, bounds, xy0[:, 0], xy0[:, 1], xy1[:, 0], xy1[:, 1], classes,
+                       np.asarray(inbound, dtype=bool))
 
 
 def engine_flows(pack, *, day_type: DayType, hour: int, borough: str | None, min_flow: float,
-                 mode: str | None, commuters=None) -> pd.DataFrame:
-    """Commuters at work per hour from ``workstation.flows.flowlines`` as origin / destination
-    / flow (the engine's ``origin_gss``, ``destination_gss``, ``flow``)."""
-    from workstation.flows import flowlines
+                 mode: str | None, commuters) -> FlowTable:
+    """Commuters at work at a clock hour (origin, destination, flow): the numbers of
+    ``workstation.flows.flowlines.flow_lines`` (the mean of the hour's four quarter-hours of
+    ``commuters.flow_at``, same borough and ``min_flow`` filters) without its line geometry
+    and centroids, which the map does not use; building those took ~55 ms per hour step.
+    ``tests/app/test_map.py`` checks the two agree."""
+    mode = mode or ("all" if borough else "into")
+    n = len(commuters.codes)
+    flow = np.mean([commuters.flow_at(DayType(day_type), int(hour) * 4 + k) for k in range(4)],
+                   axis=0)[:n, :n]
+    codes = np.asarray(commuters.codes)
+    keep = flow > 0
+    if borough is not None:
+        index = int(np.flatnonzero(codes == borough)[0]) if borough in codes else -1
+        rows = np.zeros((n, 1), dtype=bool)
+        cols = np.zeros((1, n), dtype=bool)
+        if index >= 0:
+            rows[index, 0] = True
+            cols[0, index] = True
+        keep &= {"into": cols, "out_of": rows, "all": rows | cols}[mode]
+    keep &= flow >= min_flow
+    origin, dest = np.nonzero(keep)
+    values = flow[origin, dest]
+    order = np.argsort(-values, kind="stable")
+    codes = codes.astype(object)
+    return FlowTable(codes[origin][order], codes[dest][order], values[order])
 
-    kwargs: dict[str, Any] = dict(hour=int(hour), day_type=day_type, borough=borough,
-                                  min_flow=min_flow, mode=mode or ("all" if borough else "into"))
-    if commuters is not None:
-        kwargs["commuters"] = commuters
-    frame = flowlines.flow_lines(pack, **kwargs)
-    return pd.DataFrame({"origin": frame["origin_gss"].to_numpy(),
-                         "destination": frame["destination_gss"].to_numpy(),
-                         "flow": frame["flow"].to_numpy(float)})
+
+class TubeTrips:
+    """NUMBAT 2019 Underground trips between boroughs, split by day type once, so that an
+    hour step only masks the few hundred rows of that day (filtering the whole table per
+    hour took ~60 ms)."""
+
+    def __init__(self, pack):
+        trips = pack.table("tube_borough_trips")
+        trips = trips[(trips["source"] == TUBE_TRIPS_SOURCE)
+                      & (trips["origin_gss"] != trips["destination_gss"])]
+        day = trips["day_type"].astype(str).to_numpy()
+        self._by_day = {}
+        for value in np.unique(day):
+            rows = trips[day == value]
+            self._by_day[value] = (rows["origin_gss"].astype(str).to_numpy(dtype=object),
+                                   rows["destination_gss"].astype(str).to_numpy(dtype=object),
+                                   rows["start_hour"].to_numpy(float),
+                                   rows["end_hour"].to_numpy(float),
+                                   rows["trips"].to_numpy(float))
+
+    def at(self, day_type: DayType, hour: int, *, min_trips_per_hour: float = 0.0
+           ) -> FlowTable:
+        """Trips per hour (origin, destination) in the band holding ``hour``, spread evenly
+        over the band's hours, largest first."""
+        arrays = self._by_day.get(DayType(day_type).value)
+        if arrays is None:
+            empty = np.array([], dtype=object)
+            return FlowTable(empty, empty, np.array([], dtype=float))
+        origin, dest, start, end, trips = arrays
+        covers = band_covers(start, end, hour)
+        per_hour = trips[covers] / (end[covers] - start[covers])
+        keep = per_hour >= min_trips_per_hour
+        order = np.argsort(-per_hour[keep], kind="stable")
+        return FlowTable(origin[covers][keep][order], dest[covers][keep][order],
+                         per_hour[keep][order])
 
 
 def lattice_cell_centres(pack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

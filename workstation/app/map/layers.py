@@ -43,6 +43,11 @@ def polygon_path(geometry) -> QPainterPath:
     return path
 
 
+# Rasters that change only with a new result (density, KDE, Gi*): scaling them to the view
+# cost ~3-5 ms each per repaint; a device pixmap is blitted instead (see canvas.PIXMAP_CACHE_KB).
+STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
 def cosmetic_pen(colour: QColor, width: float = 1.0, style_: Qt.PenStyle = Qt.PenStyle.SolidLine
                  ) -> QPen:
     pen = QPen(colour, width)
@@ -300,6 +305,9 @@ class BasemapLayer(MapLayer):
             item = QGraphicsPathItem(polygon_path(geometry))
             item.setPen(pen)
             item.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+            # Outlines never change: a pixmap each, so an hour step does not re-stroke them
+            # (close up, stroking a borough's whole antialiased outline took ~4 ms).
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             item.setParentItem(self.root)
             self.outlines[code] = item
         points = mapdata.label_points(self.boroughs)
@@ -312,6 +320,7 @@ class BasemapLayer(MapLayer):
             text.setParentItem(self.root)
             self.labels.append(text)
         self.highlight.setPen(cosmetic_pen(style.SELECTED_EDGE, 3.0))
+        self.highlight.setCacheMode(STATIC_CACHE)   # a 3 px pen goes through Qt's stroker
         self.highlight.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         self.highlight.setParentItem(self.root)
         self.highlight.setZValue(10)
@@ -465,7 +474,7 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         self.min_flow = float(value)
         self.refresh()
 
-    def _flows(self, day_type: DayType, hour: int, code: str | None) -> pd.DataFrame:
+    def _flows(self, day_type: DayType, hour: int, code: str | None) -> mapdata.FlowTable:
         s = self.session
         code = code or None
         key = (day_type, hour, code, self.min_flow, self.mode)
@@ -486,7 +495,6 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
                           code: str) -> tuple[pd.DataFrame, list, list]:
         """The lines to draw (by width class and colour), cached per hour and selection."""
         lines = mapdata.lines_to_draw(self._flows(day_type, hour, code), self.points,
-                                      origin="origin", destination="destination", value="flow",
                                       selected=code or None, max_lines=None,
                                       n_widths=len(WIDTHS_PX), keep_largest_unselected=60)
         other = style.FLOW_OUT_COLOUR if code else style.FLOW_NEUTRAL_COLOUR
@@ -526,6 +534,7 @@ class TubeTripsLayer(_LinesMixin, MapLayer):
         self._curves: list = []
         self._cache: dict[tuple, pd.DataFrame] = {}
         self._segments: dict[tuple, tuple] = {}
+        self._trips: mapdata.TubeTrips | None = None
         self.drawn = pd.DataFrame()
         self._bounds: list = []
 
@@ -537,11 +546,11 @@ class TubeTripsLayer(_LinesMixin, MapLayer):
         s = self.session
         key = (day_type, hour)
         if key not in self._cache:
-            self._cache[key] = mapdata.tube_trips_at(s.pack, day_type, hour)
-        lines = mapdata.lines_to_draw(self._cache[key], self.points, origin="origin_gss",
-                                      destination="destination_gss", value="trips_per_hour",
-                                      selected=code or None, max_lines=self.MAX_LINES,
-                                      n_widths=len(WIDTHS_PX))
+            if self._trips is None:
+                self._trips = mapdata.TubeTrips(s.pack)
+            self._cache[key] = self._trips.at(day_type, hour)
+        lines = mapdata.lines_to_draw(self._cache[key], self.points, selected=code or None,
+                                      max_lines=self.MAX_LINES, n_widths=len(WIDTHS_PX))
         segments = [(lines.x0[lines.width_class == w], lines.y0[lines.width_class == w],
                      lines.x1[lines.width_class == w], lines.y1[lines.width_class == w],
                      width, style.TUBE_TRIPS_COLOUR) for w, width in enumerate(WIDTHS_PX)]
@@ -585,7 +594,7 @@ class StationsLayer(MapLayer):
             return
         self.counts = mapdata.StationCounts(pack)
         # One size scale for the whole day, so sizes compare across hours.
-        self.scale_max = max(float(self.counts._grouped.groupby(level=[0, 1, 3]).sum().max()), 1.0)
+        self.scale_max = max(self.counts.busiest_hour_total(), 1.0)
         self.refresh()
 
     def size_px(self, totals: np.ndarray) -> np.ndarray:
@@ -658,6 +667,7 @@ class IncidentsLayer(MapLayer):
         self.bounds = bounds
         self.image = pg.ImageItem(axisOrder="col-major")
         self.image.setLookupTable(_density_lut())
+        self.image.setCacheMode(STATIC_CACHE)
         self.image.setParentItem(self.root)
         self.scatter = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(160, 0, 30, 170), size=4)
         # The points only change when the view does, yet every hour step repaints the map:
@@ -777,6 +787,7 @@ class HotspotLayer(MapLayer):
         super().__init__(session, **kw)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(_diverging_lut())
+        self.image.setCacheMode(STATIC_CACHE)
         self.image.setParentItem(self.root)
         self.outline = QGraphicsPathItem()
         # 1 px: Qt strokes cosmetic pens wider than one pixel through its general stroker,
@@ -925,6 +936,7 @@ class KdeLayer(MapLayer):
         super().__init__(session, **kw)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(_density_lut())
+        self.image.setCacheMode(STATIC_CACHE)
         self.image.setParentItem(self.root)
         self.result = None
         self.top = 0.0

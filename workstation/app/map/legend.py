@@ -119,10 +119,12 @@ class MapLegend(_Overlay):
     def paint(self, painter: QPainter, *args) -> None:
         if not self.blocks:
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # A plain rectangle: the antialiased rounded one cost ~8 ms of every hour step's
+        # repaint (the legend redraws each hour, its class labels change).
         painter.setPen(QPen(QColor(150, 150, 150), 1))
-        painter.setBrush(QColor(255, 255, 255, 225))
-        painter.drawRoundedRect(QRectF(0, 0, self.width(), self.height()), 5, 5)
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.drawRect(QRectF(0, 0, self.width() - 1, self.height() - 1))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._header_font)
         painter.setPen(QColor(90, 90, 90))
         painter.drawText(QPointF(self.PAD, self.PAD + 9),

@@ -245,7 +245,10 @@ class HotspotTable(QWidget):
         self.view.resizeColumnsToContents()
         self.monthly = getattr(self.session, "hotspot_monthly", None)
         n = 0 if hotspots is None else len(hotspots)
-        self.summary.setText(f"{n} hotspots, ranked by harm (#1 = most)" if n else
+        patrol = hotspots is not None and "forecast_harm_per_month" in hotspots.columns
+        ranked = ("patrol-sized places (≤ 0.2 km²) ranked by forecast harm per month"
+                  if patrol else "Gi* clusters ranked by harm")
+        self.summary.setText(f"{n} hotspots: {ranked} (#1 = most)" if n else
                              "No hotspots yet (computed after start-up or an import)")
         self.export_button.setEnabled(n > 0)
         self.details.show_hotspot(None)

@@ -187,6 +187,9 @@ class MainWindow(QMainWindow):
         if "plan" in self.docks and "compare" in self.docks:
             self.tabifyDockWidget(self.docks["plan"], self.docks["compare"])
             self.docks["plan"].raise_()
+        if "plan" in self.docks:   # the hotspot table shares the bottom strip's tabs
+            self.tabifyDockWidget(self.docks["plan"], self.docks["hotspot_table"])
+            self.docks["plan"].raise_()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()

@@ -206,9 +206,10 @@ class StationNamesLayer(ReferenceLayer):
         if not self.load():
             return
         stations = self.frame
-        # "Victoria LU" is the counts' name for the Underground part of Victoria; on the map
-        # the station is just "Victoria".
-        self._names = stations["name"].astype(str).str.replace(r" LU$", "", regex=True).to_numpy()
+        # "Victoria LU", "Paddington TfL" are the counts' names for one operator's part of a
+        # station; on the map the station is just "Victoria", "Paddington".
+        self._names = (stations["name"].astype(str)
+                       .str.replace(r" (LU|TfL)$", "", regex=True).to_numpy())
         self._x = stations["easting_m"].to_numpy(float)
         self._y = stations["northing_m"].to_numpy(float)
         self._priority = None    # from the station counts, read when first needed (start-up)

@@ -111,41 +111,7 @@ class LayerPanel(QWidget):
         flow_form.addRow(self.labels_check)
         layout.addWidget(flows)
 
-        self.style_box = QGroupBox("Reference layer from file")
-        style_form = QFormLayout(self.style_box)
-        file_row = QHBoxLayout()
-        self.add_button = QPushButton("Add…")
-        self.add_button.setToolTip("Add a GeoPackage, Shapefile, GeoJSON or FlatGeobuf layer")
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Remove the selected reference layer from the map")
-        file_row.addWidget(self.add_button)
-        file_row.addWidget(self.remove_button)
-        self.colour_button = QPushButton("")
-        self.colour_button.setToolTip("Line, outline or point colour")
-        self.width_spin = QDoubleSpinBox()
-        self.width_spin.setRange(0.5, 8.0)
-        self.width_spin.setSingleStep(0.5)
-        self.width_spin.setSuffix(" px")
-        self.fill_slider = QSlider(Qt.Orientation.Horizontal)
-        self.fill_slider.setRange(0, 100)
-        self.fill_slider.setToolTip("Polygon fill opacity (0: outlines only)")
-        self.label_combo = QComboBox()
-        self.label_combo.setToolTip("Column to label features with at close zoom")
-        style_form.addRow(file_row)
-        style_form.addRow("Colour", self.colour_button)
-        style_form.addRow("Line width", self.width_spin)
-        style_form.addRow("Fill", self.fill_slider)
-        style_form.addRow("Labels", self.label_combo)
-        layout.addWidget(self.style_box)
-        self.add_button.clicked.connect(self._on_add_clicked)
-        self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.colour_button.clicked.connect(self._on_colour_clicked)
-        self.width_spin.editingFinished.connect(
-            lambda: self._restyle(line_width_px=float(self.width_spin.value())))
-        self.fill_slider.sliderReleased.connect(
-            lambda: self._restyle(fill_opacity=self.fill_slider.value() / 100.0))
-        self.label_combo.activated.connect(
-            lambda *_: self._restyle(label_column=self.label_combo.currentData()))
+        layout.addWidget(self._build_style_box())
 
         self._metric_model = QStandardItemModel(self)
         self.metric_combo.setModel(self._metric_model)
@@ -175,6 +141,44 @@ class LayerPanel(QWidget):
         self.sync()
         if self.list.count():
             self.list.setCurrentRow(0)
+
+    def _build_style_box(self) -> QGroupBox:
+        """Add / remove and the simple style of a reference layer added from a file."""
+        self.style_box = QGroupBox("Reference layer from file")
+        style_form = QFormLayout(self.style_box)
+        file_row = QHBoxLayout()
+        self.add_button = QPushButton("Add…")
+        self.add_button.setToolTip("Add a GeoPackage, Shapefile, GeoJSON or FlatGeobuf layer")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the selected reference layer from the map")
+        file_row.addWidget(self.add_button)
+        file_row.addWidget(self.remove_button)
+        self.colour_button = QPushButton("")
+        self.colour_button.setToolTip("Line, outline or point colour")
+        self.width_spin = QDoubleSpinBox()
+        self.width_spin.setRange(0.5, 8.0)
+        self.width_spin.setSingleStep(0.5)
+        self.width_spin.setSuffix(" px")
+        self.fill_slider = QSlider(Qt.Orientation.Horizontal)
+        self.fill_slider.setRange(0, 100)
+        self.fill_slider.setToolTip("Polygon fill opacity (0: outlines only)")
+        self.label_combo = QComboBox()
+        self.label_combo.setToolTip("Column to label features with at close zoom")
+        style_form.addRow(file_row)
+        style_form.addRow("Colour", self.colour_button)
+        style_form.addRow("Line width", self.width_spin)
+        style_form.addRow("Fill", self.fill_slider)
+        style_form.addRow("Labels", self.label_combo)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.colour_button.clicked.connect(self._on_colour_clicked)
+        self.width_spin.editingFinished.connect(
+            lambda: self._restyle(line_width_px=float(self.width_spin.value())))
+        self.fill_slider.sliderReleased.connect(
+            lambda: self._restyle(fill_opacity=self.fill_slider.value() / 100.0))
+        self.label_combo.activated.connect(
+            lambda *_: self._restyle(label_column=self.label_combo.currentData()))
+        return self.style_box
 
     # --- helpers ------------------------------------------------------------------------
     def _choropleth(self):

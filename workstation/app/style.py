@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QFont
 
-from workstation.maps.classify import (  # noqa: F401 - re-exported for the views
-    BLUES_9, DIVERGING, NO_DATA_HEX, PURPLES_9, PUOR_9, RDBU_9, SEQUENTIAL, YLORRD_9, ramp_hex)
+# The palettes live in the core so the PDF maps paint with the same ramps as the app.
+from workstation.maps.classify import NO_DATA_HEX, RDBU_9, YLORRD_9, ramp_hex  # noqa: F401
 
 NO_DATA_COLOUR = QColor(NO_DATA_HEX)
 BOROUGH_EDGE = QColor(60, 60, 60)

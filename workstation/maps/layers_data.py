@@ -4,7 +4,6 @@ caller. These are display aggregations only (sums and filters), no modelling."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd

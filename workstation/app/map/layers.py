@@ -9,7 +9,6 @@ per (day type, hour) so dragging the hour slider only swaps brushes and arrays.
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import numpy as np
 import pandas as pd

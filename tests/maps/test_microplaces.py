@@ -167,3 +167,22 @@ def test_patrol_hotspots_honour_the_cap_and_cancel(patrol, pack, lattice_counts,
     token.cancel()
     with pytest.raises(Cancelled):
         patrol_hotspots(lattice_counts, grid_100, pack=pack, cancel=token)
+
+
+def test_shipped_places_tables_are_what_the_builders_produce(pack, shared_data, tmp_path):
+    """The committed gazetteer and LSOA tables are not stale: a rebuild gives the same."""
+    import geopandas as gpd
+    import pandas as pd
+    from geopandas.testing import assert_geodataframe_equal
+
+    from workstation.datapack import build_gazetteer, build_lsoa
+    (tmp_path / "boroughs.parquet").write_bytes((pack.root / "boroughs.parquet").read_bytes())
+    entries = {**build_gazetteer.build(shared_data, tmp_path), **build_lsoa.build(shared_data, tmp_path)}
+    for name, entry in entries.items():
+        shipped = pack.manifest["tables"][name]
+        assert entry["rows"] == shipped["rows"] and entry["coverage"] == shipped["coverage"], name
+        assert entry["sha256"] == shipped["sha256"], name
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "policeuk_gazetteer.parquet"),
+                                  pack.table("policeuk_gazetteer"))
+    assert_geodataframe_equal(gpd.read_parquet(tmp_path / "lsoa21_boundaries.parquet"),
+                              pack.table("lsoa21_boundaries"))

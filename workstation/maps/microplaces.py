@@ -3,8 +3,8 @@
 Why small: hot-spot policing works on micro-places (street segments, blocks: Sherman &
 Weisburd 1995; Weisburd et al. 2004 found half of a city's crime on ~5 % of its street
 segments), and the visits that deter are short, 10-15 minutes every so often (Koper
-1995). A patrol on foot covers about 600-800 m of street in 10-15 minutes between
-stops, i.e. an area a few hundred metres across: we cap a micro-place at 0.2 km²
+1995). At walking pace (~5 km/h) 10-15 minutes is about 1 km of street, a walk round
+a place a few hundred metres across: we cap a micro-place at 0.2 km²
 (20 cells of 100 m, a 450 x 450 m square) and never exceed 250,000 m².
 
 How: Gi* (``gistar.find_hotspots``, harm, last 12 months) stays the significance test:
@@ -231,7 +231,6 @@ def patrol_hotspots(counts: IncidentCounts, grid: Grid, *, pack=None,
     ``top`` keeps only the best N places (all are labelled in ``labels`` otherwise).
     Needs pack tables ``policeuk_gazetteer``, ``stations`` and ``lsoa21_boundaries``.
     """
-    import geopandas as gpd
     if horizon_months not in (1, 3, 6):
         raise InputError(f"horizon {horizon_months} months is not offered", column="horizon_months",
                          expected="1, 3 or 6")

@@ -70,7 +70,6 @@ def run(args) -> int:
                          hint=f"the data cover {span[0]}..{span[1]}")
     cell_m = args.cell_m if args.cell_m is not None else (150.0 if args.clusters else 100.0)
     grid = london_grid(pack, cell_m=cell_m)
-    import dataclasses
     extra: dict = {}
     if args.clusters:
         result = find_hotspots(selected, grid, band_m=args.band_m, value=args.value,
@@ -100,7 +99,7 @@ def run(args) -> int:
         if not args.clusters:
             hotspots["rank"] = range(1, len(hotspots) + 1)
     if args.out:
-        _write_gpkg(args.out, hotspots, dataclasses.replace(sig))
+        _write_gpkg(args.out, hotspots, sig)
     seconds = time.perf_counter() - started
     table = hotspots.drop(columns="geometry")
     rows = table.head(args.top).to_dict(orient="records")

@@ -425,9 +425,13 @@ class MainWindow(QMainWindow):
 
     def _on_canvas_clicked(self, easting_m: float, northing_m: float) -> None:
         hotspot = self.hotspot_layer.hotspot_at(easting_m, northing_m)
-        self.inspector.show_hotspot(hotspot)
+        # A hotspot's figures and sparkline come from its row in the hotspot table.
+        in_table = hotspot is not None and self.hotspot_table.select_hotspot(
+            int(hotspot["hotspot_id"]), zoom=False)
+        if hotspot is None:
+            self.hotspot_table.view.clearSelection()
+        self.inspector.show_hotspot(None if in_table else hotspot)
         if hotspot is not None:
-            self.hotspot_table.select_hotspot(int(hotspot["hotspot_id"]), zoom=False)
             name = f" {hotspot['name']}" if hotspot.get("name") else ""
             self.session.status(
                 f"Hotspot #{int(hotspot['hotspot_id'])}{name} in {hotspot.get('borough', '')}: "

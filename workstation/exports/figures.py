@@ -66,6 +66,16 @@ def _classed(values: pd.Series, *, cmap: str, diverging: bool):
     return classes, BoundaryNorm(bounds, len(colours)), ListedColormap(colours)
 
 
+def _bound_labels(bar, *, horizontal: bool = False) -> None:
+    """Class edges as readable numbers (395,869 not 395869; 7.6 not 7.58...)."""
+    from matplotlib.ticker import FuncFormatter
+
+    def text(value, _pos) -> str:
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    axis = bar.ax.xaxis if horizontal else bar.ax.yaxis
+    axis.set_major_formatter(FuncFormatter(text))
+
+
 def _draw_classed(ax, frame, classes, colours, *, edgecolor: str, linewidth: float) -> None:
     known = frame[classes.classes >= 0]
     if len(known):
@@ -93,6 +103,7 @@ def choropleth_png(boroughs, values: pd.Series, *, title: str, legend_label: str
                        spacing="uniform")
     bar.set_label(f"{legend_label} ({classes.method.label.lower()})", fontsize=8)
     bar.ax.tick_params(labelsize=7)
+    _bound_labels(bar)
     ax.set_title(_wrap(title), fontsize=10)
     return _png(fig)
 
@@ -125,6 +136,7 @@ def choropleth_pair_png(boroughs, left: pd.Series, right: pd.Series, *,
                        orientation="horizontal", spacing="uniform")
     bar.set_label(f"{legend_label} ({classes.method.label.lower()})", fontsize=8)
     bar.ax.tick_params(labelsize=7)
+    _bound_labels(bar, horizontal=True)
     return _png(fig)
 
 

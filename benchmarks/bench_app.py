@@ -1,5 +1,8 @@
 """Desktop app speed: cold start to an interactive window, and hour-slider redraw with all
-layers on and ~1M incidents loaded (offscreen repaint via grab()). Prints the figures.
+layers on (the reference layers too: Thames, parks, roads, Tube lines, LSOA outlines,
+station and street names, patrol hotspots with names) and ~1M incidents loaded (offscreen
+repaint via grab()). Prints the figures, including a first visit to each hour while
+dragging (no idle prefetch) at 1:10,000 over Westminster with every name layer on.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_app.py
 
@@ -159,6 +162,40 @@ def redraw() -> None:  # noqa: C901
     window.canvas._emit_view_changed()
     print(f"zoomed in: {window.incidents_layer.mode}, {window.incidents_layer.points_in_view:,} points in view")
     sweep("hour redraw, all layers, zoomed in (points)")
+
+    def dragging(label: str, days) -> None:
+        """Hours never visited, one step after another with no idle turn (no prefetch)."""
+        for day in days:
+            wall, cpu = [], []
+            for hour in range(24):
+                t1, c1 = time.perf_counter(), time.process_time()
+                session.set_time(day, hour)
+                app.processEvents()
+                wall.append(time.perf_counter() - t1)
+                cpu.append(time.process_time() - c1)
+                window.canvas._prefetch_queue.clear()   # still dragging: no idle turn
+            print(f"  first visit while dragging, {label}, {day.label}, step without the extra "
+                  f"grab: wall {statistics.median(wall) * 1000:.0f} ms (max "
+                  f"{max(wall) * 1000:.0f}), CPU {statistics.median(cpu) * 1000:.0f} ms "
+                  f"(max {max(cpu) * 1000:.0f})")
+
+    # Dragging the time bar into hours never visited, at 1:10,000 (2.65 m/px) over
+    # Westminster with station, street and hotspot names on: no idle turn, so no prefetch.
+    view = window.canvas.view
+    w_m, h_m = view.width() * 2.65, view.height() * 2.65
+    view.setRange(QRectF(529900 - w_m / 2, 180550 - h_m / 2, w_m, h_m), padding=0)
+    window.canvas._emit_view_changed()
+    app.processEvents()
+    names = {key: len(window.canvas.layer(key).labels.shown_texts())
+             for key in ("station_names", "street_names", "hotspots")}
+    print(f"1:10,000 over Westminster: {window.canvas.metres_per_pixel():.2f} m/px, names shown "
+          f"{names}, {window.incidents_layer.points_in_view:,} incidents in view")
+    dragging("1:10,000", (DayType.SUNDAY,))
+    sweep("hour redraw at 1:10,000, all layers and names")
+    window.canvas.fit_london()
+    window.canvas._emit_view_changed()
+    app.processEvents()
+    dragging("whole of London", (DayType.FRIDAY,))
     t0 = time.perf_counter()
     for _ in range(10):
         window.canvas.view.translateBy(x=200)

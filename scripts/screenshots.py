@@ -3,7 +3,10 @@
 Run under a virtual display:
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py
 Writes docs/screenshots/{overview,hotspots,flows_0800,plan}.png (plan only when
-the deployment engine's recommend() exists).
+the deployment engine's recommend() exists), and for the readable map (issue 16)
+westminster_1to10000.png, hotspot_table.png and msoa_layer.png (the MSOA GeoPackage from
+../shared/data/boundaries, added as File > Add reference layer does).
+``--only a,b`` takes just those shots.
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ def main() -> int:
             layer.set_visible(layer.key in keys)
         window.layer_panel.sync()
 
+    only = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")),
+                None)
+    if only:
+        return readable_map_shots(window, session, app, settle, shot, show_only, only)
+
     # 1. Overview: population present at 11:00 on a weekday.
     session.set_time(DayType.WEEKDAY, 11)
     show_only("choropleth", "stations", "basemap")
@@ -102,7 +110,71 @@ def main() -> int:
     window.statusBar().clearMessage()
     window.resize(1600, 1000)
     shot("plan")
+    readable_map_shots(window, session, app, settle, shot, show_only,
+                       ["westminster_1to10000", "hotspot_table", "msoa_layer"])
     window.close()
+    return 0
+
+
+REFERENCE = ("water", "parks", "lsoa", "roads", "tube_lines", "stations", "basemap",
+             "street_names", "station_names")
+
+
+def _scale_view(window, centre, metres_per_px: float) -> None:
+    from PySide6.QtCore import QRectF
+    view = window.canvas.view
+    w_m, h_m = view.width() * metres_per_px, view.height() * metres_per_px
+    view.setRange(QRectF(centre[0] - w_m / 2, centre[1] - h_m / 2, w_m, h_m), padding=0)
+
+
+def readable_map_shots(window, session, app, settle, shot, show_only, names) -> int:
+    """The map close up with its reference layers, the hotspot table, an added MSOA layer."""
+    from PySide6.QtCore import Qt
+
+    from workstation.domain import DayType
+
+    session.set_time(DayType.WEEKDAY, 20)
+    session.select("")
+    if "westminster_1to10000" in names:
+        # 1:10,000 on a 96 dpi screen is 2.65 m per pixel. The map alone, docks closed.
+        docks = [d for d in window.docks.values() if d.isVisible()]
+        for dock in docks:
+            dock.hide()
+        show_only("hotspots", *REFERENCE)
+        settle()
+        _scale_view(window, (529900, 180550), 2.65)
+        shot("westminster_1to10000")
+        for dock in docks:
+            dock.show()
+    if "hotspot_table" in names:
+        show_only("hotspots", *REFERENCE)
+        window.docks["hotspot_table"].show()
+        window.docks["hotspot_table"].raise_()
+        window.docks["inspector"].raise_()
+        window.resizeDocks([window.docks["hotspot_table"]], [330], Qt.Orientation.Vertical)
+        table = window.hotspot_table
+        table.sort_by("hotspot_id", descending=False)
+        window.canvas.legend.set_collapsed(True)     # folded: the legend's title bar only
+        table.select_row(2)            # zooms to #3 and shows its figures and sparkline
+        settle()
+        shot("hotspot_table")
+        window.canvas.legend.set_collapsed(False)
+        table.view.clearSelection()
+    if "msoa_layer" in names:
+        msoa = REPO.parent / "shared" / "data" / "boundaries" / "London-MSOA-2021.gpkg"
+        import os
+        msoa = Path(os.environ.get("WORKSTATION_SHARED_DATA", msoa.parents[1])) / \
+            "boundaries" / "London-MSOA-2021.gpkg"
+        layer = window.user_layers.add_file(msoa)
+        layer.set_style(label_column="msoa21nm", line_width_px=1.5, fill_opacity=0.12)
+        window.layer_panel.sync()
+        window.layer_panel._select_key(layer.key)
+        show_only("water", "parks", "tube_lines", "basemap", "station_names", layer.key)
+        for key in ("plan", "compare", "hotspot_table"):
+            window.docks[key].hide()
+        settle()
+        _scale_view(window, (530500, 180500), 9.0)
+        shot("msoa_layer")
     return 0
 
 

@@ -9,8 +9,9 @@ from workstation.app.main_window import MainWindow
 from workstation.app.session import Session
 from workstation.domain import DayType
 
-LAYER_KEYS = ["choropleth", "safety_index", "incidents", "kde", "hotspots", "tube_trips",
-              "flows", "stations", "basemap"]
+LAYER_KEYS = ["choropleth", "safety_index", "water", "parks", "lsoa", "roads", "incidents",
+              "kde", "hotspots", "tube_trips", "flows", "tube_lines", "stations", "basemap",
+              "street_names", "station_names"]
 
 
 @pytest.fixture(scope="module")
@@ -164,9 +165,13 @@ def test_hotspot_click_shows_in_inspector(window, qtbot):
     first = layer.result.hotspots.iloc[0]
     point = first.geometry.representative_point()
     window._on_canvas_clicked(point.x, point.y)
-    text = window.inspector.hotspot_label.text()
-    assert f"#{int(first['hotspot_id'])}" in text and "incidents/month" in text
+    # The figures (and the monthly sparkline) come from the hotspot's row in the table.
+    details = window.hotspot_table.details
+    text = details.text.text()
+    assert details.isVisibleTo(window.inspector)
+    assert f"Hotspot #{int(first['hotspot_id'])}" in text and "Incidents / month" in text
     window._on_canvas_clicked(100.0, 100.0)   # far outside London
+    assert not details.isVisibleTo(window.inspector)
     assert window.inspector.hotspot_label.text() == ""
 
 

@@ -6,11 +6,11 @@ import shapely
 from PySide6.QtCore import QRectF
 
 from plan_samples import sample_plan
-from workstation.app.map import data as mapdata
+from workstation.maps import layers_data as mapdata
 from workstation.app.map import layers as L
 from workstation.app.map.canvas import MapCanvas
-from workstation.app.map.classify import Method, classify, jenks_bounds
-from workstation.app.map.metrics import borough_values
+from workstation.maps.classify import Method, classify, jenks_bounds
+from workstation.maps.borough_metrics import borough_values
 from workstation.app.map.scalebar import format_length, nice_length_m
 from workstation.app.session import Session
 from workstation.domain import DayType
@@ -97,9 +97,28 @@ def test_station_counts_and_tube_trips_for_an_hour(pack):
     assert am.total_per_hour.sum() > 20 * night.total_per_hour.sum()
     busiest = am.name[np.argmax(am.exits_per_hour)]
     assert "Waterloo" in busiest or "Liverpool Street" in busiest or "Bank" in busiest
-    trips = mapdata.tube_trips_at(pack, DayType.WEEKDAY, 8)
-    assert (trips["origin_gss"] != trips["destination_gss"]).all()
-    assert WESTMINSTER in set(trips.head(5)["destination_gss"])
+    trips = mapdata.TubeTrips(pack).at(DayType.WEEKDAY, 8)
+    assert (trips.origin != trips.destination).all()
+    assert WESTMINSTER in set(trips.destination[:5])
+    assert (np.diff(trips.value) <= 0).all()
+
+
+@pytest.mark.parametrize("borough, mode", [(None, None), (WESTMINSTER, "all"),
+                                           (WESTMINSTER, "out_of")])
+def test_map_flows_are_the_flow_engines_numbers(pack, borough, mode):
+    """The map reads the hourly flow matrix without building line geometry: same rows and
+    numbers as workstation.flows.flowlines.flow_lines."""
+    from workstation.flows import flowlines
+    from workstation.flows.population import commuters_at_work
+    commuters = commuters_at_work(pack)
+    ours = mapdata.engine_flows(pack, day_type=DayType.FRIDAY, hour=9, borough=borough,
+                                min_flow=150.0, mode=mode, commuters=commuters).frame()
+    engine = flowlines.flow_lines(pack, hour=9, day_type=DayType.FRIDAY, borough=borough,
+                                  min_flow=150.0, mode=mode or ("all" if borough else "into"),
+                                  commuters=commuters)
+    key = lambda f, o, d: sorted(zip(f[o], f[d], np.round(f["flow"], 6)))   # noqa: E731
+    assert len(ours) == len(engine) > 10
+    assert key(ours, "origin", "destination") == key(engine, "origin_gss", "destination_gss")
 
 
 def test_scale_bar_lengths():
@@ -156,7 +175,7 @@ def test_incidents_switch_from_density_to_points_when_zoomed(canvas, session, qt
 
 
 def test_hotspot_layer_from_engine_result(canvas, session, pack):
-    from workstation.app.map.analysis import compute_map_hotspots
+    from workstation.maps.map_hotspots import compute_map_hotspots
     if not pack.has("burglary_lattice"):
         pytest.skip("pack has no burglary lattice")
     result = compute_map_hotspots(pack)

@@ -64,7 +64,7 @@ def test_save_load_round_trip(tmp_path):
     # Projects never carry incident rows or results, only where the data came from.
     assert set(data) == {"format", "version", "app_version", "created_utc", "modified_utc",
                          "scenario", "comparison_scenario", "incidents", "harm_weights_path",
-                         "view"}
+                         "view", "reference_layers"}
 
 
 def test_save_is_atomic_and_leaves_old_file_on_failure(tmp_path, monkeypatch):

@@ -88,7 +88,7 @@ def _wait(qtbot, task):
 def test_app_workflow_saves_paths_and_logs_no_incident_rows(qtbot, app, month, secrets,
                                                             tmp_path, log_file):
     from workstation.app.import_dialog import ImportDialog
-    from workstation.app.map.analysis import compute_map_hotspots
+    from workstation.maps.map_hotspots import compute_map_hotspots
     from workstation.deploy import recommend
 
     actions, errors, crash = app

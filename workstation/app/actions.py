@@ -95,6 +95,9 @@ class Actions(QObject):
         # Hooks the main window may set (layer panel, map); defaults do nothing.
         self.layer_visibility_getter: Callable[[], dict[str, bool]] = lambda: {}
         self.layer_visibility_setter: Callable[[dict[str, bool]], None] = lambda _v: None
+        # Reference layers (File > Add reference layer): the map's list, and how to rebuild it.
+        self.reference_layers_getter: Callable[[], tuple] = lambda: ()
+        self.reference_layers_setter: Callable[[tuple, Path | None], None] = lambda _r, _p: None
         self.map_image_provider: Callable[[], Any] | None = None
         # What else a project restores (the main window sets these): the choropleth
         # metric, and a runner that recomputes the plan when the project had one.
@@ -286,6 +289,7 @@ class Actions(QObject):
         s.set_time(project.view.day_type, project.view.hour)
         s.select(project.view.selected_code)
         self.layer_visibility_setter(dict(project.view.layer_visibility))
+        self.reference_layers_setter(project.reference_layers, path)
         s.project_path = path
         self.created_utc = project.created_utc if path is not None else None
         self._restore_metric(project.view.choropleth_metric)
@@ -479,7 +483,8 @@ class Actions(QObject):
         project = ProjectFile(scenario=s.scenario, comparison_scenario=s.comparison_scenario,
                               incidents=source,
                               more_incidents=tuple(getattr(s, "extra_incident_sources", ())),
-                              harm_weights_path=harm, view=view)
+                              harm_weights_path=harm, view=view,
+                              reference_layers=tuple(self.reference_layers_getter()))
         if self.created_utc:
             project = replace(project, created_utc=self.created_utc)
         return project

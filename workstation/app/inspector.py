@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from workstation.app import style
-from workstation.app.map.metrics import borough_profile
+from workstation.maps.borough_metrics import borough_profile
 
 POP_COLOUR = QColor("#e6550d")
 DEMAND_COLOUR = QColor("#756bb1")

@@ -1,23 +1,63 @@
-"""Layer panel: which layers show, how opaque, in which order, and the choropleth's metric
-and classification. Edits go straight to the MapCanvas layers; nothing is stored here."""
+"""Layer panel: which layers show, how opaque, in which order, the choropleth's metric
+and classification, and the style of reference layers added from files (colour, line
+width, fill, labels). Edits go straight to the MapCanvas layers; nothing is stored here."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QSlider, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
+                               QListWidget, QListWidgetItem, QPushButton, QSlider, QSpinBox,
+                               QVBoxLayout, QWidget)
 
-from workstation.app.map.classify import Method
-from workstation.app.map.metrics import METRICS
+from workstation.errors import InputError
+
+from workstation.maps.classify import Method
+from workstation.maps.borough_metrics import METRICS
+
+
+VECTOR_FILTER = ("Vector files (*.gpkg *.shp *.geojson *.json *.fgb *.gml *.kml *.gz);;"
+                 "All files (*)")
+
+
+def add_reference_layer_dialog(parent, user_layers, session, path=None):
+    """File > Add reference layer: pick a file (and a layer of a GeoPackage), draw it, mark
+    the project changed. A bad file shows its specific error and changes nothing."""
+    from workstation.app.dialogs import show_error
+
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Add reference layer", "", VECTOR_FILTER)
+        if not path:
+            return None
+    layer_name = None
+    try:
+        import pyogrio
+        names = [str(n) for n, kind in pyogrio.list_layers(path) if kind is not None]
+    except Exception:   # load_vector_layer reports what is wrong with the file
+        names = []
+    if len(names) > 1:
+        layer_name, ok = QInputDialog.getItem(parent, "Add reference layer",
+                                              "Layer in this file:", names, 0, False)
+        if not ok:
+            return None
+    try:
+        layer = user_layers.add_file(path, layer=layer_name)
+    except InputError as exc:
+        show_error(parent, exc, title="Add reference layer")
+        return None
+    session.mark_dirty(True)
+    session.status(f"Added {layer.title}: {layer.vector.n_features:,} {layer.vector.kind} "
+                   f"features (reprojected from {layer.vector.source_crs})")
+    return layer
 
 
 class LayerPanel(QWidget):
-    def __init__(self, canvas, session, parent: QWidget | None = None):
+    def __init__(self, canvas, session, parent: QWidget | None = None, *, user_layers=None):
         super().__init__(parent)
         self.canvas = canvas
         self.session = session
+        self.user_layers = user_layers
         self.setObjectName("LayerPanel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -71,6 +111,8 @@ class LayerPanel(QWidget):
         flow_form.addRow(self.labels_check)
         layout.addWidget(flows)
 
+        layout.addWidget(self._build_style_box())
+
         self._metric_model = QStandardItemModel(self)
         self.metric_combo.setModel(self._metric_model)
 
@@ -93,10 +135,50 @@ class LayerPanel(QWidget):
         self._sync_timer.timeout.connect(self.sync)
         for layer in canvas.layers:
             layer.sig_changed.connect(self._sync_timer.start)
+        canvas.sig_layers_changed.connect(self._on_canvas_layers_changed)
+        self._connected = set(map(id, canvas.layers))
         session.sig_plan_changed.connect(lambda *_: self.sync())
         self.sync()
         if self.list.count():
             self.list.setCurrentRow(0)
+
+    def _build_style_box(self) -> QGroupBox:
+        """Add / remove and the simple style of a reference layer added from a file."""
+        self.style_box = QGroupBox("Reference layer from file")
+        style_form = QFormLayout(self.style_box)
+        file_row = QHBoxLayout()
+        self.add_button = QPushButton("Add…")
+        self.add_button.setToolTip("Add a GeoPackage, Shapefile, GeoJSON or FlatGeobuf layer")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the selected reference layer from the map")
+        file_row.addWidget(self.add_button)
+        file_row.addWidget(self.remove_button)
+        self.colour_button = QPushButton("")
+        self.colour_button.setToolTip("Line, outline or point colour")
+        self.width_spin = QDoubleSpinBox()
+        self.width_spin.setRange(0.5, 8.0)
+        self.width_spin.setSingleStep(0.5)
+        self.width_spin.setSuffix(" px")
+        self.fill_slider = QSlider(Qt.Orientation.Horizontal)
+        self.fill_slider.setRange(0, 100)
+        self.fill_slider.setToolTip("Polygon fill opacity (0: outlines only)")
+        self.label_combo = QComboBox()
+        self.label_combo.setToolTip("Column to label features with at close zoom")
+        style_form.addRow(file_row)
+        style_form.addRow("Colour", self.colour_button)
+        style_form.addRow("Line width", self.width_spin)
+        style_form.addRow("Fill", self.fill_slider)
+        style_form.addRow("Labels", self.label_combo)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.colour_button.clicked.connect(self._on_colour_clicked)
+        self.width_spin.editingFinished.connect(
+            lambda: self._restyle(line_width_px=float(self.width_spin.value())))
+        self.fill_slider.sliderReleased.connect(
+            lambda: self._restyle(fill_opacity=self.fill_slider.value() / 100.0))
+        self.label_combo.activated.connect(
+            lambda *_: self._restyle(label_column=self.label_combo.currentData()))
+        return self.style_box
 
     # --- helpers ------------------------------------------------------------------------
     def _choropleth(self):
@@ -164,6 +246,77 @@ class LayerPanel(QWidget):
         self.opacity.blockSignals(True)
         self.opacity.setValue(int(round((layer.opacity if layer else 1.0) * 100)))
         self.opacity.blockSignals(False)
+        self._sync_style(layer)
+
+    # --- reference layers from files ----------------------------------------------------
+    def _on_canvas_layers_changed(self) -> None:
+        for layer in self.canvas.layers:
+            if id(layer) not in self._connected:
+                layer.sig_changed.connect(self._sync_timer.start)
+                self._connected.add(id(layer))
+        self.sync()
+
+    def _user_layer(self):
+        item = self.list.currentItem()
+        layer = self.canvas.layer(self._key_of(item)) if item else None
+        return layer if hasattr(layer, "vector") else None
+
+    def _sync_style(self, layer) -> None:
+        user = layer if hasattr(layer, "vector") else None
+        for widget in (self.remove_button, self.colour_button, self.width_spin,
+                       self.fill_slider, self.label_combo):
+            widget.setEnabled(user is not None)
+        self.add_button.setEnabled(self.user_layers is not None)
+        if user is None:
+            return
+        source = user.source
+        self.colour_button.setText(source.colour)
+        self.colour_button.setStyleSheet(f"background-color: {source.colour}; color: white")
+        self.width_spin.setValue(source.line_width_px)
+        self.fill_slider.setValue(int(round(source.fill_opacity * 100)))
+        self.fill_slider.setEnabled(user.vector.kind == "polygon")
+        self.label_combo.clear()
+        self.label_combo.addItem("(none)", None)
+        for column in user.vector.frame.columns:
+            if column != user.vector.frame.geometry.name:
+                self.label_combo.addItem(str(column), str(column))
+        self.label_combo.setCurrentIndex(max(0, self.label_combo.findData(source.label_column)))
+
+    def _restyle(self, **changes) -> None:
+        layer = self._user_layer()
+        if layer is None:
+            return
+        layer.set_style(**changes)
+        self.session.mark_dirty(True)
+        self._sync_style(layer)
+
+    def _on_colour_clicked(self) -> None:
+        layer = self._user_layer()
+        if layer is None:
+            return
+        colour = QColorDialog.getColor(QColor(layer.source.colour), self, "Layer colour")
+        if colour.isValid():
+            self._restyle(colour=colour.name())
+
+    def _on_add_clicked(self) -> None:
+        if self.user_layers is not None:
+            layer = add_reference_layer_dialog(self, self.user_layers, self.session)
+            if layer is not None:
+                self.sync()
+                self._select_key(layer.key)
+
+    def _on_remove_clicked(self) -> None:
+        layer = self._user_layer()
+        if layer is not None and self.user_layers is not None:
+            self.user_layers.remove(layer.key)
+            self.session.mark_dirty(True)
+            self.sync()
+
+    def _select_key(self, key: str) -> None:
+        for row in range(self.list.count()):
+            if self._key_of(self.list.item(row)) == key:
+                self.list.setCurrentRow(row)
+                return
 
     def _on_opacity_changed(self, value: int) -> None:
         item = self.list.currentItem()

@@ -22,6 +22,7 @@ from workstation.app.compare_view import CompareView
 from workstation.app.inspector import Inspector
 from workstation.app.layer_panel import LayerPanel
 from workstation.app.map import layers as L
+from workstation.app.map import reference as R
 from workstation.app.map.canvas import MapCanvas
 from workstation.app.plan_view import PlanView
 from workstation.app.scenario_panel import ScenarioPanel
@@ -101,9 +102,11 @@ class MainWindow(QMainWindow):
                 self._attach_deferred(layer)
             else:
                 self.canvas.add_layer(layer)
+        self.reference_layers = R.install(self.canvas, session)   # Thames, parks, roads, names
+        self.user_layers = R.UserLayers(self.canvas, session)     # File > Add reference layer
 
         # --- docks ---------------------------------------------------------------------------
-        self.layer_panel = LayerPanel(self.canvas, session)
+        self.layer_panel = LayerPanel(self.canvas, session, user_layers=self.user_layers)
         self.inspector = Inspector(session)
         self.inspector.map_value_provider = self._map_value_text
         self.choropleth.sig_changed.connect(self.inspector.update_map_value)
@@ -111,11 +114,12 @@ class MainWindow(QMainWindow):
         self._add_dock("inspector", "Inspector", self.inspector,
                        Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_optional_docks()
-        try:   # issue 20: Community Safety Index (map layer, dock, inspector chart)
-            from workstation.app.safety_view import install_safety
-            install_safety(self)
-        except Exception:
-            _log.exception("could not add the safety index")
+        from workstation.app.hotspot_table import HotspotTable
+        self.hotspot_table = HotspotTable(session, self.canvas, self.inspector)
+        self._add_dock("hotspot_table", "Hotspots", self.hotspot_table,
+                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        from workstation.app.safety_view import install_safety   # issue 20: index layer, dock, chart
+        install_safety(self)
 
         # --- status bar -----------------------------------------------------------------------
         self.coords_label = QLabel("")
@@ -174,6 +178,9 @@ class MainWindow(QMainWindow):
         if "plan" in self.docks and "compare" in self.docks:
             self.tabifyDockWidget(self.docks["plan"], self.docks["compare"])
             self.docks["plan"].raise_()
+        if "plan" in self.docks:   # the hotspot table shares the bottom strip's tabs
+            self.tabifyDockWidget(self.docks["plan"], self.docks["hotspot_table"])
+            self.docks["plan"].raise_()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -190,6 +197,7 @@ class MainWindow(QMainWindow):
         self.actions.layer_visibility_setter = self.set_layer_visibility
         self.actions.map_image_provider = self.canvas.grab
         self.actions._update_enabled()
+        self._build_reference_menu()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.menus["file"].addSeparator()
@@ -213,6 +221,24 @@ class MainWindow(QMainWindow):
         self.action_play = self._action(view, "Play / pause day", "Ctrl+Space",
                                         lambda: self.timebar.set_playing(not self.timebar.playing),
                                         "Animate the day hour by hour")
+
+    def _build_reference_menu(self) -> None:
+        """File > Add reference layer, and the project hooks that save the list by path."""
+        from workstation.app.layer_panel import add_reference_layer_dialog
+        self.menus["file"].addSeparator()
+        self.action_add_reference = self._action(
+            self.menus["file"], "Add &reference layer…", None,
+            lambda: add_reference_layer_dialog(self, self.user_layers, self.session), "Draw a GeoPackage, Shapefile, GeoJSON or "
+            "FlatGeobuf on the map (saved in the project by path)")
+        if self.actions is not None:
+            self.actions.reference_layers_getter = lambda: self.user_layers.sources(
+                self.session.project_path)
+            self.actions.reference_layers_setter = self._restore_reference_layers
+
+    def _restore_reference_layers(self, sources, project_path) -> None:
+        for problem in self.user_layers.restore(sources, project_path):
+            self.session.status(f"Reference layer not loaded: {problem}")
+        self.layer_panel.sync()
 
     def _map_value_text(self, code: str) -> str:
         layer = self.choropleth
@@ -297,7 +323,7 @@ class MainWindow(QMainWindow):
 
     def start_hotspots(self) -> None:
         """KDE and Gi* for the current incidents (imported, else the shipped lattice)."""
-        from workstation.app.map.analysis import compute_map_hotspots
+        from workstation.maps.map_hotspots import compute_map_hotspots
 
         s = self.session
         if s.incidents is None and not s.pack.has("burglary_lattice"):
@@ -317,6 +343,7 @@ class MainWindow(QMainWindow):
 
     def _on_hotspots_ready(self, result) -> None:
         self.kde_layer.set_result(result.kde)
+        self.session.hotspot_monthly = result.monthly   # the hotspot table's sparklines
         self.session.set_hotspots(result.hotspots)
         self.session.status(f"Hotspots: {len(result.hotspots.hotspots)} from {result.source}")
 
@@ -359,12 +386,18 @@ class MainWindow(QMainWindow):
 
     def _on_canvas_clicked(self, easting_m: float, northing_m: float) -> None:
         hotspot = self.hotspot_layer.hotspot_at(easting_m, northing_m)
-        self.inspector.show_hotspot(hotspot)
+        # A hotspot's figures and sparkline come from its row in the hotspot table.
+        in_table = hotspot is not None and self.hotspot_table.select_hotspot(
+            int(hotspot["hotspot_id"]), zoom=False)
+        if hotspot is None:
+            self.hotspot_table.view.clearSelection()
+        self.inspector.show_hotspot(None if in_table else hotspot)
         if hotspot is not None:
+            name = f" {hotspot['name']}" if hotspot.get("name") else ""
             self.session.status(
-                f"Hotspot #{int(hotspot['hotspot_id'])} in {hotspot.get('borough', '')}: "
+                f"Hotspot #{int(hotspot['hotspot_id'])}{name} in {hotspot.get('borough', '')}: "
                 f"{hotspot.get('incidents_per_month', float('nan')):.1f} incidents/month, "
-                f"{int(hotspot.get('n_cells', 0))} cells, max z {hotspot.get('max_z', 0):.1f}")
+                f"{hotspot.get('area_m2', 0):,.0f} m², max z {hotspot.get('max_z', 0):.1f}")
         self.session.select(self.canvas.borough_at(easting_m, northing_m))
 
     # --- persistence (geometry and dock layout only) --------------------------------------

@@ -61,6 +61,7 @@ class Session(QObject):
         self.extra_incident_sources: tuple = ()
         self.comparison_scenario: DeploymentScenario | None = None  # "B" in the compare view
         self.hotspots: Any = None
+        self.hotspot_monthly: Any = None   # incidents per hotspot and month (DataFrame)
         self.population: Any = None  # PopulationPresent, computed once by the window
         self.day_type = DayType.WEEKDAY
         self.hour = 8

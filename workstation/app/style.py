@@ -10,23 +10,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QFont
 
-# ColorBrewer 9-class schemes; k-class ramps are sampled evenly from these.
-YLORRD_9 = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c",
-            "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
-BLUES_9 = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6",
-           "#4292c6", "#2171b5", "#08519c", "#08306b")
-PURPLES_9 = ("#fcfbfd", "#efedf5", "#dadaeb", "#bcbddc", "#9e9ac8",
-             "#807dba", "#6a51a3", "#54278f", "#3f007d")
-# Diverging: red = shortfall / lending out, blue = surplus / borrowing in.
-RDBU_9 = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
-          "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
-PUOR_9 = ("#b35806", "#e08214", "#fdb863", "#fee0b6", "#f7f7f7",
-          "#d8daeb", "#b2abd2", "#8073ac", "#542788")
+# The palettes live in the core so the PDF maps paint with the same ramps as the app.
+from workstation.maps.classify import NO_DATA_HEX, RDBU_9, YLORRD_9, ramp_hex  # noqa: F401
 
-SEQUENTIAL = {"YlOrRd": YLORRD_9, "Blues": BLUES_9, "Purples": PURPLES_9}
-DIVERGING = {"RdBu": RDBU_9, "PuOr": PUOR_9}
-
-NO_DATA_COLOUR = QColor("#d9d9d9")
+NO_DATA_COLOUR = QColor(NO_DATA_HEX)
 BOROUGH_EDGE = QColor(60, 60, 60)
 SELECTED_EDGE = QColor("#00b4ff")
 MAP_BACKGROUND = QColor("#f4f1ea")
@@ -40,17 +27,8 @@ HOTSPOT_COLOUR = "#ae017e"   # ColorBrewer RdPu: distinct from the YlOrRd heat u
 
 
 def ramp(name: str, k: int) -> list[QColor]:
-    """k colours from a ColorBrewer scheme; diverging ramps keep the neutral centre when k is odd."""
-    base = SEQUENTIAL.get(name) or DIVERGING.get(name)
-    if base is None:
-        raise KeyError(name)
-    if k <= 0:
-        return []
-    if name in DIVERGING:
-        idx = np.round(np.linspace(0, len(base) - 1, k)).astype(int)
-    else:  # skip the palest swatch so the lowest class still stands out from the basemap
-        idx = np.round(np.linspace(1, len(base) - 1, k)).astype(int)
-    return [QColor(base[i]) for i in idx]
+    """k colours from a ColorBrewer scheme (the same ramp the PDF maps use)."""
+    return [QColor(c) for c in ramp_hex(name, k)]
 
 
 def ui_font(point_size: float = 9.0, bold: bool = False) -> QFont:

@@ -69,6 +69,18 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
               ("source", "gss_code", "direction", "time_band", "purpose", "journeys"),
               "RODS 2017 weekday journeys by borough of entry/exit station, time band and purpose "
               "(e.g. Home to Work)"),
+    # --- basemap (build_basemap: drawing only, simplified 5 m) -----------------------
+    TableSpec("basemap_water", ("name", "area_m2", "geometry"),
+              "River Thames and tidal tributaries as water polygons (OS Open Data), EPSG:27700",
+              geometry=True),
+    TableSpec("basemap_parks", ("osm_id", "name", "area_m2", "geometry"),
+              "OpenStreetMap leisure=park polygons (Jan 2021, ODbL, © OpenStreetMap "
+              "contributors), EPSG:27700", geometry=True),
+    TableSpec("basemap_roads", ("length_m", "geometry"),
+              "DfT Major Road Network 2018 lines, geometry only (no names in the source), "
+              "EPSG:27700", geometry=True),
+    TableSpec("basemap_tube_links", ("station_a", "station_b", "length_m", "geometry"),
+              "London Underground links between adjacent stations, EPSG:27700", geometry=True),
     # --- crime and incidents -------------------------------------------------------
     TableSpec("crime_borough_month",
               ("gss_code", "month", "major_text", "minor_text", "offences"),

@@ -14,7 +14,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from workstation.maps import classify as classification_rules
+
 DPI = 150
+# Classes for the report's borough maps: the app's defaults (five quantile classes).
+CHOROPLETH_K = 5
 
 
 def _figure(width_in: float, height_in: float):
@@ -48,33 +52,58 @@ def _map_axes(fig, boroughs):
     return ax
 
 
+def _classed(values: pd.Series, *, cmap: str, diverging: bool):
+    """Classify with the app's rule (``maps.classify.choropleth_classes``) and its ColorBrewer
+    ramp, so a borough has the same class and colour in the report as on screen."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    classes = classification_rules.choropleth_classes(
+        values.to_numpy(dtype=float), k=CHOROPLETH_K, diverging=diverging)
+    bounds = np.asarray(classes.bounds, dtype=float)
+    if classes.k < 1 or bounds[-1] <= bounds[0]:   # one value: a single class around it
+        bounds = np.array([bounds[0] - 0.5, bounds[0] + 0.5])
+    colours = classification_rules.ramp_hex(cmap, len(bounds) - 1)
+    return classes, BoundaryNorm(bounds, len(colours)), ListedColormap(colours)
+
+
+def _bound_labels(bar, *, horizontal: bool = False) -> None:
+    """Class edges as readable numbers (395,869 not 395869; 7.6 not 7.58...)."""
+    from matplotlib.ticker import FuncFormatter
+
+    def text(value, _pos) -> str:
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    axis = bar.ax.xaxis if horizontal else bar.ax.yaxis
+    axis.set_major_formatter(FuncFormatter(text))
+
+
+def _draw_classed(ax, frame, classes, colours, *, edgecolor: str, linewidth: float) -> None:
+    known = frame[classes.classes >= 0]
+    if len(known):
+        known.plot(ax=ax, color=[colours(int(c)) for c in classes.classes[classes.classes >= 0]],
+                   edgecolor=edgecolor, linewidth=linewidth)
+    missing = frame[classes.classes < 0]
+    if len(missing):
+        missing.plot(ax=ax, color=classification_rules.NO_DATA_HEX, edgecolor="white",
+                     hatch="///", linewidth=linewidth)
+
+
 def choropleth_png(boroughs, values: pd.Series, *, title: str, legend_label: str,
                    cmap: str = "YlOrRd", diverging: bool = False,
                    width_in: float = 6.5, height_in: float = 5.0) -> bytes:
-    """Boroughs shaded by ``values`` (indexed by gss_code); missing values hatched grey."""
-    from matplotlib.colors import Normalize, TwoSlopeNorm
+    """Boroughs shaded by ``values`` (indexed by gss_code) in the app's classes (five
+    quantiles, or symmetric classes around 0 when ``diverging``); missing values hatched grey."""
+    from matplotlib.cm import ScalarMappable
 
     frame = boroughs.assign(value=boroughs["gss_code"].map(values))
     fig = _figure(width_in, height_in)
     ax = _map_axes(fig, frame)
-    finite = frame["value"].dropna()
-    if diverging and len(finite):
-        bound = max(abs(finite.min()), abs(finite.max()), 1e-9)
-        norm = TwoSlopeNorm(vmin=-bound, vcenter=0.0, vmax=bound)
-    else:
-        low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
-        norm = Normalize(vmin=low, vmax=high if high > low else low + 1)
-    known = frame[frame["value"].notna()]
-    known.plot(ax=ax, column="value", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.5)
-    missing = frame[frame["value"].isna()]
-    if len(missing):
-        missing.plot(ax=ax, color="#dddddd", edgecolor="white", hatch="///", linewidth=0.5)
-    from matplotlib.cm import ScalarMappable
-
-    mappable = ScalarMappable(norm=norm, cmap=cmap)
-    bar = fig.colorbar(mappable, ax=ax, fraction=0.035, pad=0.01)
-    bar.set_label(legend_label, fontsize=8)
+    classes, norm, colours = _classed(frame["value"], cmap=cmap, diverging=diverging)
+    _draw_classed(ax, frame, classes, colours, edgecolor="white", linewidth=0.5)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colours), ax=ax, fraction=0.035, pad=0.01,
+                       spacing="uniform")
+    bar.set_label(f"{legend_label} ({classes.method.label.lower()})", fontsize=8)
     bar.ax.tick_params(labelsize=7)
+    _bound_labels(bar)
     ax.set_title(_wrap(title), fontsize=10)
     return _png(fig)
 
@@ -82,35 +111,32 @@ def choropleth_png(boroughs, values: pd.Series, *, title: str, legend_label: str
 def choropleth_pair_png(boroughs, left: pd.Series, right: pd.Series, *,
                         titles: tuple[str, str], legend_label: str, cmap: str = "Reds",
                         width_in: float = 7.2, height_in: float = 3.3) -> bytes:
-    """Two borough maps side by side on one colour scale (from 0), so a before/after
-    comparison (e.g. static staffing vs plan) reads at a glance; missing values grey."""
+    """Two borough maps side by side in one set of classes (the app's rule applied to both
+    maps' values together), so a before/after comparison reads at a glance; missing grey."""
     from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
 
-    values = pd.concat([left, right]).dropna()
-    high = float(values.max()) if len(values) else 1.0
-    norm = Normalize(vmin=0.0, vmax=high if high > 0 else 1.0)
+    codes = boroughs["gss_code"]
+    both = pd.concat([codes.map(left), codes.map(right)], ignore_index=True)
+    classes, norm, colours = _classed(both, cmap=cmap, diverging=False)
+    n = len(codes)
     fig = _figure(width_in, height_in)
     minx, miny, maxx, maxy = boroughs.total_bounds
-    for index, (series, title) in enumerate(zip((left, right), titles)):
-        frame = boroughs.assign(value=boroughs["gss_code"].map(series))
+    for index, title in enumerate(titles):
+        part = type(classes)(classes.method, classes.bounds,
+                             classes.classes[index * n:(index + 1) * n])
         ax = fig.add_axes((0.01 + 0.47 * index, 0.16, 0.46, 0.74))
         ax.set_aspect("equal")
         ax.set_axis_off()
         ax.set_xlim(minx - 1500, maxx + 1500)
         ax.set_ylim(miny - 1500, maxy + 1500)
-        known = frame[frame["value"].notna()]
-        known.plot(ax=ax, column="value", cmap=cmap, norm=norm, edgecolor="#9a9a9a",
-                   linewidth=0.4)
-        missing = frame[frame["value"].isna()]
-        if len(missing):
-            missing.plot(ax=ax, color="#dddddd", edgecolor="white", hatch="///", linewidth=0.4)
+        _draw_classed(ax, boroughs, part, colours, edgecolor="#9a9a9a", linewidth=0.4)
         ax.set_title(_wrap(title, 48), fontsize=9)
     bar_ax = fig.add_axes((0.2, 0.1, 0.56, 0.035))
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=bar_ax,
-                       orientation="horizontal")
-    bar.set_label(legend_label, fontsize=8)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colours), cax=bar_ax,
+                       orientation="horizontal", spacing="uniform")
+    bar.set_label(f"{legend_label} ({classes.method.label.lower()})", fontsize=8)
     bar.ax.tick_params(labelsize=7)
+    _bound_labels(bar, horizontal=True)
     return _png(fig)
 
 

@@ -78,6 +78,22 @@ class ViewState:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferenceLayerSource:
+    """A reference layer added from a vector file (File > Add reference layer), saved by
+    path (never copied: an analyst's beat map or OS Open Roads stays where it is) with its
+    simple style. Relative paths are relative to the project's folder."""
+
+    path: str
+    layer: str | None = None          # layer inside a multi-layer file
+    title: str = ""
+    colour: str = "#7b3294"           # outline / line / point colour, #rrggbb
+    fill_opacity: float = 0.0         # polygons: 0 = outline only
+    line_width_px: float = 1.0
+    visible: bool = True
+    label_column: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectFile:
     scenario: DeploymentScenario = field(default_factory=DeploymentScenario)
     comparison_scenario: DeploymentScenario | None = None
@@ -86,6 +102,7 @@ class ProjectFile:
     more_incidents: tuple[IncidentSource, ...] = ()
     harm_weights_path: str | None = None
     view: ViewState = field(default_factory=ViewState)
+    reference_layers: tuple[ReferenceLayerSource, ...] = ()
     created_utc: str = field(default_factory=utc_now_iso)
     modified_utc: str = field(default_factory=utc_now_iso)
     app_version: str = __version__
@@ -132,6 +149,11 @@ def project_to_dict(project: ProjectFile) -> dict[str, Any]:
             "choropleth_metric": project.view.choropleth_metric,
             "plan_shown": project.view.plan_shown,
         },
+        "reference_layers": [
+            {"path": r.path, "layer": r.layer, "title": r.title, "colour": r.colour,
+             "fill_opacity": r.fill_opacity, "line_width_px": r.line_width_px,
+             "visible": r.visible, "label_column": r.label_column}
+            for r in project.reference_layers],
     }
 
 
@@ -168,6 +190,7 @@ def project_from_dict(data: Any, *, path: str | Path | None = None) -> ProjectFi
         more_incidents=imports[1:],
         harm_weights_path=_optional_str(data.get("harm_weights_path"), "harm_weights_path", path),
         view=_view(data["view"], path),
+        reference_layers=_reference_layers(data.get("reference_layers") or [], path),
         created_utc=_timestamp(data["created_utc"], "created_utc", path),
         modified_utc=_timestamp(data["modified_utc"], "modified_utc", path),
         app_version=str(data.get("app_version", "unknown")),
@@ -253,6 +276,41 @@ def _view(value: Any, path: str | Path | None) -> ViewState:
     return ViewState(day_type=day_type, hour=hour, selected_code=code,
                      layer_visibility=dict(layers), choropleth_metric=metric,
                      plan_shown=plan_shown)
+
+
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _reference_layers(value: Any, path: str | Path | None) -> tuple[ReferenceLayerSource, ...]:
+    """Optional since the key was added (older files have none), so no format bump."""
+    if not isinstance(value, list):
+        raise InputError("'reference_layers' must be a list", path=path,
+                         column="reference_layers")
+    layers = []
+    for i, item in enumerate(value):
+        column = f"reference_layers[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"]:
+            raise InputError("a reference layer needs a file path", path=path, column=column,
+                             expected='{"path": "beats.gpkg", ...}')
+        colour = item.get("colour", "#7b3294")
+        if not isinstance(colour, str) or not _HEX_COLOUR.match(colour):
+            raise InputError(f"colour {colour!r} is not #rrggbb", path=path,
+                             column=f"{column}.colour")
+        numbers = {}
+        for key, lo, hi, default in (("fill_opacity", 0.0, 1.0, 0.0),
+                                     ("line_width_px", 0.1, 20.0, 1.0)):
+            number = item.get(key, default)
+            if isinstance(number, bool) or not isinstance(number, (int, float)) \
+                    or not lo <= number <= hi:
+                raise InputError(f"{key} {number!r} is out of range", path=path,
+                                 column=f"{column}.{key}", expected=f"{lo:g} to {hi:g}")
+            numbers[key] = float(number)
+        layers.append(ReferenceLayerSource(
+            path=item["path"], layer=_optional_str(item.get("layer"), f"{column}.layer", path),
+            title=str(item.get("title") or ""), colour=colour, visible=bool(item.get("visible", True)),
+            label_column=_optional_str(item.get("label_column"), f"{column}.label_column", path),
+            **numbers))
+    return tuple(layers)
 
 
 def _optional_str(value: Any, name: str, path: str | Path | None) -> str | None:

@@ -46,6 +46,8 @@ class _Overlay(pg.GraphicsWidgetAnchor, pg.GraphicsWidget):
         self.setFlag(self.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setZValue(1000)
+        # Overlays change only on zoom or new content: blit a pixmap on hour steps.
+        self.setCacheMode(self.CacheMode.DeviceCoordinateCache)
         self.resize(width, height)
 
     def boundingRect(self) -> QRectF:

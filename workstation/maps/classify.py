@@ -1,6 +1,9 @@
-"""Choropleth classification: quantiles, natural breaks (Fisher-Jenks) and diverging classes.
+"""Choropleth classification: quantiles, natural breaks (Fisher-Jenks) and diverging classes,
+and the ColorBrewer ramps the classes are painted with.
 
-Qt-free on purpose (plain numpy) so the hotspot maps, PDF exports and tests can share it.
+Qt-free on purpose (plain numpy): the app's map (``app/map/layers.py``) and the PDF maps
+(``exports/figures.py``) both call :func:`choropleth_classes` and :func:`ramp_hex`, so a
+borough falls in the same class, with the same colour, on screen and on paper.
 Bounds follow the usual GIS convention: ``bounds`` has k+1 ascending edges; class i holds
 values in (bounds[i], bounds[i+1]] except the first class, which is closed on the left.
 """
@@ -11,6 +14,27 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
+
+# ColorBrewer 9-class schemes (Brewer, Harrower & Penn State, colorbrewer2.org, Apache-2.0);
+# k-class ramps are sampled evenly from these. Sequential for counts and rates, diverging for
+# signed quantities so the neutral middle means "zero".
+YLORRD_9 = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c",
+            "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
+BLUES_9 = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6",
+           "#4292c6", "#2171b5", "#08519c", "#08306b")
+PURPLES_9 = ("#fcfbfd", "#efedf5", "#dadaeb", "#bcbddc", "#9e9ac8",
+             "#807dba", "#6a51a3", "#54278f", "#3f007d")
+REDS_9 = ("#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a",
+          "#ef3b2c", "#cb181d", "#a50f15", "#67000d")
+# Diverging: red = shortfall / lending out, blue = surplus / borrowing in.
+RDBU_9 = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
+          "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
+PUOR_9 = ("#b35806", "#e08214", "#fdb863", "#fee0b6", "#f7f7f7",
+          "#d8daeb", "#b2abd2", "#8073ac", "#542788")
+
+SEQUENTIAL = {"YlOrRd": YLORRD_9, "Blues": BLUES_9, "Purples": PURPLES_9, "Reds": REDS_9}
+DIVERGING = {"RdBu": RDBU_9, "PuOr": PUOR_9}
+NO_DATA_HEX = "#d9d9d9"
 
 # Above this many values Fisher-Jenks (O(k n^2)) runs on an evenly spaced sample of the
 # sorted values; with 33 boroughs it always runs exactly.
@@ -131,3 +155,39 @@ def classify(values, *, method: Method | str = Method.QUANTILES, k: int = 5) -> 
     classes = _assign(values, bounds)
     classes[(classes >= len(bounds) - 1)] = len(bounds) - 2
     return Classification(method, tuple(float(b) for b in bounds), classes)
+
+
+def choropleth_classes(values, *, method: Method | str = Method.QUANTILES, k: int = 5,
+                       diverging: bool = False) -> Classification:
+    """The one classification rule for every borough choropleth (app map and PDF maps).
+
+    A signed metric (``diverging``) always gets symmetric classes around zero and an odd
+    class count, so the neutral middle class straddles 0 whatever method the user picked."""
+    if diverging:
+        return classify(values, method=Method.DIVERGING, k=max(3, int(k) | 1))
+    return classify(values, method=method, k=k)
+
+
+def ramp_hex(name: str, k: int) -> list[str]:
+    """k colours (hex) from a ColorBrewer scheme; diverging ramps keep the neutral centre when
+    k is odd, sequential ones skip the palest swatch so the lowest class stands out."""
+    base = SEQUENTIAL.get(name) or DIVERGING.get(name)
+    if base is None:
+        raise KeyError(name)
+    if k <= 0:
+        return []
+    if name in DIVERGING:
+        idx = np.round(np.linspace(0, len(base) - 1, k)).astype(int)
+    else:
+        idx = np.round(np.linspace(1, len(base) - 1, k)).astype(int)
+    return [base[i] for i in idx]
+
+
+def width_classes(values, n_widths: int) -> tuple[np.ndarray, list[float]]:
+    """Line-width class per value (quantiles of the drawn values, so thick = big flow) and the
+    class bounds for the legend."""
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return np.zeros(0, dtype=int), []
+    c = classify(values, method=Method.QUANTILES, k=n_widths)
+    return np.clip(c.classes, 0, n_widths - 1), list(c.bounds)

@@ -33,7 +33,7 @@ def test_reopen_restores_plan_metric_hotspots_and_imports(qtbot, window, shared_
     from workstation.project.sources import with_fingerprint
     s, actions = window.session, window.actions
     month = shared_data / "police_uk_burglary" / "2019-08-metropolitan-street.csv.gz"
-    s.set_incidents(import_incidents(month), month,
+    s.set_incidents(import_incidents(month, boroughs=s.pack.table("boroughs")), month,
                     with_fingerprint(IncidentSource(path=str(month)), month))
     qtbot.waitUntil(lambda: s.hotspots is not None, timeout=60_000)
     s.set_scenario(s.scenario.with_changes(officers_on_duty=2300), "Edit officers")

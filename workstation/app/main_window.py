@@ -195,6 +195,9 @@ class MainWindow(QMainWindow):
                 _add_menu_item(self.menus[key], item)
         self.actions.layer_visibility_getter = self.layer_visibility
         self.actions.layer_visibility_setter = self.set_layer_visibility
+        self.actions.metric_getter = lambda: self.choropleth.metric_key    # issue 18:
+        self.actions.metric_setter = self._set_metric                      # reopening
+        self.actions.plan_runner = lambda: self.panels["scenario"].recommend()  # restores them
         self.actions.map_image_provider = self.canvas.grab
         self.actions._update_enabled()
         self._build_reference_menu()

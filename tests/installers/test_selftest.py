@@ -31,7 +31,8 @@ def test_every_step_passes_and_is_timed(full_run):
     _, results, lines = full_run
     assert [r.name for r in results] == ["load data pack", "reproject to EPSG:27700",
                                          "compute plan", "export PDF report",
-                                         "export GeoPackage", "open main window"]
+                                         "export GeoPackage", "save and reopen project",
+                                         "open main window"]
     failed = [(r.name, r.detail) for r in results if not r.ok]
     assert not failed
     assert all(r.seconds > 0 for r in results)
@@ -39,6 +40,18 @@ def test_every_step_passes_and_is_timed(full_run):
     step_lines = [line for line in lines if re.match(r"\s+ok\s", line)]
     assert len(step_lines) == len(results)
     assert all(re.search(r"\d+\.\d\d s", line) for line in step_lines)
+
+
+def test_project_round_trips_under_a_non_ascii_path(qapp, tmp_path):
+    """Windows user folders often hold spaces and accented letters: the save and reopen
+    step must work there (the Windows smoke test runs it under such a folder too)."""
+    out = tmp_path / "Documents – Plans Ünïcode"
+    out.mkdir()
+    plan_results = selftest.run_selftest(out, gui=False, echo=lambda line: None)
+    step = next(r for r in plan_results if r.name == "save and reopen project")
+    assert step.ok, step.detail
+    assert (out / "selftest project.ldwproj").is_file()
+    assert "Ünïcode" in step.detail
 
 
 def test_trafalgar_square_lands_in_westminster(full_run):

@@ -96,6 +96,7 @@ def run_selftest(out_dir: Path, *, gui: bool = False, pack_root: str | Path | No
         ("compute plan", _step_plan),
         ("export PDF report", _step_report),
         ("export GeoPackage", _step_geopackage),
+        ("save and reopen project", _step_project),
     ]
     if gui:
         steps.append(("open main window", _step_gui))
@@ -242,6 +243,23 @@ def _step_geopackage(state: dict) -> str:
         raise SelftestFailure(f"layer {first} is in {frame.crs}, expected EPSG:27700")
     return (f"{path.name}: {len(counts)} layers, {sum(counts.values())} features read back "
             f"(GDAL {pyogrio.__gdal_version_string__})")
+
+
+def _step_project(state: dict) -> str:
+    """A project saved into the output folder and read back. Installers point ``--out`` at a
+    folder with spaces and non-ASCII letters (as Windows user folders often have), so this
+    checks the path handling of the atomic save and the loader on the user's platform."""
+    from dataclasses import replace
+
+    from workstation.project import PROJECT_SUFFIX, ProjectFile, load_project, save_project
+
+    scenario = replace(state["plan"].scenario, name="Selftest – Ünïcode scenario")
+    path = state["out_dir"] / f"selftest project{PROJECT_SUFFIX}"
+    save_project(ProjectFile(scenario=scenario), path)
+    reopened = load_project(path)
+    if reopened.scenario != scenario:
+        raise SelftestFailure(f"{path.name}: the scenario read back differs from the one saved")
+    return f"{path.name}: scenario '{reopened.scenario.name}' read back unchanged"
 
 
 def _step_gui(state: dict) -> str:

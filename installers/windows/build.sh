@@ -62,6 +62,10 @@ fi
 wine_run "$WORK/pip-install.log" "$PYWIN/python.exe" -m pip install -q --no-index \
   --find-links "$WORK/wheels" -c "$WIN_DIR/constraints-windows.txt" "${REQS[@]}" \
   || { tail -30 "$WORK/pip-install.log"; exit 1; }
+# The project itself, importable like an editable install: PyInstaller's hooks run in a
+# child Python (collect_submodules/collect_data_files), which ignores the spec's pathex;
+# without this the bundle lacked every dynamically imported module and the package CSVs.
+winepath -w "$ROOT" > "$PYWIN/Lib/site-packages/workstation-source.pth"
 t1=$(date +%s)
 
 # 5. PyInstaller under Wine with the project's spec.

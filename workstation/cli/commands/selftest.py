@@ -268,6 +268,12 @@ def _step_gui(state: dict) -> str:
     # otherwise try xcb and abort the whole process without a display).
     if not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if (sys.platform == "win32" and os.environ["QT_QPA_PLATFORM"] == "offscreen"
+            and not os.environ.get("QT_QPA_FONTDIR")):
+        # Offscreen Qt on Windows reads fonts from its own folder only, which a bundle does
+        # not ship: without this every letter of the screenshot is a box.
+        os.environ["QT_QPA_FONTDIR"] = os.path.join(os.environ.get("WINDIR", r"C:\Windows"),
+                                                    "Fonts")
     from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QSettings, QThread
     from PySide6.QtWidgets import QApplication
 

@@ -12,7 +12,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
-need_packages wine wine64
+need_packages wine wine64 fonts-dejavu-core
 version=$(sed -n 's/^__version__ *= *"\(.*\)"/\1/p' "$ROOT/workstation/__init__.py")
 setup="$DIST/london-deployment-workstation-${version}-windows-x64-setup.exe"
 [ -f "$setup" ] || { echo "no installer at $setup: run bash installers/windows/build.sh" >&2; exit 1; }

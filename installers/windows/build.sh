@@ -45,7 +45,7 @@ PY
 fi
 wine_run "$WORK/wine-python.log" "$PYWIN/python.exe" -c "import sys; print(sys.version)" \
   || { cat "$WORK/wine-python.log"; echo "embedded Python does not start under Wine" >&2; exit 1; }
-echo "Windows Python: $(tail -1 "$WORK/wine-python.log")"
+echo "Windows Python: $(grep -m1 -o "^3\.11\.[0-9]*" "$WORK/wine-python.log")"
 
 # 3. Windows wheels, pinned.
 REQS=(numpy scipy pandas pyarrow shapely pyogrio pyproj geopandas matplotlib PySide6-Essentials

@@ -33,10 +33,14 @@ fonts="$WINEPREFIX/drive_c/windows/Fonts"; mkdir -p "$fonts"
 cp /usr/share/fonts/truetype/dejavu/*.ttf "$fonts/" 2>/dev/null || true
 
 t0=$(date +%s)
-install_dir='C:\Program Files (user)\London Deployment Workstation'
-wine_run "$tmp/install.log" "$setup" /S "/D=$install_dir" || { cat "$tmp/install.log"; exit 1; }
-exe="$WINEPREFIX/drive_c/Program Files (user)/London Deployment Workstation/workstation.exe"
-[ -f "$exe" ] || { echo "the installer did not put workstation.exe in $install_dir" >&2; exit 1; }
+# The installer's default folder, %LOCALAPPDATA%\Programs\London Deployment Workstation
+# (per user, with spaces, as on a force laptop without administrator rights).
+wine_run "$tmp/install.log" "$setup" /S || { cat "$tmp/install.log"; exit 1; }
+install_dir="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Local/Programs/London Deployment Workstation"
+exe="$install_dir/workstation.exe"
+for _ in $(seq 1 60); do [ -f "$exe" ] && break; sleep 1; done   # /S returns before files land
+[ -f "$exe" ] || { cat "$tmp/install.log"; ls -R "$WINEPREFIX/drive_c/users" | head -40;
+                   echo "the installer did not put workstation.exe in $install_dir" >&2; exit 1; }
 echo "installed in $(( $(date +%s) - t0 )) s: $install_dir"
 wineserver -k >/dev/null 2>&1 || true   # the app's own wineserver starts inside the namespace
 

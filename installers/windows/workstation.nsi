@@ -4,6 +4,9 @@
 ; %LOCALAPPDATA%\Programs, a Start menu entry, and an uninstaller listed in Apps & features.
 ; Silent install: setup.exe /S [/D=C:\path]  (used by smoke_test.sh under Wine).
 Unicode true
+; 64-bit installer stub: the bundle is 64-bit, and a 32-bit stub needs the 32-bit Wine
+; (wine32:i386) to run in the smoke test.
+Target amd64-unicode
 !ifndef VERSION
   !error "pass -DVERSION=<package version>"
 !endif

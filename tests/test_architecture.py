@@ -43,3 +43,15 @@ def test_cli_help_lists_subcommands():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "subcommand" in result.stdout
+
+
+def test_every_cli_command_module_is_registered():
+    """The subcommand list is explicit (discovery fails in a frozen Windows bundle): a new
+    module in workstation/cli/commands must be added to COMMAND_MODULES."""
+    from pathlib import Path
+
+    import workstation.cli.commands as commands
+
+    folder = Path(commands.__file__).parent
+    on_disk = sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+    assert sorted(commands.COMMAND_MODULES) == on_disk

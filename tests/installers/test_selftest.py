@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def full_run(qapp, tmp_path_factory):
     """One run with --gui (≈25 s on 2 cores): every test below reads its outputs."""
-    out = tmp_path_factory.mktemp("selftest")
+    out = tmp_path_factory.mktemp("selftest Documents Ünïcode")
     lines: list[str] = []
     results = selftest.run_selftest(out, gui=True, echo=lines.append)
     return out, results, lines
@@ -31,7 +31,8 @@ def test_every_step_passes_and_is_timed(full_run):
     _, results, lines = full_run
     assert [r.name for r in results] == ["load data pack", "reproject to EPSG:27700",
                                          "compute plan", "export PDF report",
-                                         "export GeoPackage", "open main window"]
+                                         "export GeoPackage", "save and reopen project",
+                                         "open main window"]
     failed = [(r.name, r.detail) for r in results if not r.ok]
     assert not failed
     assert all(r.seconds > 0 for r in results)
@@ -39,6 +40,16 @@ def test_every_step_passes_and_is_timed(full_run):
     step_lines = [line for line in lines if re.match(r"\s+ok\s", line)]
     assert len(step_lines) == len(results)
     assert all(re.search(r"\d+\.\d\d s", line) for line in step_lines)
+
+
+def test_project_round_trips_under_a_non_ascii_path(full_run):
+    """Windows user folders often hold spaces and accented letters: the run's output folder
+    has both, and the save-and-reopen step must work there."""
+    out, results, _ = full_run
+    assert " " in out.name and "Ü" in out.name
+    step = next(r for r in results if r.name == "save and reopen project")
+    assert step.ok and "Ünïcode" in step.detail
+    assert (out / "selftest project.ldwproj").is_file()
 
 
 def test_trafalgar_square_lands_in_westminster(full_run):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 
 from workstation import __version__
@@ -25,10 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", help="data pack folder (default: the shipped pack); passed to "
                         "each subcommand's pack loader as args.data")
     sub = parser.add_subparsers(dest="command", metavar="<subcommand>")
-    import workstation.cli.commands as commands
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"workstation.cli.commands.{info.name}")
-        module.register(sub)
+    from workstation.cli.commands import COMMAND_MODULES
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"workstation.cli.commands.{name}").register(sub)
     return parser
 
 

@@ -96,6 +96,7 @@ def run_selftest(out_dir: Path, *, gui: bool = False, pack_root: str | Path | No
         ("compute plan", _step_plan),
         ("export PDF report", _step_report),
         ("export GeoPackage", _step_geopackage),
+        ("save and reopen project", _step_project),
     ]
     if gui:
         steps.append(("open main window", _step_gui))
@@ -244,12 +245,35 @@ def _step_geopackage(state: dict) -> str:
             f"(GDAL {pyogrio.__gdal_version_string__})")
 
 
+def _step_project(state: dict) -> str:
+    """A project saved into the output folder and read back. Installers point ``--out`` at a
+    folder with spaces and non-ASCII letters (as Windows user folders often have), so this
+    checks the path handling of the atomic save and the loader on the user's platform."""
+    from dataclasses import replace
+
+    from workstation.project import PROJECT_SUFFIX, ProjectFile, load_project, save_project
+
+    scenario = replace(state["plan"].scenario, name="Selftest – Ünïcode scenario")
+    path = state["out_dir"] / f"selftest project{PROJECT_SUFFIX}"
+    save_project(ProjectFile(scenario=scenario), path)
+    reopened = load_project(path)
+    if reopened.scenario != scenario:
+        raise SelftestFailure(f"{path.name}: the scenario read back differs from the one saved")
+    return f"{path.name}: scenario '{reopened.scenario.name}' read back unchanged"
+
+
 def _step_gui(state: dict) -> str:
     # Offscreen unless the caller chose a platform: a self-test should not pop up a window
     # on a user's desktop, and CI has no display (an empty value counts as unset: Qt would
     # otherwise try xcb and abort the whole process without a display).
     if not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if (sys.platform == "win32" and os.environ["QT_QPA_PLATFORM"] == "offscreen"
+            and not os.environ.get("QT_QPA_FONTDIR")):
+        # Offscreen Qt on Windows reads fonts from its own folder only, which a bundle does
+        # not ship: without this every letter of the screenshot is a box.
+        os.environ["QT_QPA_FONTDIR"] = os.path.join(os.environ.get("WINDIR", r"C:\Windows"),
+                                                    "Fonts")
     from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QSettings, QThread
     from PySide6.QtWidgets import QApplication
 

@@ -15,5 +15,6 @@ COMMAND_MODULES = (
     "plan",
     "population",
     "report",
+    "safety_index",
     "selftest",
 )

@@ -37,6 +37,8 @@ class ReportLayers:
     flow_lines: Any = None               # GeoDataFrame of LineStrings, EPSG:27700
     flow_title: str = ""
     flow_value_column: str = "flow"
+    flow_day_type: str | None = None     # DayType value of the flow lines; None = whole day
+    flow_hour: int | None = None         # clock hour of the flow lines; None = whole day
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -223,7 +225,9 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     # --- flows -------------------------------------------------------------------------
     lines = flow_lines if flow_lines is not None else _try_flow_lines(
         pack, hour=flow_hour, day_type=day_type)
+    flow_when: tuple[str | None, int | None] = (None, None)
     if lines is not None:
+        flow_when = (day_type.value, int(flow_hour))
         flow_title = (f"Commuters at work, home borough to work borough, {day_type.label} "
                       f"{flow_hour:02d}:00-{(flow_hour + 1) % 24:02d}:00 "
                       "(2011 Census grown to 2019, TfL timing)")
@@ -267,4 +271,5 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     return ReportLayers(hotspots=polygons, hotspot_title=hot_title,
                         hotspot_value_column=hot_value, grid_cells=cells,
                         flow_lines=lines, flow_title=flow_title, flow_value_column=value,
+                        flow_day_type=flow_when[0], flow_hour=flow_when[1],
                         notes=tuple(notes))

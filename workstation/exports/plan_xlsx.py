@@ -217,26 +217,27 @@ def write_plan_xlsx(plan: ShiftPlan, path: str | Path, *,
         sheets.append((f"Plan {day}", plan_frame[plan_frame["day_type"] == day]))
     for name in ("lending", "hourly", "impact"):
         sheets.append((name.capitalize(), _labelled(contract_table(plan, name))))
-    for index, (title, frame) in enumerate(sheets):
-        check_cancel(cancel)
-        progress(0.05 + 0.8 * index / len(sheets), f"writing sheet {title}")
-        sheet = book.active if index == 0 else book.create_sheet(title)
-        sheet.title = title
-        _write_frame(sheet, frame.reset_index(drop=True))
-        _as_table(sheet, len(frame.columns), len(frame), used)
-        _print_setup(sheet, scenario=scenario, date=date)
-    check_cancel(cancel)
-    sheet = book.create_sheet("Assumptions")
-    rows = assumption_rows(plan)
-    _write_assumptions(sheet, rows)
-    _as_table(sheet, 3, len(rows), used)
-    _print_setup(sheet, scenario=scenario, date=date)
-    book.properties.title = f"Shift plan - {scenario}"
-    book.properties.creator = "London Deployment Workstation"
-    check_cancel(cancel)
-    progress(0.9, "saving workbook")
     path = Path(path)
+    # Everything inside the atomic write: a cancel at any step removes the temp file.
     with output_path(path) as tmp:
+        for index, (title, frame) in enumerate(sheets):
+            check_cancel(cancel)
+            progress(0.05 + 0.8 * index / len(sheets), f"writing sheet {title}")
+            sheet = book.active if index == 0 else book.create_sheet(title)
+            sheet.title = title
+            _write_frame(sheet, frame.reset_index(drop=True))
+            _as_table(sheet, len(frame.columns), len(frame), used)
+            _print_setup(sheet, scenario=scenario, date=date)
+        check_cancel(cancel)
+        sheet = book.create_sheet("Assumptions")
+        rows = assumption_rows(plan)
+        _write_assumptions(sheet, rows)
+        _as_table(sheet, 3, len(rows), used)
+        _print_setup(sheet, scenario=scenario, date=date)
+        book.properties.title = f"Shift plan - {scenario}"
+        book.properties.creator = "London Deployment Workstation"
+        check_cancel(cancel)
+        progress(0.9, "saving workbook")
         book.save(tmp)
         check_cancel(cancel)
     progress(1.0, "workbook written")

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import time
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json, print_table
 
 TABLE_COLUMNS = ["hotspot_id", "borough", "area_m2", "incidents", "harm", "mean_z"]
 DEFAULT_WINDOW_MONTHS = 12  # without --months: the latest year of data, the usual tasking horizon
 
 
+DESCRIPTION = ('Harm-weighted Getis-Ord Gi* hotspots on a regular grid, significance controlled by '
+               'the false discovery rate, merged into hotspot polygons and ranked by harm (ONS Crime'
+               ' Severity Score). Default data: the shipped police.uk burglary lattice, last 12 '
+               'months.')
+EXAMPLES = (
+    'workstation hotspots --top 10',
+    'workstation hotspots --incidents 2024-01-metropolitan-street.csv --types Robbery --out hotspots.gpkg',
+)
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "hotspots", help="harm-weighted Getis-Ord Gi* hotspots (FDR-controlled), ranked by harm")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--incidents", nargs="+", metavar="PATH",
                         help="police.uk street CSV(s), folder or zip (default: the shipped burglary lattice)")
     parser.add_argument("--cell-m", type=float, default=150.0, help="grid cell size in metres (default 150)")

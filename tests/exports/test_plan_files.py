@@ -70,7 +70,7 @@ def test_xlsx_tables_print_setup_labels_and_risk(book, real_plan):
         assert sheet.oddFooter.right.text == "Page &P of &N"
     assert len({t.displayName for s in book.worksheets for t in s.tables.values()}) == 8
     header, rows = _records(book["Plan"])
-    assert header[header.index("Shift") + 1] == "Risk" and header[-1] == "Risk reason"
+    assert header[header.index("Shift") + 1] == "Risk" and header[-1].startswith("Risk reason")
     assert {r["Day type"] for r in rows} == {"Mon–Thu", "Sat", "Sun"}
     for title, day in (("Plan Mon–Thu", "weekday"), ("Plan Sat", "saturday")):
         _, day_rows = _records(book[title])
@@ -138,8 +138,8 @@ def test_xlsx_plan_rows_equal_the_plan(book, real_plan):
         assert sum(_partners(row["Borrowed from"]).values()) == row["Borrowed"]
     share_col = header.index("Share within standard (plan)") + 1
     assert sheet.cell(row=2, column=share_col).number_format == "0.0%"
-    westminster = [r for r in rows if r["Unit"] == "Westminster"]
-    assert any(r["Borrowed"] > 0 for r in westminster)   # the real plan lends to the centre
+    if len(real_plan.lending):                            # the real plan lends officers
+        assert sum(r["Borrowed"] for r in rows) == real_plan.lending["officers"].sum()
 
 
 def test_xlsx_lending_hourly_impact(book, real_plan):

@@ -28,12 +28,12 @@ PLAN_EXPORT_COLUMNS = (
 # that the impact statements quote.
 OPTIONAL_COLUMNS = {
     "plan": ("static_home", "expected_incidents", "s_share_within_standard",
-             "static_s_share_within_standard",
-             # the deployment engine's risk per unit-shift (deploy branch interface)
-             "risk_level", "risk_reason", "target_reachable", "target_ceiling"),
+             "static_s_share_within_standard", "risk_level", "risk_reason",
+             "target_ceiling_I", "target_reachable_I", "target_ceiling_S",
+             "target_reachable_S"),
     "hourly": ("harm_immediate_per_hour", "s_share_within_standard",
                "static_s_share_within_standard"),
-    "lending": (), "impact": (),
+    "lending": (), "impact": ("risk_level", "risk_reason"),
 }
 PLAN_HEADERS = {
     "unit_code": "Unit code", "unit_name": "Unit", "day_type": "Day type", "shift": "Shift",
@@ -46,14 +46,18 @@ PLAN_HEADERS = {
     "s_share_within_standard": "S-grade share within standard (plan)",
     "static_s_share_within_standard": "S-grade share within standard (static)",
     "harm_immediate_per_hour": "I-grade harm per hour",
-    "risk_level": "Risk", "risk_reason": "Risk reason",
-    "target_reachable": "Target reachable", "target_ceiling": "Target ceiling",
+    "risk_level": "Risk", "risk_reason": "Risk reason (and any unreachable target)",
+    "target_ceiling_I": "I-grade ceiling (any staffing)",
+    "target_reachable_I": "I-grade target reachable",
+    "target_ceiling_S": "S-grade ceiling (any staffing)",
+    "target_reachable_S": "S-grade target reachable",
 }
 RISK_GRADES = ("HIGH", "MEDIUM", "LOW", "NONE")
 # "...; loses cover but stays above target: LOW risk." -> reason, grade
 _RISK_IN_STATEMENT = re.compile(r"(?:;\s*([^;]*?):\s*)?\b(HIGH|MEDIUM|LOW) risk\b")
 SHARE_COLUMNS = frozenset({"share_within_standard", "static_share_within_standard",
-                           "s_share_within_standard", "static_s_share_within_standard"})
+                           "s_share_within_standard", "static_s_share_within_standard",
+                           "target_ceiling_I", "target_ceiling_S"})
 
 
 def _day_value(value: Any) -> str:
@@ -185,6 +189,17 @@ def totals_rows(plan: ShiftPlan) -> list[tuple[str, Any]]:
         if isinstance(value, dict):
             for key, inner in value.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif (isinstance(value, (list, tuple)) and value
+              and all(isinstance(v, dict) for v in value)):
+            # records (e.g. calibration figures): one row per field, named by the record
+            for index, item in enumerate(value):
+                label = next((str(item[k]) for k in ("name", "grade", "figure") if k in item),
+                             str(index + 1))
+                for key, inner in item.items():
+                    if str(item.get(key)) != label:
+                        walk(f"{prefix}.{label}.{key}", inner)
+        elif isinstance(value, (list, tuple)):
+            rows.append((prefix, ", ".join(str(_plain(v)) for v in value)))
         else:
             rows.append((prefix, _plain(value)))
 

@@ -13,9 +13,9 @@ def run_json(capsys, argv):
     return json.loads(capsys.readouterr().out)
 
 
-def test_hotspots_json_ranked_by_harm(capsys):
-    out = run_json(capsys, ["hotspots", "--json", "--top", "5", "--months", "2024-01..2024-06"])
-    assert out["months"] == ["2024-01", "2024-06"] and out["cell_m"] == 150
+def test_hotspots_clusters_json_ranked_by_harm(capsys):
+    out = run_json(capsys, ["hotspots", "--clusters", "--json", "--top", "5", "--months", "2024-01..2024-06"])
+    assert out["months"] == ["2024-01", "2024-06"] and out["cell_m"] == 150 and out["kind"] == "clusters"
     spots = out["hotspots"]
     assert len(spots) == 5 and [s["hotspot_id"] for s in spots] == [1, 2, 3, 4, 5]
     harms = [s["harm"] for s in spots]
@@ -24,6 +24,41 @@ def test_hotspots_json_ranked_by_harm(capsys):
         assert {"borough", "area_m2", "incidents", "harm", "mean_z"} <= set(spot)
         assert spot["mean_z"] > 1.96 and spot["gss_code"].startswith("E09")
     assert out["incidents"] > 20_000 and out["n_hotspots"] >= 5
+
+
+def test_hotspots_json_lists_patrol_hotspots(capsys):
+    """`workstation hotspots --top N --json`: micro-places with the issue-16 fields."""
+    out = run_json(capsys, ["hotspots", "--json", "--top", "20", "--horizon-months", "3"])
+    assert out["kind"] == "patrol_hotspots" and out["cell_m"] == 100 and out["horizon_months"] == 3
+    spots = out["hotspots"]
+    assert [s["rank"] for s in spots] == list(range(1, 21))
+    for spot in spots:
+        assert spot["area_m2"] <= 200_000 and spot["name"] and spot["nearest_station"]
+        assert spot["lsoa21_code"].startswith("E01") and spot["lsoa21_name"] and spot["borough"]
+        assert spot["nearest_station_distance_m"] >= 0 and 0 < spot["share_of_london_harm"] < 0.05
+        assert {"forecast_incidents_per_month", "forecast_harm_per_month", "incidents", "harm",
+                "mean_z", "max_z", "hotspot_id", "n_cells"} <= set(spot)
+    forecast = [s["forecast_harm_per_month"] for s in spots]
+    assert forecast == sorted(forecast, reverse=True)
+    assert out["n_clusters"] < out["n_hotspots"]  # clusters were split
+
+
+def test_hotspots_across_crime_types_in_the_city(capsys, shared_data):
+    """All 14 police.uk types of the City of London Police months, harm-weighted."""
+    folder = shared_data / "police_uk_city_of_london"
+    out = run_json(capsys, ["hotspots", "--json", "--incidents", str(folder), "--boroughs", "E09000001",
+                            "--top", "10"])
+    assert out["months"] == ["2023-01", "2023-12"] and len(out["crime_types"]) >= 12
+    assert "Anti-social behaviour" in out["crime_types"] and "Theft from the person" in out["crime_types"]
+    spots = out["hotspots"]
+    assert len(spots) == 10 and all(s["gss_code"] == "E09000001" for s in spots)
+    assert all(s["name"] and s["area_m2"] <= 200_000 and s["nearest_station"] for s in spots)
+    # harm is not a constant multiple of counts once types are mixed
+    ratios = {round(s["harm"] / s["incidents"], 3) for s in spots if s["incidents"]}
+    assert len(ratios) > 3
+    clusters = run_json(capsys, ["hotspots", "--json", "--clusters", "--incidents", str(folder),
+                                 "--types", "Anti-social behaviour", "--value", "count"])
+    assert clusters["harm"] == 0 and clusters["incidents"] > 300  # ASB weighs 0 by policy
 
 
 def test_hotspots_text_and_gpkg(capsys, tmp_path):
@@ -41,7 +76,7 @@ def test_hotspots_text_and_gpkg(capsys, tmp_path):
 def test_hotspot_accuracy_json(capsys):
     out = run_json(capsys, ["hotspot-accuracy", "--json", "--test-months", "2024-03..2024-08",
                             "--methods", "naive", "default"])
-    assert set(out["mean"]) == {"naive", "default"}
+    assert set(out["mean"]) == {"naive", "default"} and out["horizon_months"] == 6
     assert set(out["mean"]["naive"]) == {"1%", "2%", "5%"}
     assert out["n_windows"] == 1 and out["default_params"]["2024-03"]["bandwidth_m"] > 0
     assert out["mean"]["naive"]["1%"]["pai"] > out["mean"]["naive"]["5%"]["pai"] > 1

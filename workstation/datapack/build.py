@@ -23,6 +23,7 @@ PACK_VERSION = "1"
 
 # Order matters: later parts may read tables earlier parts wrote (e.g. boroughs).
 BUILD_PARTS = ["build_geo", "build_census", "build_crime", "build_tfl", "build_burglary"]
+BUILD_PARTS += ["build_gazetteer", "build_lsoa"]  # hotspot naming and LSOA outlines (issue 16)
 
 
 def default_source_dir() -> Path:

@@ -85,4 +85,14 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
     TableSpec("burglary_unplaced",
               ("month", "reason", "rows"),
               "police.uk rows that could not be placed on the lattice, per month and reason"),
+    # --- places (hotspot naming, LSOA outlines): build_gazetteer.py, build_lsoa.py -------
+    TableSpec("policeuk_gazetteer",
+              ("name", "easting_m", "northing_m", "incidents"),
+              "police.uk snap points (street or place name without 'On or near ', BNG metres "
+              "rounded to 1 m) with the number of shared police.uk rows on each"),
+    TableSpec("lsoa21_boundaries",
+              ("lsoa21_code", "lsoa21_name", "gss_code", "borough", "population_2021", "area_m2",
+               "geometry"),
+              "4,994 Census 2021 LSOAs in London, coverage-simplified 5 m, with borough and "
+              "2021 usual residents; area_m2 from the full-resolution polygon", geometry=True),
 ]}

@@ -64,10 +64,18 @@ def test_top_20_hotspots_with_names(lean_report):
     assert "gives them no place names" not in page
 
 
-def test_default_report_names_fall_back_to_borough(real_report):
+def test_default_report_names_the_patrol_hotspots(real_report, pack):
+    """The shipped data's report lists the patrol hotspots (workstation.maps.microplaces)
+    by name, nearest station and LSOA, in their rank order."""
     _, pages, _ = real_report
     page = flat(next(p for p in pages if p.startswith("Top 20 hotspots")))
-    assert "Main borough" in page and "gives them no place names" in page
+    assert "Name Nearest station LSOA" in page and "Forecast per month" in page
+    assert "patrol hotspots" in page
+    top = gather_layers(pack, day_type=DayType.WEEKDAY).hotspots.sort_values("rank").head(20)
+    positions = [page.find(flat(str(name))) for name in top["name"]]
+    assert all(p > 0 for p in positions), list(zip(top["name"], positions))
+    assert positions == sorted(positions)
+    assert "gives them no place names" not in page
 
 
 def test_a_borough_map_per_high_risk_unit(lean_report, lean_plan):

@@ -190,10 +190,20 @@ def geopackage_tables(*, pack, plan: ShiftPlan | None = None,
             "pack.")))
     if layers.hotspots is not None:
         frame = _clean_layer(layers.hotspots)
+        fields = [text for column, text in (
+            ("name", "name: police.uk street names inside"),
+            ("nearest_station", "nearest_station: nearest Tube station"),
+            ("lsoa21_code", "lsoa21_code/lsoa21_name: the LSOA 2021 holding most of its harm"),
+            ("area_m2", "area_m2 square metres"),
+            ("incidents", "incidents: count over the Gi* window"),
+            ("harm", "harm: ONS Crime Severity Score"),
+            ("forecast_harm_per_month", "forecast_*_per_month: the forecast for the next "
+                                        "month"),
+            ("cluster_id", "cluster_id = grid_cells.hotspot_id of its Gi* cluster"))
+            if column in frame.columns]
         out.append(GpkgTable("hotspots", frame, (
-            f"{layers.hotspot_title or 'Hotspots'}; polygons ranked by harm (ONS Crime "
-            "Severity Score), area_m2 square metres, incidents and incidents_per_month "
-            f"counts. {safe} Source: police.uk street-level crime via the data pack."),
+            f"{layers.hotspot_title or 'Hotspots'}. Fields: {'; '.join(fields)}. {safe} "
+            "Source: police.uk street-level crime via the data pack."),
             qs.rule_fill("hotspots", [("Hotspot (ranked by harm)", "TRUE",
                                        qs.HOTSPOT_COLOUR, 70)],
                          title="Hotspots", outline=qs.HOTSPOT_OUTLINE)))

@@ -331,7 +331,7 @@ HOTSPOT_TOP = 20
 # Column names the hotspot analysis may give (hotspots branch): first present wins.
 HOTSPOT_NAME_COLUMNS = ("name", "hotspot_name", "place_name")
 HOTSPOT_STATION_COLUMNS = ("nearest_station", "station_name", "station")
-HOTSPOT_LSOA_COLUMNS = ("lsoa_name", "lsoa", "lsoa_code")
+HOTSPOT_LSOA_COLUMNS = ("lsoa21_name", "lsoa_name", "lsoa21_code", "lsoa", "lsoa_code")
 HOTSPOT_FORECAST_COLUMNS = ("forecast_incidents_per_month", "incidents_per_month_forecast")
 
 
@@ -604,7 +604,8 @@ class _Report:
         name_col = _first_column(rows_frame, HOTSPOT_NAME_COLUMNS)
         station_col = _first_column(rows_frame, HOTSPOT_STATION_COLUMNS)
         lsoa_col = _first_column(rows_frame, HOTSPOT_LSOA_COLUMNS)
-        forecast_col = _first_column(rows_frame, HOTSPOT_FORECAST_COLUMNS)
+        forecast_col = next((c for c in HOTSPOT_FORECAST_COLUMNS if c in rows_frame.columns),
+                            None)   # present even when suppression blanks it
         per_month_col = forecast_col or "incidents_per_month"
         header = ["Rank", "Name" if name_col else "Main borough"]
         fractions = [.06, .30 if name_col else .32]
@@ -634,7 +635,7 @@ class _Report:
                     else r["geometry"].area)
             line += [_fmt_num(area / 1e4, 1),
                      self.policy.label(None if suppressed else r["incidents"]),
-                     "" if suppressed or per_month is None or pd.isna(per_month)
+                     "\u2013" if suppressed or per_month is None or pd.isna(per_month)
                      else _fmt_num(per_month, 1),
                      _fmt_num(r.get("max_z"), 1)]
             rows.append(line)
@@ -655,7 +656,10 @@ class _Report:
             log.warning("ranked hotspot map not drawn: %s", exc)
         else:
             story.append(_image(png, w, self.frame_h * 0.5))
-        return story + [PageBreak()]
+        from reportlab.platypus import KeepInFrame
+        # one page: long names wrap and grow the table, so the map shrinks to fit
+        return [_bookmark(story[0].getPlainText()),
+                KeepInFrame(self.frame_w, self.frame_h, story, mode="shrink"), PageBreak()]
 
     def high_risk_units(self) -> pd.DataFrame:
         """Unit-shifts the engine grades HIGH (risk_level, risk_reason), by unit."""

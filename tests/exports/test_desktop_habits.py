@@ -31,6 +31,7 @@ def window(qtbot, pack, tmp_path):
     settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
     w = MainWindow(Session(pack), settings=settings, background=False)
     qtbot.addWidget(w)
+    w.actions.ask_unsaved = lambda: "discard"          # teardown never waits on a dialog
     w.resize(1200, 800)
     w.show()
     qtbot.waitExposed(w)
@@ -107,7 +108,7 @@ def test_drop_police_uk_opens_the_import_preview(qtbot, window, police_csv, monk
     dialog.close()
 
 
-def test_drop_vector_adds_a_reference_layer(window, tmp_path):
+def test_drop_vector_adds_a_reference_layer(window, tmp_path, monkeypatch):
     gpkg = tmp_path / "beats.gpkg"
     gpkg.write_bytes(b"")
     messages = []
@@ -118,6 +119,16 @@ def test_drop_vector_adds_a_reference_layer(window, tmp_path):
     window.add_reference_layer = added.append     # the mapapp add-layer action's name
     _drop(window, [gpkg])
     assert added == [gpkg]
+    del window.add_reference_layer
+    # with mapapp's added-layers list: its add-layer dialog opens on the dropped file
+    from workstation.app import layer_panel
+    calls = []
+    window.user_layers = object()
+    monkeypatch.setattr(layer_panel, "add_reference_layer_dialog",
+                        lambda parent, layers, session, path=None: calls.append(
+                            (parent, layers, session, path)), raising=False)
+    _drop(window, [gpkg])
+    assert calls == [(window, window.user_layers, window.session, str(gpkg))]
     docx = tmp_path / "notes.docx"
     enter, _ = _drop(window, [docx])
     assert not enter.isAccepted()
@@ -157,6 +168,8 @@ def test_layer_panel_menu(qtbot, window):
 
 
 def test_remove_an_added_layer(window):
+    """A layer the analyst added can be removed (built-in ones only hidden); one in
+    mapapp's added-layers list is removed through it, and the project marked changed."""
     from workstation.app.map.layers import MapLayer
 
     class Reference(MapLayer):
@@ -169,6 +182,27 @@ def test_remove_an_added_layer(window):
     assert window.layer_menu.remove(layer)
     assert window.canvas.layer("reference:beats") is None
     assert window.layer_panel.list.count() == count - 1
+
+    class Added:
+        def __init__(self):
+            self.layers, self.removed = [], []
+
+        def remove(self, key):
+            self.removed.append(key)
+            self.layers = [x for x in self.layers if x.key != key]
+
+    class VectorFile(MapLayer):
+        key = "user:wards"
+        title = "Wards"
+    user = VectorFile(window.session)
+    window.user_layers = Added()
+    window.user_layers.layers.append(user)
+    window.session.mark_dirty(False)
+    assert window.layer_menu.removable(user)
+    assert window.layer_menu.remove(user)
+    assert window.user_layers.removed == ["user:wards"] and window.session.dirty
+    window.actions.ask_unsaved = lambda: "discard"     # closing must not wait on a dialog
+    window.session.mark_dirty(False)
 
 
 def test_map_menu_copies_bng_and_wgs84_and_identifies(qtbot, window):

@@ -3,8 +3,10 @@
 - Drop a police.uk CSV, a folder of them or a zip (or an incident table) on the window:
   the same import preview dialog as File > Import incidents opens on it. Drop a vector
   file (GeoPackage, shapefile, GeoJSON, ...): it is added as a reference layer through
-  ``add_reference_layer(path)`` on the window or its actions (the add-layer action of
-  ``workstation/loaders/vector_layer.py``); without one the status bar says so.
+  the mapapp add-layer action, ``layer_panel.add_reference_layer_dialog(window,
+  window.user_layers, session, path=...)`` (it asks which layer of a GeoPackage and shows
+  a bad file's error), or an ``add_reference_layer(path)`` method on the window or its
+  actions; without either the status bar says so.
 - Right-click a layer in the layer panel: zoom to layer, show/hide, remove (added
   layers only: the built-in layers are wired into the plan views, so they hide instead),
   properties.
@@ -125,7 +127,21 @@ class DropHandler(QObject):
             method = getattr(owner, ADD_LAYER_METHOD, None) if owner is not None else None
             if callable(method):
                 return method
-        return None
+        user_layers = getattr(self.window, "user_layers", None)
+        if user_layers is None:
+            return None
+        from workstation.app import layer_panel
+        dialog = getattr(layer_panel, "add_reference_layer_dialog", None)
+        if dialog is None:
+            return None
+
+        def add(path: Path):
+            layer = dialog(self.window, user_layers, self.window.session, path=str(path))
+            panel = getattr(self.window, "layer_panel", None)
+            if layer is not None and panel is not None:
+                panel.sync()
+            return layer
+        return add
 
 
 # --- layer panel ----------------------------------------------------------------------
@@ -144,9 +160,9 @@ def layer_extent(layer) -> QRectF | None:
 class LayerMenu(QObject):
     """The layer panel's right-click menu (zoom to, show/hide, remove, properties)."""
 
-    def __init__(self, panel, canvas):
+    def __init__(self, panel, canvas, window=None):
         super().__init__(panel)
-        self.panel, self.canvas = panel, canvas
+        self.panel, self.canvas, self.window = panel, canvas, window
         panel.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         panel.list.customContextMenuRequested.connect(self._on_list_menu_requested)
 
@@ -188,16 +204,28 @@ class LayerMenu(QObject):
         layer.set_visible(visible)
         self.panel.sync()
 
-    @staticmethod
-    def removable(layer) -> bool:
-        return bool(getattr(layer, "removable", False))
+    def _user_layers(self):
+        """The analyst's added layers (mapapp's ``window.user_layers``), if any."""
+        return getattr(self.window, "user_layers", None)
+
+    def removable(self, layer) -> bool:
+        added = self._user_layers()
+        return bool(getattr(layer, "removable", False)) or (
+            added is not None and layer in getattr(added, "layers", ()))
 
     def remove(self, layer) -> bool:
-        """Take an added layer off the map (the canvas's own remove when it has one)."""
+        """Take an added layer off the map (through the added-layers list when it is one, so
+        the project forgets it too; else the canvas's own remove when it has one)."""
         if not self.removable(layer):
             return False
+        added = self._user_layers()
         remover = getattr(self.canvas, "remove_layer", None)
-        if callable(remover):
+        if added is not None and layer in getattr(added, "layers", ()):
+            added.remove(layer.key)
+            session = getattr(self.window, "session", None)
+            if session is not None:
+                session.mark_dirty(True)
+        elif callable(remover):
             remover(layer.key)
         else:
             layer.set_visible(False)
@@ -361,7 +389,7 @@ def install(window) -> None:
         canvas.viewport().installEventFilter(window.drop_handler)
     panel = getattr(window, "layer_panel", None)
     if panel is not None and hasattr(panel, "list"):
-        window.layer_menu = LayerMenu(panel, window.canvas)
+        window.layer_menu = LayerMenu(panel, window.canvas, window)
     if getattr(window, "canvas", None) is not None:
         window.map_menu = MapMenu(window)
 

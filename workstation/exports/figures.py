@@ -248,7 +248,7 @@ def borough_map_png(boroughs, unit_codes: Sequence[str], *, title: str, hotspots
             ax.text(point.x, point.y, name, fontsize=7 if code in set(unit_codes) else 6,
                     color="#222222" if code in set(unit_codes) else "#666666",
                     fontweight="bold" if code in set(unit_codes) else "normal",
-                    ha="center", va="center", style="italic", zorder=5, path_effects=halo)
+                    ha="center", va="center", style="italic", zorder=7, path_effects=halo)
     if hotspots is not None and len(hotspots):
         if "gss_code" in hotspots.columns:       # hotspots whose main borough is the unit's
             local = hotspots[hotspots["gss_code"].isin(list(unit_codes))]
@@ -256,17 +256,18 @@ def borough_map_png(boroughs, unit_codes: Sequence[str], *, title: str, hotspots
             shape = inside.geometry.union_all()
             local = hotspots[hotspots.geometry.representative_point().within(shape)]
         if len(local):
-            local.plot(ax=ax, color="#c0392b", alpha=0.75, linewidth=0, zorder=3)
+            local.plot(ax=ax, color="#c0392b", alpha=0.8, edgecolor="#7b1d14", linewidth=0.6,
+                       zorder=3)
             ranks = (local["hotspot_id"] if "hotspot_id" in local.columns
                      else pd.Series(range(1, len(local) + 1), index=local.index))
             # number the most harmful few only: a dozen overlapping labels read as none
             for rank, geometry in sorted(zip(ranks, local.geometry),
                                          key=lambda item: item[0])[:label_top]:
                 point = geometry.representative_point()
-                ax.annotate(str(int(rank)), (point.x, point.y), fontsize=6, color="white",
-                            ha="center", va="center", zorder=6, fontweight="bold",
-                            bbox={"boxstyle": "circle,pad=0.15", "facecolor": "#7b1d14",
-                                  "edgecolor": "none"})
+                ax.annotate(f"#{int(rank)}", (point.x, point.y), xytext=(0, 5),
+                            textcoords="offset points", fontsize=5.5, color="#7b1d14",
+                            ha="center", va="bottom", zorder=6, fontweight="bold",
+                            path_effects=halo)
     for origin, destination, officers in loans:
         if origin not in centres or destination not in centres:
             continue

@@ -687,7 +687,8 @@ class _Report:
             "and out during its HIGH-risk shifts.", s["body"]))
         boroughs = self.pack.table("boroughs_simplified")
         lending = self.plan.lending.assign(day=self.plan.lending["day_type"].map(_day))
-        height = (self.frame_h - 80) / 2
+        # two maps a page, with room for a caption of several shifts under each
+        height = (self.frame_h - 60) / 2 - 75
         for index, (code, rows) in enumerate(high.groupby("unit_code", sort=False)):
             check_cancel(self.cancel)
             if code in set(boroughs["gss_code"]):

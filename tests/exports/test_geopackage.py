@@ -255,3 +255,21 @@ def test_bcu_plan_writes_a_bcus_layer(pack, tmp_path):
     assert set(bcus["unit_code"]) == set(plan.plan["unit_code"])  # the City (COL) not planned
     assert bcus.crs.to_epsg() == 27700
     assert hours["allocated_officers"].sum() == plan.hourly["allocated"].sum()
+
+
+def test_a_bare_patrol_result_gives_named_hotspots_and_its_cells(pack):
+    """The app may hold a bare ``PatrolHotspots``: the layers use its places and its Gi*
+    cells, so a cell's hotspot_id is the cluster_id of the places in it."""
+    from workstation.exports.layers import PatrolLayers, patrol_from_counts
+    from workstation.maps.counts import IncidentCounts
+
+    full = patrol_from_counts(pack, IncidentCounts.from_lattice(pack))
+    assert isinstance(full, PatrolLayers)
+    layers = gather_layers(pack, day_type=DayType.WEEKDAY, hotspots=full.result)
+    assert "patrol hotspots" in layers.hotspot_title
+    assert layers.hotspots["name"].notna().all()
+    cells = layers.grid_cells
+    assert len(cells) > 0 and "kde_incidents_per_km2_per_month" not in cells.columns
+    top = layers.hotspots.iloc[0]
+    inside = cells[cells.geometry.intersects(top.geometry.representative_point())]
+    assert set(inside["hotspot_id"]) == {top["cluster_id"]}

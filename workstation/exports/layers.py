@@ -321,6 +321,9 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     if hotspots is None and pack.has("burglary_lattice"):
         hotspots = _try_lattice_hotspots(pack)
         what = "Burglary (police.uk)"
+    elif hasattr(hotspots, "gistar") and not hasattr(hotspots, "cells_frame"):
+        # a bare microplaces.PatrolHotspots (e.g. the app's): its Gi* cells, no KDE
+        hotspots = PatrolLayers(hotspots, None)
     if hotspots is not None:
         polygons = getattr(hotspots, "hotspots", None)
         cells_frame = getattr(hotspots, "cells_frame", None)

@@ -95,3 +95,21 @@ def test_csv_and_map_png_exports_finish_in_the_pool(qtbot, app, tmp_path):
     back = QImage(str(tmp_path / "map.png"))
     assert back.width() == 120 and QColor(back.pixel(5, 5)).name() == "#ae017e"
     assert actions.last_export == tmp_path / "map.png"
+
+
+def test_two_exports_to_different_files_both_finish(qtbot, app, tmp_path):
+    """Starting the XLSX while the CSV runs does not cancel the CSV (one task per file);
+    the same file again replaces the older export."""
+    window, session, actions = app
+    first = actions.export("plan_csv", tmp_path / "plan.csv")
+    second = actions.export("plan_xlsx", tmp_path / "plan.xlsx")
+    with qtbot.waitSignals([first.sig_finished, second.sig_finished], timeout=120_000):
+        pass
+    assert (tmp_path / "plan.csv").exists() and (tmp_path / "plan.xlsx").exists()
+    again = actions.export("plan_csv", tmp_path / "again.csv")
+    replacing = actions.export("plan_csv", tmp_path / "again.csv")
+    assert again.token.cancelled and not replacing.token.cancelled
+    with qtbot.waitSignal(replacing.sig_finished, timeout=60_000):
+        pass
+    assert (tmp_path / "again.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.csv", "plan.csv", "plan.xlsx"]

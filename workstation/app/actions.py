@@ -510,7 +510,9 @@ class Actions(QObject):
     def _run_export(self, run: Callable[..., Any], path: Path) -> TaskHandle:
         """Start ``run(progress=, cancel=)`` as the export task and show it in the status bar."""
         s = self.session
-        task = self.workers.start(EXPORT_TASK, run)
+        # one task kind per target file: a second export to the same file replaces the
+        # first, while exports to other files (PDF, then XLSX) both run to the end
+        task = self.workers.start(f"{EXPORT_TASK}:{path.resolve()}", run)
         s.status(f"Exporting {path.name}…")
         self._export_progress().attach(task, path.name)
 

@@ -108,20 +108,32 @@ def test_drop_police_uk_opens_the_import_preview(qtbot, window, police_csv, monk
     dialog.close()
 
 
-def test_drop_vector_adds_a_reference_layer(window, tmp_path, monkeypatch):
+def test_drop_vector_adds_a_reference_layer(window, pack, tmp_path, monkeypatch):
+    import geopandas as gpd
+    boroughs = pack.table("boroughs_simplified").head(3)
     gpkg = tmp_path / "beats.gpkg"
-    gpkg.write_bytes(b"")
+    gpd.GeoDataFrame({"name": boroughs["name"]}, geometry=boroughs.geometry,
+                     crs="EPSG:27700").to_file(gpkg, layer="beats", engine="pyogrio")
     messages = []
     window.session.sig_status.connect(messages.append)
-    _drop(window, [gpkg])                         # no loader in this build: says so
-    assert messages and "beats.gpkg" in messages[-1] and "vector_layer" in messages[-1]
+    from workstation.app import layer_panel
+    if getattr(window, "user_layers", None) is not None and hasattr(
+            layer_panel, "add_reference_layer_dialog"):
+        # mapapp's reference layers are in this build: the dropped file is drawn
+        before = len(window.user_layers.layers)
+        _drop(window, [gpkg])
+        assert len(window.user_layers.layers) == before + 1
+        assert window.user_layers.layers[-1].vector.n_features == 3
+        window.session.mark_dirty(False)
+    else:
+        _drop(window, [gpkg])                     # no loader in this build: says so
+        assert messages and "beats.gpkg" in messages[-1] and "vector_layer" in messages[-1]
     added = []
-    window.add_reference_layer = added.append     # the mapapp add-layer action's name
+    window.add_reference_layer = added.append     # an add_reference_layer(path) method wins
     _drop(window, [gpkg])
     assert added == [gpkg]
     del window.add_reference_layer
-    # with mapapp's added-layers list: its add-layer dialog opens on the dropped file
-    from workstation.app import layer_panel
+    # with an added-layers list: the add-layer dialog opens on the dropped file
     calls = []
     window.user_layers = object()
     monkeypatch.setattr(layer_panel, "add_reference_layer_dialog",

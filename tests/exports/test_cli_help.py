@@ -48,3 +48,23 @@ def test_compare_to_a_bad_file_fails_before_the_engine(tmp_path, capsys):
     assert code == 2
     assert "old.json" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]
+
+
+def test_report_compare_to_a_plan_json_it_wrote(tmp_path, capsys):
+    """`report --plan-json` writes the file `--compare-to` reads: the second report has the
+    one-page comparison, which finds the same plan unchanged."""
+    from pypdf import PdfReader
+
+    first = tmp_path / "first.pdf"
+    previous = tmp_path / "plan.json"
+    assert main(["report", "--out", str(first), "--plan-json", str(previous)]) == 0
+    second = tmp_path / "second.pdf"
+    assert main(["report", "--out", str(second), "--compare-to", str(previous)]) == 0
+    capsys.readouterr()
+    pages = [p.extract_text() for p in PdfReader(second).pages]
+    page = re.sub(r"\s+", " ", next(p for p in pages if p.startswith("What changed")))
+    assert "Compared with plan.json (scenario 'Baseline'): 0 unit-shifts change officers" in page
+    assert "Scenario: no setting changed." in page
+    assert "None: every unit-shift has the officers it had." in page
+    assert not any(p.startswith("What changed") for p in
+                   (q.extract_text() for q in PdfReader(first).pages))

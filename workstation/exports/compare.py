@@ -154,8 +154,10 @@ def compare_plans(plan: ShiftPlan, previous: PreviousPlan) -> PlanChanges:
     moves = moves.reindex(moves["change"].abs().sort_values(ascending=False).index)
     risk_changes = both[both["risk_level_before"].fillna("NONE")
                         != both["risk_level_after"].fillna("NONE")].copy()
-    risk_changes["worse"] = (risk_changes["risk_level_after"].map(RISK_ORDER).fillna(0)
-                             - risk_changes["risk_level_before"].map(RISK_ORDER).fillna(0))
+    # astype(float): an empty selection (nothing changed) keeps the text dtype otherwise
+    risk_changes["worse"] = (
+        risk_changes["risk_level_after"].map(RISK_ORDER).astype(float).fillna(0)
+        - risk_changes["risk_level_before"].map(RISK_ORDER).astype(float).fillna(0))
     risk_changes = risk_changes.sort_values(["worse", "unit_name_after"],
                                             ascending=[False, True])
 

@@ -282,3 +282,24 @@ def test_a_bare_patrol_result_gives_named_hotspots_and_its_cells(pack):
     top = layers.hotspots.iloc[0]
     inside = cells[cells.geometry.intersects(top.geometry.representative_point())]
     assert set(inside["hotspot_id"]) == {top["cluster_id"]}
+
+
+def test_the_maps_bundle_of_kde_and_patrol_hotspots(pack):
+    """The map's hotspot bundle (kde, hotspots, patrol — maps.map_hotspots.MapHotspots)
+    gives the named places and the cells with the KDE beside them."""
+    from types import SimpleNamespace
+
+    from workstation.exports.layers import patrol_from_counts
+    from workstation.maps.counts import IncidentCounts
+
+    full = patrol_from_counts(pack, IncidentCounts.from_lattice(pack))
+    bundle = SimpleNamespace(kde=full.kde, hotspots=full.result.gistar, patrol=full.result,
+                             source="burglary")
+    layers = gather_layers(pack, day_type=DayType.WEEKDAY, hotspots=bundle)
+    assert layers.hotspots["name"].notna().all() and "patrol hotspots" in layers.hotspot_title
+    assert "kde_incidents_per_km2_per_month" in layers.grid_cells.columns
+    clusters = gather_layers(pack, day_type=DayType.WEEKDAY,
+                             hotspots=SimpleNamespace(kde=full.kde, hotspots=full.result.gistar,
+                                                      patrol=None))
+    assert len(clusters.hotspots) == len(full.result.gistar.hotspots)
+    assert "kde_incidents_per_km2_per_month" in clusters.grid_cells.columns

@@ -253,6 +253,23 @@ def hotspots_from_incidents(pack, incidents, *, months: int = HOTSPOT_MONTHS):
                                                                      months=months)
 
 
+def _as_layers(hotspots):
+    """What the app may hold, as layers: a bare ``PatrolHotspots`` (its Gi* cells, no KDE),
+    or the map's bundle of KDE + result (``maps.map_hotspots.MapHotspots``: ``kde``,
+    ``hotspots`` a HotspotResult, ``patrol``); anything else as it is."""
+    if hotspots is None:
+        return None
+    patrol = getattr(hotspots, "patrol", None)
+    if patrol is not None and hasattr(patrol, "gistar"):
+        return PatrolLayers(patrol, getattr(hotspots, "kde", None))
+    if hasattr(hotspots, "gistar") and not hasattr(hotspots, "cells_frame"):
+        return PatrolLayers(hotspots, None)
+    inner = getattr(hotspots, "hotspots", None)
+    if inner is not None and hasattr(inner, "cells_frame"):    # bundle around Gi* clusters
+        return HotspotLayers(inner, getattr(hotspots, "kde", None))
+    return hotspots
+
+
 def _try_lattice_hotspots(pack):
     """Patrol hotspots (else Gi* clusters) of the pack's police.uk burglary, last 12 months."""
     try:
@@ -321,9 +338,8 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     if hotspots is None and pack.has("burglary_lattice"):
         hotspots = _try_lattice_hotspots(pack)
         what = "Burglary (police.uk)"
-    elif hasattr(hotspots, "gistar") and not hasattr(hotspots, "cells_frame"):
-        # a bare microplaces.PatrolHotspots (e.g. the app's): its Gi* cells, no KDE
-        hotspots = PatrolLayers(hotspots, None)
+    else:
+        hotspots = _as_layers(hotspots)
     if hotspots is not None:
         polygons = getattr(hotspots, "hotspots", None)
         cells_frame = getattr(hotspots, "cells_frame", None)

@@ -106,7 +106,10 @@ def _hotspot_title(result, what: str = "Incident") -> str:
     months = getattr(result, "n_months", None)
     alpha = getattr(result, "fdr_alpha", 0.05)
     period = f", last {months} months" if months else ""
-    if getattr(result, "patrol", False):
+    places = getattr(result, "hotspots", None)
+    ranked_by_forecast = "forecast_harm_per_month" in getattr(places, "columns", ())
+    if getattr(result, "patrol", False) is True or ranked_by_forecast:
+        # patrol places, bare or inside a HotspotResult (the map's, on the mapapp branch)
         cap = getattr(result, "max_area_m2", 200_000.0) / 1e6
         return (f"{what} patrol hotspots: micro-places of at most {cap:.1f} km² inside "
                 f"Getis-Ord Gi* clusters (false discovery rate {alpha:.0%}){period}, ranked by "

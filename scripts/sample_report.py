@@ -3,8 +3,9 @@
 Run from the repository root:
     .venv/bin/python scripts/sample_report.py [--dpi 100] [--out docs/sample-report]
 
-It runs the stable headless command (``workstation report``, baseline scenario,
-partner-safe), then renders every page to ``page-NN.png`` with ``pdftoppm`` (poppler) or,
+It runs the stable headless commands (``workstation plan --officers 850 --out
+previous.json`` as "the last plan", then ``workstation report --compare-to previous.json``,
+baseline scenario, partner-safe), then renders every page to ``page-NN.png`` with ``pdftoppm`` (poppler) or,
 if that is not installed, ``pypdfium2``; keeps the PDF beside them when it is under 3 MB;
 and writes ``README-snippet.md`` (markdown with the previews, paths relative to the
 repository root) for the project README. Nothing here is imported by the app.
@@ -23,8 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 OUT = REPO / "docs" / "sample-report"
 MAX_PDF_BYTES = 3 * 1024 * 1024
-# Pages shown large in the snippet: cover, commander summary, the two map pages.
+# Pages shown large in the snippet: cover, commander summary, what changed, the first map.
 FEATURED = 4
+# "The last plan" the sample compares with: the baseline scenario with fewer officers.
+PREVIOUS_OFFICERS = 850
 
 
 def render_pages(pdf: Path, out: Path, dpi: int) -> list[Path]:
@@ -89,12 +92,15 @@ def write_snippet(out: Path, pages: list[Path], titles: list[str], pdf_kept: boo
         "## Sample deployment report",
         "",
         "Generated headless from the shipped data pack with the baseline scenario "
-        "(`workstation report --out report.pdf`, partner-safe by default); regenerate with "
-        "`.venv/bin/python scripts/sample_report.py`. "
+        "(`workstation report --out report.pdf --compare-to previous.json`, partner-safe by "
+        f"default; the previous plan is the baseline with {PREVIOUS_OFFICERS} officers on "
+        "duty); regenerate with `.venv/bin/python scripts/sample_report.py`. "
         + (f"[The PDF]({rel}/report.pdf) has selectable text; " if pdf_kept else "")
-        + f"{len(pages)} A4 pages: cover, commander summary, maps, top hotspots, 24-hour "
-          "profiles per borough, shift plan and lending tables, impact versus static staffing "
-          "per borough, method with every assumption and weight, data sources and licences.",
+        + f"{len(pages)} A4 pages: cover, commander summary, what changed since the last "
+          "plan, maps, the top 20 hotspots by name, a borough map for each borough with a "
+          "HIGH-risk shift, 24-hour profiles per borough, shift plan and lending tables, "
+          "impact versus static staffing per borough, method with every assumption and "
+          "weight, data sources and licences.",
         "",
         "<p>",
     ]
@@ -120,7 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     from workstation.cli import main as workstation
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "report.pdf"
-        code = workstation(["report", "--out", str(pdf)])
+        previous = Path(tmp) / "previous.json"
+        code = workstation(["plan", "--officers", str(PREVIOUS_OFFICERS), "--out",
+                            str(previous)])
+        if code:
+            return code
+        code = workstation(["report", "--out", str(pdf), "--compare-to", str(previous)])
         if code:
             return code
         pages = render_pages(pdf, out, args.dpi)

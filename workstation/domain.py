@@ -42,8 +42,10 @@ class DayType(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"weekday": "Weekday (Mon-Thu)", "friday": "Friday",
-                "saturday": "Saturday", "sunday": "Sunday"}[self.value]
+        """What a person reads (app, XLSX, PDF): "weekday" is Mon–Thu in TfL's data, and a
+        plain "Weekday" reads as Mon–Fri, so the label says the days. Files keep ``value``."""
+        return {"weekday": "Mon–Thu", "friday": "Fri",
+                "saturday": "Sat", "sunday": "Sun"}[self.value]
 
 
 class ProgressFn(Protocol):

@@ -130,10 +130,13 @@ def test_view_menu_toggles_every_dock(planned):
     assert planned.docks["plan"].isVisible()
 
 
-def test_export_map_png(planned, tmp_path):
+def test_export_map_png(planned, qtbot, tmp_path):
     planned.choropleth.set_metric("allocation_gap")
     target = tmp_path / "map.png"
-    assert planned.actions.export_map_image(target)
+    task = planned.actions.export_map_image(target)      # encoded in the worker pool
+    assert task is not None
+    with qtbot.waitSignal(task.sig_finished, timeout=60_000):
+        pass
     image = QImage(str(target))
     assert not image.isNull() and image.width() > 300 and image.height() > 300
     # Not a blank canvas: several distinct colours (boroughs, outlines, legend).

@@ -34,8 +34,12 @@ def _partners(text: str | None) -> dict[str, int]:
     return {name: int(n) for name, n in re.findall(r"([^,(]+?) \((\d+)\)", text or "")}
 
 
+DAY_LABELS = {"weekday": "Mon–Thu", "friday": "Fri", "saturday": "Sat", "sunday": "Sun"}
+
+
 def test_xlsx_sheets_frozen_headers_and_widths(book, real_plan):
-    assert book.sheetnames == ["Plan", "Lending", "Hourly", "Impact", "Assumptions"]
+    assert book.sheetnames == ["Plan", "Plan Mon–Thu", "Plan Sat", "Plan Sun", "Lending",
+                               "Hourly", "Impact", "Assumptions"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert all(cell.font.bold for cell in sheet[1]), sheet.title
@@ -46,7 +50,60 @@ def test_xlsx_sheets_frozen_headers_and_widths(book, real_plan):
     longest_name = real_plan.plan["unit_name"].str.len().max()   # Hammersmith and Fulham
     assert widths["Unit"] >= longest_name
     assert all(8 <= width <= 60 for width in widths.values()), widths
-    assert plan_sheet.auto_filter.ref == plan_sheet.dimensions
+
+
+def test_xlsx_tables_print_setup_labels_and_risk(book, real_plan):
+    """Every sheet is an Excel Table over its whole block, prints landscape one page wide
+    with the header row repeated and a footer (scenario, date, page); day types read
+    Mon–Thu/Sat/Sun; the Risk column holds the engine's grade and reason per unit-shift."""
+    from workstation.exports.tables import risk_from_statement
+    for sheet in book.worksheets:
+        tables = list(sheet.tables.values())
+        assert len(tables) == 1, sheet.title
+        assert tables[0].ref == sheet.dimensions, sheet.title
+        assert sheet.auto_filter.ref is None, sheet.title    # the Table's own filter only
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert sheet.oddFooter.left.text == real_plan.scenario.name
+        assert re.fullmatch(r"\d{2} \w{3} \d{4}", sheet.oddFooter.center.text)
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+    assert len({t.displayName for s in book.worksheets for t in s.tables.values()}) == 8
+    header, rows = _records(book["Plan"])
+    assert header[header.index("Shift") + 1] == "Risk" and header[-1].startswith("Risk reason")
+    assert {r["Day type"] for r in rows} == {"Mon–Thu", "Sat", "Sun"}
+    for title, day in (("Plan Mon–Thu", "weekday"), ("Plan Sat", "saturday")):
+        _, day_rows = _records(book[title])
+        assert {r["Day type"] for r in day_rows} == {DAY_LABELS[day]}
+        assert len(day_rows) == (real_plan.plan["day_type"].astype(str) == day).sum()
+    for name in ("Hourly", "Lending", "Impact"):
+        _, other = _records(book[name])
+        assert {r["Day type"] for r in other} <= set(DAY_LABELS.values()), name
+    # Risk = the engine's grade: its plan fields if present, else its statement
+    impact = real_plan.impact.assign(day=real_plan.impact["day_type"].astype(str).map(
+        DAY_LABELS)).set_index(["unit_code", "day", "shift"])["statement"]
+    levels = set()
+    for row in rows:
+        key = (row["Unit code"], row["Day type"], row["Shift"])
+        if "risk_level" in real_plan.plan.columns:
+            continue
+        want = risk_from_statement(impact.get(key))
+        assert (row["Risk"], row["Risk reason"] or "") == want, key
+        levels.add(row["Risk"])
+    assert levels <= {"HIGH", "MEDIUM", "LOW", "NONE"}
+    if "risk_level" not in real_plan.plan.columns:
+        assert {"MEDIUM", "LOW"} <= levels
+
+
+def test_risk_from_statement():
+    from workstation.exports.tables import risk_from_statement
+    assert risk_from_statement("Barnet, weekday 07-15: 26 officers (-3). Within standard: "
+                               "I-grade 87% -> 87%; loses cover but stays above target: "
+                               "LOW risk.") == ("LOW", "loses cover but stays above target")
+    assert risk_from_statement("X: HIGH risk.") == ("HIGH", "")
+    assert risk_from_statement("no change") == ("NONE", "")
+    assert risk_from_statement(float("nan")) == ("NONE", "")
 
 
 def test_xlsx_plan_rows_equal_the_plan(book, real_plan):
@@ -61,7 +118,9 @@ def test_xlsx_plan_rows_equal_the_plan(book, real_plan):
                         ("s_share_within_standard", "S-grade share within standard (plan)")):
         assert (name in header) == (field in real_plan.plan.columns), name
     assert len(rows) == len(real_plan.plan) == 32 * 3 * 3
-    expected = real_plan.plan.set_index(["unit_code", "day_type", "shift"])
+    labelled = real_plan.plan.assign(day_type=real_plan.plan["day_type"].astype(str).map(
+        DAY_LABELS))
+    expected = labelled.set_index(["unit_code", "day_type", "shift"])
     for row in rows:
         want = expected.loc[(row["Unit code"], row["Day type"], row["Shift"])]
         for column, field in (("Home strength", "home"), ("Static strength", "static_home"),
@@ -80,7 +139,8 @@ def test_xlsx_plan_rows_equal_the_plan(book, real_plan):
         assert sum(_partners(row["Borrowed from"]).values()) == row["Borrowed"]
     share_col = header.index("Share within standard (plan)") + 1
     assert sheet.cell(row=2, column=share_col).number_format == "0.0%"
-    assert any(r["Borrowed"] > 0 for r in rows)          # the real plan lends
+    if len(real_plan.lending):                            # the real plan lends officers
+        assert sum(r["Borrowed"] for r in rows) == real_plan.lending["officers"].sum()
 
 
 def test_xlsx_lending_hourly_impact(book, real_plan):
@@ -89,6 +149,8 @@ def test_xlsx_lending_hourly_impact(book, real_plan):
                       "Travel (minutes)"]
     assert len(lending) == len(real_plan.lending) > 0
     for row, want in zip(lending, real_plan.lending.itertuples(index=False)):
+        assert row["Day type"] == DAY_LABELS[str(getattr(want.day_type, "value",
+                                                         want.day_type))]
         assert (row["From"], row["To"], row["Shift"]) == (want.from_name, want.to_name,
                                                           want.shift)
         assert type(row["Officers"]) is int and row["Officers"] == want.officers

@@ -39,7 +39,7 @@ from workstation.app.dialogs import data_sources_dialog, method_dialog, show_abo
 from workstation.app.session import Session
 from workstation.app.workers import TaskHandle, WorkerPool
 from workstation.deploy.scenario import HARM_WEIGHTS_KEY
-from workstation.errors import InputError, WorkstationError
+from workstation.errors import InputError, OutputError, WorkstationError
 from workstation.project import (
     PROJECT_SUFFIX,
     IncidentSource,
@@ -622,6 +622,8 @@ class Actions(QObject):
         return dialog
 
     def export(self, name: str, path: str | Path | None = None) -> TaskHandle | None:
+        """Write one export in the worker pool (never on the GUI thread), with progress
+        and Cancel in the status bar; a cancelled or failed export leaves no file."""
         module, function, file_filter, suffix, needs_plan = EXPORTERS[name]
         fn = getattr(importlib.import_module(module), function)
         s = self.session
@@ -654,42 +656,58 @@ class Actions(QObject):
                           partner_safe=True, progress=progress, cancel=cancel)
             if name == "geopackage":
                 return fn(path, pack=pack, plan=plan, layers=layers, incidents=incidents,
-                          partner_safe=True)
-            return fn(plan, path)
-        task = self.workers.start(EXPORT_TASK, run)
+                          partner_safe=True,
+                          progress=progress, cancel=cancel)
+            return fn(plan, path, progress=progress, cancel=cancel)
+        return self._run_export(run, path)
+
+    def _run_export(self, run: Callable[..., Any], path: Path) -> TaskHandle:
+        """Start ``run(progress=, cancel=)`` as the export task and show it in the status bar."""
+        s = self.session
+        # one task kind per target file: a second export to the same file replaces the
+        # first, while exports to other files (PDF, then XLSX) both run to the end
+        task = self.workers.start(f"{EXPORT_TASK}:{path.resolve()}", run)
         s.status(f"Exporting {path.name}…")
+        self._export_progress().attach(task, path.name)
 
         def done(_result: Any) -> None:
             self.last_export = path
             s.status(f"Exported {path}")
         task.sig_finished.connect(done)
         task.sig_failed.connect(lambda exc: show_error(self.window, exc, title="Export"))
-        task.sig_cancelled.connect(lambda: s.status("Export cancelled"))
+        task.sig_cancelled.connect(lambda: s.status(f"Export of {path.name} cancelled; "
+                                                    "no file written"))
         return task
 
-    def export_map_image(self, path: str | Path | None = None) -> bool:
+    def _export_progress(self) -> "ExportProgress":
+        """The status bar's export progress (bar + Cancel), made on first use."""
+        widget = getattr(self, "_export_progress_widget", None)
+        if widget is None:
+            widget = ExportProgress(self.window)
+            status_bar = getattr(self.window, "statusBar", None)
+            if callable(status_bar):
+                status_bar().addPermanentWidget(widget)
+            self._export_progress_widget = widget
+        return widget
+
+    def export_map_image(self, path: str | Path | None = None) -> TaskHandle | None:
+        """The map as PNG: grabbed on the GUI thread (widgets live there), encoded and
+        written in the worker pool like every other export."""
         grab = self.map_image_provider or self._window_map_grabber()
         if grab is None:
-            return False
+            return None
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(self.window, "Export map", "map.png",
                                                     "PNG image (*.png)")
             if not chosen:
-                return False
+                return None
             path = chosen
         path = Path(path)
-        from workstation.atomic import atomic_path
-
-        try:
-            with atomic_path(path) as tmp:
-                if not grab().save(str(tmp), "PNG"):
-                    raise OSError("the image could not be encoded")
-        except (WorkstationError, OSError) as exc:
-            show_error(self.window, exc, title="Export map")
-            return False
-        self.last_export = path
-        self.session.status(f"Exported {path}")
-        return True
+        grabbed = grab()
+        # QImage (not QPixmap) may be used from another thread: convert here, on the GUI one.
+        image = grabbed.toImage() if hasattr(grabbed, "toImage") else grabbed
+        return self._run_export(lambda *, progress, cancel: write_png(
+            image, path, progress=progress, cancel=cancel), path)
 
     # --- help ------------------------------------------------------------------------
     def show_method(self):
@@ -704,6 +722,72 @@ class Actions(QObject):
 
     def show_about(self):
         return show_about(self.window, self.session.pack)
+
+
+def write_png(image: Any, path: Path, *, progress: Callable[..., None],
+              cancel: Any) -> Path:
+    """Encode a QImage as PNG atomically (worker thread); a cancel leaves no file."""
+    from workstation.atomic import atomic_path
+    from workstation.domain import check_cancel
+
+    progress(0.1, "encoding PNG")
+    check_cancel(cancel)
+    with atomic_path(path) as tmp:
+        if not image.save(str(tmp), "PNG"):
+            raise OutputError(f"{path}: the image could not be encoded as PNG")
+        check_cancel(cancel)
+    progress(1.0, "PNG written")
+    return path
+
+
+class ExportProgress(QWidget):
+    """Status-bar busy state of the running export: its name, a progress bar, Cancel."""
+
+    def __init__(self, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton
+
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setMaximumWidth(160)
+        self.bar.setMaximumHeight(14)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop the export; no file is written")
+        for widget in (self.label, self.bar, self.cancel_button):
+            layout.addWidget(widget)
+        self.task: TaskHandle | None = None
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.hide()
+
+    def attach(self, task: TaskHandle, name: str) -> None:
+        self.task = task
+        self.label.setText(f"Exporting {name}")
+        self.bar.setValue(0)
+        self.cancel_button.setEnabled(True)
+        task.sig_progress.connect(self._on_task_progress)
+        for signal in (task.sig_finished, task.sig_failed, task.sig_cancelled):
+            signal.connect(lambda *_a, t=task: self._on_task_done(t))
+        self.show()
+
+    def _on_task_progress(self, fraction: float, message: str) -> None:
+        self.bar.setValue(int(1000 * fraction))
+        if message:
+            self.bar.setToolTip(message)
+
+    def _on_cancel_clicked(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.label.setText("Cancelling…")
+
+    def _on_task_done(self, task: TaskHandle) -> None:
+        if task is self.task:       # a newer export replaced it: keep showing that one
+            self.task = None
+            self.hide()
 
 
 def window_title(session: Session) -> str:

@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._on_session_time_changed(session.day_type, session.hour)
         self.restore_layout()
+        from workstation.app.desktop_habits import install as install_desktop_habits
+        install_desktop_habits(self)   # drag and drop; layer panel and map context menus
 
     # --- construction helpers ---------------------------------------------------------------
     def _attach_deferred(self, layer: L.MapLayer) -> None:

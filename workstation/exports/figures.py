@@ -244,3 +244,64 @@ def hourly_small_multiples_png(hourly: pd.DataFrame, units: Sequence[tuple[str, 
     fig.subplots_adjust(left=0.06, right=0.94, top=0.97, bottom=0.5 / fig.get_figheight() + 0.03,
                         hspace=0.4, wspace=0.45)
     return _png(fig)
+
+
+def borough_map_png(boroughs, unit_codes: Sequence[str], *, title: str, hotspots=None,
+                    loans: Sequence[tuple[str, str, float]] = (), label_top: int = 6,
+                    width_in: float = 7.0, height_in: float = 4.3) -> bytes:
+    """One unit at borough scale: its boroughs (``unit_codes`` are GSS codes) against their
+    neighbours (named), the hotspots inside (numbered by harm rank, the table's numbers) and
+    the shift's loans as arrows between borough centres, labelled with officers. Only the
+    ``label_top`` highest-ranked hotspots carry their number."""
+    from matplotlib import patheffects
+
+    inside = boroughs[boroughs["gss_code"].isin(list(unit_codes))]
+    fig = _figure(width_in, height_in)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    minx, miny, maxx, maxy = inside.total_bounds
+    pad = max(maxx - minx, maxy - miny) * 0.25 + 1000.0
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    boroughs.plot(ax=ax, color="#f4f4f4", edgecolor="#9a9a9a", linewidth=0.6)
+    inside.plot(ax=ax, color="#fff3c4", edgecolor="#333333", linewidth=1.4)
+    halo = [patheffects.withStroke(linewidth=2, foreground="white")]
+    centres = dict(zip(boroughs["gss_code"], boroughs.geometry.representative_point()))
+    for code, name, point in zip(boroughs["gss_code"], boroughs["name"],
+                                 boroughs.geometry.representative_point()):
+        if minx - pad < point.x < maxx + pad and miny - pad < point.y < maxy + pad:
+            ax.text(point.x, point.y, name, fontsize=7 if code in set(unit_codes) else 6,
+                    color="#222222" if code in set(unit_codes) else "#666666",
+                    fontweight="bold" if code in set(unit_codes) else "normal",
+                    ha="center", va="center", style="italic", zorder=7, path_effects=halo)
+    if hotspots is not None and len(hotspots):
+        if "gss_code" in hotspots.columns:       # hotspots whose main borough is the unit's
+            local = hotspots[hotspots["gss_code"].isin(list(unit_codes))]
+        else:
+            shape = inside.geometry.union_all()
+            local = hotspots[hotspots.geometry.representative_point().within(shape)]
+        if len(local):
+            local.plot(ax=ax, color="#c0392b", alpha=0.8, edgecolor="#7b1d14", linewidth=0.6,
+                       zorder=3)
+            ranks = (local["hotspot_id"] if "hotspot_id" in local.columns
+                     else pd.Series(range(1, len(local) + 1), index=local.index))
+            # number the most harmful few only: a dozen overlapping labels read as none
+            for rank, geometry in sorted(zip(ranks, local.geometry),
+                                         key=lambda item: item[0])[:label_top]:
+                point = geometry.representative_point()
+                ax.annotate(f"#{int(rank)}", (point.x, point.y), xytext=(0, 5),
+                            textcoords="offset points", fontsize=5.5, color="#7b1d14",
+                            ha="center", va="bottom", zorder=6, fontweight="bold",
+                            path_effects=halo)
+    for origin, destination, officers in loans:
+        if origin not in centres or destination not in centres:
+            continue
+        a, b = centres[origin], centres[destination]
+        ax.annotate("", xy=(b.x, b.y), xytext=(a.x, a.y), zorder=4,
+                    arrowprops={"arrowstyle": "-|>", "color": "#1f5fa8", "lw": 1.2,
+                                "alpha": 0.8, "shrinkA": 6, "shrinkB": 6})
+        ax.text((a.x + b.x) / 2, (a.y + b.y) / 2, f"{officers:g}", fontsize=6.5,
+                color="#1f5fa8", ha="center", va="center", zorder=6, path_effects=halo)
+    ax.set_title(_wrap(title, 90), fontsize=9)
+    return _png(fig)

@@ -41,6 +41,8 @@ class ReportLayers:
     flow_lines: Any = None               # GeoDataFrame of LineStrings, EPSG:27700
     flow_title: str = ""
     flow_value_column: str = "flow"
+    flow_day_type: str | None = None     # DayType value of the flow lines; None = whole day
+    flow_hour: int | None = None         # clock hour of the flow lines; None = whole day
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -88,7 +90,10 @@ def lattice_count_cells(pack, *, months: int = 12, cell_m: float = COUNT_CELL_M,
     return out, f"{recent[0]} to {recent[-1]}"
 
 
-HOTSPOT_DERIVED = ("harm", "incidents_per_month")
+# blanked with a suppressed count: each could give the small count back (harm / weight,
+# per month x months, a forecast blended from the same counts)
+HOTSPOT_DERIVED = ("harm", "incidents_per_month", "forecast_incidents_per_month",
+                   "forecast_harm_per_month", "share_of_london_harm")
 HOTSPOT_MONTHS = 12  # last year of the pack's burglary data: recent enough to act on
 
 
@@ -96,6 +101,14 @@ def _hotspot_title(result, what: str = "Incident") -> str:
     months = getattr(result, "n_months", None)
     alpha = getattr(result, "fdr_alpha", 0.05)
     period = f", last {months} months" if months else ""
+    places = getattr(result, "hotspots", None)
+    ranked_by_forecast = "forecast_harm_per_month" in getattr(places, "columns", ())
+    if getattr(result, "patrol", False) is True or ranked_by_forecast:
+        # patrol places, bare or inside a HotspotResult (the map's, on the mapapp branch)
+        cap = getattr(result, "max_area_m2", 200_000.0) / 1e6
+        return (f"{what} patrol hotspots: micro-places of at most {cap:.1f} km² inside "
+                f"Getis-Ord Gi* clusters (false discovery rate {alpha:.0%}){period}, ranked by "
+                "forecast harm per month")
     return f"{what} hotspots (Getis-Ord Gi*, false discovery rate {alpha:.0%}){period}"
 
 
@@ -137,6 +150,66 @@ class HotspotLayers:
         return cells
 
 
+@dataclass(frozen=True)
+class PatrolLayers:
+    """Patrol hotspots (``workstation.maps.microplaces``: named micro-places ranked by
+    forecast harm) with their Gi* test's cells and the KDE on the same grid, so a cell's
+    ``hotspot_id`` is the ``cluster_id`` of the places inside it. Quacks like
+    ``HotspotLayers``."""
+
+    result: Any   # workstation.maps.microplaces.PatrolHotspots
+    kde: Any      # KdeResult on result.grid, or None
+    patrol: bool = True
+
+    @property
+    def hotspots(self):
+        return self.result.hotspots
+
+    @property
+    def n_months(self):
+        return getattr(self.result.gistar, "n_months", None)
+
+    @property
+    def fdr_alpha(self):
+        return getattr(self.result.gistar, "fdr_alpha", 0.05)
+
+    @property
+    def max_area_m2(self):
+        return self.result.max_area_m2
+
+    def cells_frame(self):
+        return HotspotLayers(self.result.gistar, self.kde).cells_frame()
+
+
+PATROL_CELL_M = 100.0   # the patrol hotspots' grid (workstation hotspots' default)
+
+
+def patrol_from_counts(pack, counts):
+    """Patrol hotspots of ``IncidentCounts`` (Gi* on the latest 12 months, forecast from all
+    months up to then) on the 100 m London grid, with the KDE of those 12 months beside
+    them (``PatrolLayers``); None if the engine or its pack tables are unavailable."""
+    try:
+        from workstation.maps.counts import month_add
+        from workstation.maps.kde import kde_surface
+        from workstation.maps.microplaces import patrol_hotspots
+        from workstation.maps.sources import london_grid
+    except ImportError:
+        return None
+    try:
+        grid = london_grid(pack, cell_m=PATROL_CELL_M)
+        result = patrol_hotspots(counts, grid, pack=pack)
+    except Exception as exc:  # an analysis failure must not stop a report; fall back instead
+        log.warning("patrol hotspots unavailable for the report: %s", exc)
+        return None
+    try:
+        window = counts.filter(months=result.gistar_months)
+        kde = kde_surface(window, grid, bandwidth_m=KDE_BANDWIDTH_M)
+    except Exception as exc:  # the hotspots still stand without the KDE columns
+        log.warning("KDE surface unavailable for the report: %s", exc)
+        kde = None
+    return PatrolLayers(result, kde)
+
+
 def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
     """Gi* hotspots (``workstation.maps``) of ``IncidentCounts`` over their last ``months``
     months on the standard London grid, with the KDE surface beside them
@@ -160,13 +233,34 @@ def hotspots_from_counts(pack, counts, *, months: int = HOTSPOT_MONTHS):
 
 
 def hotspots_from_incidents(pack, incidents, *, months: int = HOTSPOT_MONTHS):
-    """Gi* hotspots of an imported ``IncidentSet`` (e.g. the analyst's police.uk files)."""
-    return hotspots_from_counts(pack, IncidentCounts.from_incidents(incidents), months=months)
+    """Patrol hotspots (else Gi* clusters) of an imported ``IncidentSet`` (e.g. the
+    analyst's police.uk files)."""
+    counts = IncidentCounts.from_incidents(incidents)
+    return patrol_from_counts(pack, counts) or hotspots_from_counts(pack, counts,
+                                                                     months=months)
+
+
+def _as_layers(hotspots):
+    """What the app may hold, as layers: a bare ``PatrolHotspots`` (its Gi* cells, no KDE),
+    or the map's bundle of KDE + result (``maps.map_hotspots.MapHotspots``: ``kde``,
+    ``hotspots`` a HotspotResult, ``patrol``); anything else as it is."""
+    if hotspots is None:
+        return None
+    patrol = getattr(hotspots, "patrol", None)
+    if patrol is not None and hasattr(patrol, "gistar"):
+        return PatrolLayers(patrol, getattr(hotspots, "kde", None))
+    if hasattr(hotspots, "gistar") and not hasattr(hotspots, "cells_frame"):
+        return PatrolLayers(hotspots, None)
+    inner = getattr(hotspots, "hotspots", None)
+    if inner is not None and hasattr(inner, "cells_frame"):    # bundle around Gi* clusters
+        return HotspotLayers(inner, getattr(hotspots, "kde", None))
+    return hotspots
 
 
 def _try_lattice_hotspots(pack):
-    """Gi* hotspots of the pack's police.uk burglary over its last 12 months."""
-    return hotspots_from_counts(pack, IncidentCounts.from_lattice(pack))
+    """Patrol hotspots (else Gi* clusters) of the pack's police.uk burglary, last 12 months."""
+    counts = IncidentCounts.from_lattice(pack)
+    return patrol_from_counts(pack, counts) or hotspots_from_counts(pack, counts)
 
 
 def _with_names(lines, pack):
@@ -209,7 +303,9 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     # --- flows -------------------------------------------------------------------------
     lines = flow_lines if flow_lines is not None else _try_flow_lines(
         pack, hour=flow_hour, day_type=day_type)
+    flow_when: tuple[str | None, int | None] = (None, None)
     if lines is not None:
+        flow_when = (day_type.value, int(flow_hour))
         flow_title = (f"Commuters at work, home borough to work borough, {day_type.label} "
                       f"{flow_hour:02d}:00-{(flow_hour + 1) % 24:02d}:00 "
                       "(2011 Census grown to 2019, TfL timing)")
@@ -236,6 +332,8 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     if hotspots is None and pack.has("burglary_lattice"):
         hotspots = _try_lattice_hotspots(pack)
         what = "Burglary (police.uk)"
+    else:
+        hotspots = _as_layers(hotspots)
     if hotspots is not None:
         polygons = getattr(hotspots, "hotspots", None)
         cells_frame = getattr(hotspots, "cells_frame", None)
@@ -258,4 +356,5 @@ def gather_layers(pack, *, day_type: DayType, flow_hour: int = 8,
     return ReportLayers(hotspots=polygons, hotspot_title=hot_title,
                         hotspot_value_column=hot_value, grid_cells=cells,
                         flow_lines=lines, flow_title=flow_title, flow_value_column=value,
+                        flow_day_type=flow_when[0], flow_hour=flow_when[1],
                         notes=tuple(notes))

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from workstation.deploy.plan import ShiftPlan
-from workstation.exports._common import output_path, plain_value
+from workstation.domain import CancelToken, ProgressFn, check_cancel, no_progress
+from workstation.exports._common import check_target, output_path, plain_value
 from workstation.exports.tables import contract_table, plan_table
 
 FORMAT_NAME = "ldw-shift-plan"
@@ -41,10 +42,16 @@ def plan_to_dict(plan: ShiftPlan) -> dict[str, Any]:
     }
 
 
-def write_plan_json(plan: ShiftPlan, path: str | Path) -> Path:
+def write_plan_json(plan: ShiftPlan, path: str | Path, *, progress: ProgressFn = no_progress,
+                    cancel: CancelToken | None = None) -> Path:
     """Write ``plan_to_dict(plan)`` as indented UTF-8 JSON, atomically."""
+    check_target(path)
     path = Path(path)
     text = json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False, allow_nan=False)
+    check_cancel(cancel)
+    progress(0.5, "writing JSON")
     with output_path(path) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
+        check_cancel(cancel)
+    progress(1.0, "JSON written")
     return path

@@ -2,7 +2,9 @@
 
 A4, selectable text (reportlab with an embedded Unicode TrueType font), every page
 numbered "Page n of N" with the partner-safe status in the footer. Sections: cover,
-commander summary, maps, 24-hour charts per unit, plan and lending tables, impact
+commander summary, what changed since the last plan (with a previous plan file), maps,
+the top 20 hotspots, a borough-scale map for each unit with a HIGH-risk shift, 24-hour
+charts per unit, plan and lending tables, impact
 statements versus static staffing, METHOD, assumptions, data sources and licences.
 Maps and charts come from ``figures`` (matplotlib Agg, no display).
 """
@@ -27,7 +29,7 @@ from workstation.exports.attributions import (OGL_V3_TEXT, TFL_ATTRIBUTION, cove
 from workstation.exports.layers import ReportLayers, gather_layers
 from workstation.exports.partner_safe import DisclosurePolicy
 from workstation.exports.tables import (demand_type_rows, harm_weight_rows, plan_table,
-                                        scenario_rows, totals_rows)
+                                        risk_table, scenario_rows, totals_rows)
 
 log = logging.getLogger(__name__)
 
@@ -327,16 +329,44 @@ def _change_pct(static, planned) -> str:
     return f"{100 * float(static):.0f}% \u2192 {100 * float(planned):.0f}%"
 
 
+HOTSPOT_TOP = 20
+# Column names the hotspot analysis may give (hotspots branch): first present wins.
+HOTSPOT_NAME_COLUMNS = ("name", "hotspot_name", "place_name")
+HOTSPOT_STATION_COLUMNS = ("nearest_station", "station_name", "station")
+HOTSPOT_LSOA_COLUMNS = ("lsoa21_name", "lsoa_name", "lsoa21_code", "lsoa", "lsoa_code")
+HOTSPOT_FORECAST_COLUMNS = ("forecast_incidents_per_month", "incidents_per_month_forecast")
+
+
+def _first_column(frame, names) -> str | None:
+    for name in names:
+        if name in frame.columns and frame[name].notna().any():
+            return name
+    return None
+
+
+def _short(value, width: int = 40) -> str:
+    """A setting or total as a table cell: numbers tidy, long text clipped."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = str(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 class _Report:
     def __init__(self, plan: ShiftPlan, pack, layers: ReportLayers, policy: DisclosurePolicy,
                  generated: dt.datetime, chart_day_types, flow_hour: int,
-                 progress: ProgressFn, cancel: CancelToken | None):
+                 progress: ProgressFn, cancel: CancelToken | None, previous=None):
         from reportlab.lib.pagesizes import A4
         from reportlab.lib.units import mm
 
         self.plan, self.pack, self.layers, self.policy = plan, pack, layers, policy
         self.generated, self.flow_hour = generated, flow_hour
         self.progress, self.cancel = progress, cancel
+        self.previous = previous          # exports.compare.PreviousPlan or None
         self.styles = _styles()
         self.page_w, self.page_h = A4
         self.margin = 16 * mm
@@ -561,8 +591,9 @@ class _Report:
         story += self.hotspot_table()
         return story
 
-    def hotspot_table(self, top: int = 15) -> list:
-        """The highest-harm hotspots with their counts as the disclosure policy allows."""
+    def hotspot_table(self, top: int = HOTSPOT_TOP) -> list:
+        """The highest-harm hotspots, named where the hotspot analysis names them (name,
+        nearest station, LSOA), with counts as the disclosure policy allows."""
         from reportlab.platypus import PageBreak
 
         hot = self.layers.hotspots
@@ -572,21 +603,52 @@ class _Report:
         sort = "hotspot_id" if "hotspot_id" in hot.columns else None
         rows_frame = (hot.sort_values(sort) if sort else
                       hot.sort_values("incidents", ascending=False)).head(top)
-        rows = [["Rank", "Main borough", "Area (ha)", "Incidents", "Per month", "Max z"]]
+        name_col = _first_column(rows_frame, HOTSPOT_NAME_COLUMNS)
+        station_col = _first_column(rows_frame, HOTSPOT_STATION_COLUMNS)
+        lsoa_col = _first_column(rows_frame, HOTSPOT_LSOA_COLUMNS)
+        forecast_col = next((c for c in HOTSPOT_FORECAST_COLUMNS if c in rows_frame.columns),
+                            None)   # present even when suppression blanks it
+        per_month_col = forecast_col or "incidents_per_month"
+        header = ["Rank", "Name" if name_col else "Main borough"]
+        fractions = [.06, .30 if name_col else .32]
+        if station_col:
+            header.append("Nearest station")
+            fractions.append(.18)
+        if lsoa_col:
+            header.append("LSOA")
+            fractions.append(.14)
+        header += ["Area (ha)", "Incidents",
+                   "Forecast per month" if forecast_col else "Per month", "Max z"]
+        rest = (1.0 - sum(fractions)) / 4
+        fractions += [rest] * 4
+        rows = [header]
         for rank, (_, r) in enumerate(rows_frame.iterrows(), start=1):
             suppressed = bool(r.get("incidents_suppressed", False))
-            per_month = r.get("incidents_per_month")
-            rows.append([str(int(r["hotspot_id"])) if sort else str(rank),
-                         str(r.get("borough", r.get("gss_code", ""))),
-                         _fmt_num(r["geometry"].area / 1e4, 1),
-                         self.policy.label(None if suppressed else r["incidents"]),
-                         "" if suppressed or per_month is None else _fmt_num(per_month, 1),
-                         _fmt_num(r.get("max_z"), 1)])
+            per_month = r.get(per_month_col)
+            line = [str(int(r["hotspot_id"])) if sort else str(rank),
+                    str(r[name_col]) if name_col else
+                    str(r.get("borough", r.get("gss_code", "")))]
+            if station_col:
+                line.append(str(r[station_col] or ""))
+            if lsoa_col:
+                line.append(str(r[lsoa_col] or ""))
+            area_m2 = r.get("area_m2")
+            area = (float(area_m2) if area_m2 is not None and not pd.isna(area_m2)
+                    else r["geometry"].area)
+            line += [_fmt_num(area / 1e4, 1),
+                     self.policy.label(None if suppressed else r["incidents"]),
+                     "\u2013" if suppressed or per_month is None or pd.isna(per_month)
+                     else _fmt_num(per_month, 1),
+                     _fmt_num(r.get("max_z"), 1)]
+            rows.append(line)
         w = self.frame_w
         story = [_p(f"Top {len(rows) - 1} hotspots", s["h1"]),
                  _p(self.layers.hotspot_title, s["body"]),
-                 _table(rows, [w * f for f in (.08, .32, .14, .16, .14, .16)], s),
+                 _table(rows, [w * f for f in fractions], s),
                  _p(self.policy.note, s["note"])]
+        if not name_col:
+            story.append(_p("Hotspots are named by their main borough: the hotspot analysis "
+                            "in this build gives them no place names.", s["small"]))
         try:
             png = figures.ranked_hotspots_png(
                 self.pack.table("boroughs_simplified"), rows_frame,
@@ -595,8 +657,134 @@ class _Report:
         except Exception as exc:  # a drawing failure must not lose the report
             log.warning("ranked hotspot map not drawn: %s", exc)
         else:
-            story.append(_image(png, w, self.frame_h * 0.6))
+            story.append(_image(png, w, self.frame_h * 0.5))
+        from reportlab.platypus import KeepInFrame
+        # one page: long names wrap and grow the table, so the map shrinks to fit
+        return [_bookmark(story[0].getPlainText()),
+                KeepInFrame(self.frame_w, self.frame_h, story, mode="shrink"), PageBreak()]
+
+    def high_risk_units(self) -> pd.DataFrame:
+        """Unit-shifts the engine grades HIGH (risk_level, risk_reason), by unit."""
+        risk = risk_table(self.plan)
+        high = risk[risk["risk_level"] == "HIGH"].copy()
+        high["unit_name"] = high["unit_code"].map(self.names)
+        return high.sort_values(["unit_name", "day_type", "shift"]).reset_index(drop=True)
+
+    def high_risk_maps(self) -> list:
+        """A borough-scale map for each unit with a HIGH-risk shift: its boroughs, the
+        hotspots inside, and the loans in and out during its HIGH shifts."""
+        from reportlab.platypus import KeepTogether, PageBreak
+
+        s = self.styles
+        high = self.high_risk_units()
+        story = [_p("Boroughs with a HIGH-risk shift", s["h1"])]
+        if high.empty:
+            return story + [_p("No unit-shift is graded HIGH risk by the engine, so there are "
+                               "no borough maps.", s["body"]), PageBreak()]
+        story.append(_p(
+            f"{high['unit_code'].nunique()} units have at least one shift graded HIGH risk by "
+            "the engine (the impact statements give the reasons). Each map shows the unit, "
+            "the hotspots whose main borough it is (the six most harmful numbered by their "
+            "London harm rank, as in the hotspot table) and the officers lent in (arrows in) "
+            "and out during its HIGH-risk shifts.", s["body"]))
+        boroughs = self.pack.table("boroughs_simplified")
+        lending = self.plan.lending.assign(day=self.plan.lending["day_type"].map(_day))
+        # two maps a page, with room for a caption of several shifts under each
+        height = (self.frame_h - 60) / 2 - 75
+        for index, (code, rows) in enumerate(high.groupby("unit_code", sort=False)):
+            check_cancel(self.cancel)
+            if code in set(boroughs["gss_code"]):
+                members = [code]
+            else:
+                members = list(boroughs.loc[boroughs["bcu_code"] == code, "gss_code"])
+            shifts = set(zip(rows["day_type"], rows["shift"]))
+            moves = lending[[(d, sh) in shifts for d, sh in zip(lending["day"],
+                                                                 lending["shift"])]]
+            moves = moves[(moves["from_code"] == code) | (moves["to_code"] == code)]
+            loans = (moves.groupby(["from_code", "to_code"])["officers"].sum().reset_index())
+            loans = [(self._centre_code(a), self._centre_code(b), float(n))
+                     for a, b, n in loans.itertuples(index=False)]
+            when = "; ".join(f"{_short_day(d)} {sh}: {reason or 'HIGH'}" for d, sh, reason in
+                             zip(rows["day_type"], rows["shift"], rows["risk_reason"]))
+            name = self.names.get(code, code)
+            try:
+                png = figures.borough_map_png(boroughs, members, hotspots=self.layers.hotspots,
+                                              loans=loans, title=f"{name}: HIGH risk")
+            except Exception as exc:  # a drawing failure must not lose the report
+                log.warning("borough map of %s not drawn: %s", code, exc)
+                continue
+            # map and caption on one page: a caption split from its map reads as another's
+            story.append(KeepTogether([_image(png, self.frame_w, height),
+                                       _p(f"{name} — {when}", s["small"])]))
         return story + [PageBreak()]
+
+    def _centre_code(self, unit_code: str) -> str:
+        """The GSS code whose centre stands for a unit on the map (a BCU: its first borough)."""
+        boroughs = self.pack.table("boroughs_simplified")
+        if unit_code in set(boroughs["gss_code"]):
+            return unit_code
+        members = boroughs.loc[boroughs["bcu_code"] == unit_code, "gss_code"]
+        return str(members.iloc[0]) if len(members) else unit_code
+
+    def changes(self) -> list:
+        """One page: what changed since the previous plan (``--compare-to``)."""
+        from reportlab.platypus import KeepInFrame, PageBreak
+
+        if self.previous is None:
+            return []
+        from workstation.exports.compare import compare_plans
+
+        s = self.styles
+        c = compare_plans(self.plan, self.previous)
+        w = self.frame_w
+        story = [_p("What changed since the last plan", s["h1"]),
+                 _p(f"Compared with {Path(c.previous_path).name} "
+                    f"(scenario '{self.previous.scenario.get('name', '?')}'): "
+                    f"{len(c.moves)} unit-shifts change officers, {c.unchanged_rows} do not; "
+                    f"{len(c.risk_changes)} change risk grade.", s["body"])]
+        if c.scenario:
+            story.append(_p("Scenario", s["h2"]))
+            rows = [["Setting", "Before", "Now"]] + [
+                [k, _short(v0), _short(v1)] for k, v0, v1 in c.scenario[:12]]
+            story.append(_table(rows, [w * .46, w * .27, w * .27], s))
+            if len(c.scenario) > 12:
+                story.append(_p(f"... and {len(c.scenario) - 12} more settings (see the "
+                                "METHOD section).", s["small"]))
+        else:
+            story.append(_p("Scenario: no setting changed.", s["body"]))
+        story.append(_p("Risk grades (unit-shifts)", s["h2"]))
+        story.append(_p(", ".join(f"{g}: {a} → {b}" for g, a, b in c.risk_counts),
+                        s["body"]))
+        if c.totals:
+            story.append(_p("London totals", s["h2"]))
+            rows = [["Total", "Before", "Now"]] + [
+                [k, _short(v0), _short(v1)] for k, v0, v1 in c.totals[:8]]
+            story.append(_table(rows, [w * .46, w * .27, w * .27], s))
+        story.append(_p("Largest changes in officers", s["h2"]))
+        if c.moves.empty:
+            story.append(_p("None: every unit-shift has the officers it had.", s["body"]))
+        else:
+            rows = [["Unit", "Day", "Shift", "Officers before", "Now", "Change", "Risk"]]
+            for r in c.moves.head(12).itertuples(index=False):
+                rows.append([r.unit_name_after or r.unit_code, _short_day(r.day_type),
+                             r.shift, _fmt_num(r.final_before), _fmt_num(r.final_after),
+                             f"{r.change:+.0f}",
+                             f"{r.risk_level_before} → {r.risk_level_after}"
+                             if r.risk_level_before != r.risk_level_after
+                             else str(r.risk_level_after)])
+            story.append(_table(rows, [w * f for f in (.26, .1, .1, .15, .1, .1, .19)], s))
+        worse = c.risk_changes[c.risk_changes["worse"] > 0]
+        if len(worse):
+            story.append(_p("Now graded worse: " + "; ".join(
+                f"{r.unit_name_after} {_short_day(r.day_type)} {r.shift} "
+                f"({r.risk_level_before} → {r.risk_level_after})"
+                for r in worse.head(10).itertuples(index=False))
+                + ("" if len(worse) <= 10 else f"; and {len(worse) - 10} more."), s["small"]))
+        if c.added or c.removed:
+            story.append(_p(f"Planned now but not before: {len(c.added)}; planned before but "
+                            f"not now: {len(c.removed)} unit-shifts.", s["small"]))
+        return [_bookmark("What changed since the last plan"),
+                KeepInFrame(self.frame_w, self.frame_h, story, mode="shrink"), PageBreak()]
 
     def _to_boroughs(self, series: pd.Series) -> pd.Series:
         """BCU-level values painted onto their member boroughs for the borough map."""
@@ -813,8 +1001,9 @@ class _Report:
         from reportlab.platypus import SimpleDocTemplate
 
         self.progress(0.05, "writing report")
-        story = self.cover() + self.summary()
+        story = self.cover() + self.summary() + self.changes()
         story += self.maps()
+        story += self.high_risk_maps()
         self.progress(0.35, "drawing 24-hour charts")
         story += self.charts()
         self.progress(0.7, "writing tables")
@@ -853,8 +1042,12 @@ def write_report(plan: ShiftPlan, path: str | Path, *, pack, layers: ReportLayer
                  partner_safe: bool = True, threshold: int = 10, flow_hour: int = 8,
                  hotspots=None, chart_day_types: list[DayType] | None = None,
                  generated: dt.datetime | None = None, progress: ProgressFn = no_progress,
-                 cancel: CancelToken | None = None, safety=None) -> Path:
+                 cancel: CancelToken | None = None, previous=None,
+                 safety=None) -> Path:
     """Write the PDF deployment report for ``plan`` atomically.
+
+    ``previous``: a plan file (path) or ``exports.compare.PreviousPlan`` to compare with;
+    the report then has a page on what changed since it.
 
     ``layers`` defaults to ``gather_layers`` on the pack (hotspots from ``hotspots`` if
     given, flow lines at ``flow_hour`` on the first day type). ``chart_day_types``
@@ -868,8 +1061,11 @@ def write_report(plan: ShiftPlan, path: str | Path, *, pack, layers: ReportLayer
         layers = gather_layers(pack, day_type=first_day, flow_hour=flow_hour, policy=policy,
                                hotspots=hotspots)
     generated = generated or dt.datetime.now().astimezone()
+    if previous is not None and not hasattr(previous, "rows"):
+        from workstation.exports.compare import load_plan_json
+        previous = load_plan_json(previous)
     report = _Report(plan, pack, layers, policy, generated, chart_day_types, flow_hour,
-                     progress, cancel)
+                     progress, cancel, previous=previous)
     report.safety = safety   # a workstation.safety SafetyIndex adds its section (latest month)
     path = Path(path)
     with output_path(path) as tmp:

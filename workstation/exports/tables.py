@@ -6,9 +6,12 @@ so the spreadsheet, the JSON and the report can never disagree.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
+
+from workstation.domain import DayType
 
 from workstation.deploy.plan import (HOURLY_COLUMNS, IMPACT_COLUMNS, LENDING_COLUMNS,
                                      PLAN_COLUMNS, ShiftPlan)
@@ -50,6 +53,9 @@ PLAN_HEADERS = {
     "target_ceiling_S": "S-grade ceiling (any staffing)",
     "target_reachable_S": "S-grade target reachable",
 }
+RISK_GRADES = ("HIGH", "MEDIUM", "LOW", "NONE")
+# "...; loses cover but stays above target: LOW risk." -> reason, grade
+_RISK_IN_STATEMENT = re.compile(r"(?:;\s*([^;]*?):\s*)?\b(HIGH|MEDIUM|LOW) risk\b")
 SHARE_COLUMNS = frozenset({"share_within_standard", "static_share_within_standard",
                            "s_share_within_standard", "static_s_share_within_standard",
                            "target_ceiling_I", "target_ceiling_S"})
@@ -58,6 +64,49 @@ SHARE_COLUMNS = frozenset({"share_within_standard", "static_share_within_standar
 def _day_value(value: Any) -> str:
     """Day types may arrive as ``DayType`` members or plain strings."""
     return str(getattr(value, "value", value))
+
+
+def day_label(value: Any) -> str:
+    """What a person reads for a day type ("Mon–Thu", "Fri", "Sat", "Sun"); files that
+    machines read (CSV, JSON) keep the stable value ("weekday")."""
+    try:
+        return DayType(_day_value(value)).label
+    except ValueError:
+        return _day_value(value)
+
+
+def risk_from_statement(statement: Any) -> tuple[str, str]:
+    """(grade, reason) as the engine wrote them in its impact statement ("...; loses cover
+    but stays above target: LOW risk."); ("NONE", "") when it states no grade."""
+    match = _RISK_IN_STATEMENT.search(str(statement)) if isinstance(statement, str) else None
+    if match is None:
+        return "NONE", ""
+    return match.group(2), (match.group(1) or "").strip()
+
+
+def risk_table(plan: ShiftPlan) -> pd.DataFrame:
+    """unit_code, day_type, shift, risk_level, risk_reason per unit-shift.
+
+    From the engine's ``risk_level``/``risk_reason`` fields on the plan rows when it
+    provides them, else read from its impact statements, so no export grades a shift
+    differently from the engine."""
+    keys = ["unit_code", "day_type", "shift"]
+    rows = plan.plan.loc[:, keys].copy()
+    rows["day_type"] = rows["day_type"].map(_day_value)
+    if "risk_level" in plan.plan.columns:
+        rows["risk_level"] = plan.plan["risk_level"].fillna("NONE").astype(str).str.upper()
+        rows["risk_reason"] = (plan.plan["risk_reason"].fillna("").astype(str)
+                               if "risk_reason" in plan.plan.columns else "")
+        return rows.reset_index(drop=True)
+    impact = plan.impact.loc[:, keys + ["statement"]].copy()
+    impact["day_type"] = impact["day_type"].map(_day_value)
+    graded = impact["statement"].map(risk_from_statement)
+    impact["risk_level"] = graded.map(lambda g: g[0])
+    impact["risk_reason"] = graded.map(lambda g: g[1])
+    out = rows.merge(impact.drop(columns="statement"), on=keys, how="left")
+    out["risk_level"] = out["risk_level"].fillna("NONE")
+    out["risk_reason"] = out["risk_reason"].fillna("")
+    return out.reset_index(drop=True)
 
 
 def _partners(moves: pd.DataFrame, key: str, name: str) -> dict[tuple, str]:
@@ -140,6 +189,17 @@ def totals_rows(plan: ShiftPlan) -> list[tuple[str, Any]]:
         if isinstance(value, dict):
             for key, inner in value.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif (isinstance(value, (list, tuple)) and value
+              and all(isinstance(v, dict) for v in value)):
+            # records (e.g. calibration figures): one row per field, named by the record
+            for index, item in enumerate(value):
+                label = next((str(item[k]) for k in ("name", "grade", "figure") if k in item),
+                             str(index + 1))
+                for key, inner in item.items():
+                    if str(item.get(key)) != label:
+                        walk(f"{prefix}.{label}.{key}", inner)
+        elif isinstance(value, (list, tuple)):
+            rows.append((prefix, ", ".join(str(_plain(v)) for v in value)))
         else:
             rows.append((prefix, _plain(value)))
 

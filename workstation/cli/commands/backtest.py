@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from workstation.cli.progress import add_quiet_option, progress_line
 from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
+from workstation.cli.help import describe
+
+
+DESCRIPTION = ('Score static staffing against the recommended plan on held-out months '
+               '(2022-02..2024-01) that were never used to fit the demand model: share of harm-'
+               'weighted demand within the response standard, and officer-hours short of need.')
+EXAMPLES = (
+    'workstation backtest',
+    'workstation backtest --scenario autumn.ldwproj --json > backtest.json',
+)
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "backtest", help="score static staffing and the plan on held-out months (2022-02..2024-01)")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     add_quiet_option(parser)
     add_scenario_options(parser)

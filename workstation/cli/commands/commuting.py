@@ -3,6 +3,7 @@ with the census workday and GLA daytime populations side by side."""
 
 from __future__ import annotations
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json, print_table
 
 COLUMNS = ["gss_code", "name", "residents", "in_commuters", "out_commuters", "net"]
@@ -12,10 +13,20 @@ COMPARISON = ["census_workday_population", "gla_daytime_population"]
 WESTMINSTER = "E09000033"
 
 
+DESCRIPTION = ('Census commuting per borough (2011 Census WU01EW): residents, in-commuters, out-'
+               'commuters and net, with the census workday population and the GLA daytime population'
+               ' side by side to check the model against.')
+EXAMPLES = (
+    'workstation commuting',
+    'workstation commuting --json > commuting.json',
+)
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "commuting", help="census commuting per borough: residents, in, out, net; census "
                           "workday and GLA daytime population")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(func=run)
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import time
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json, print_table
 from workstation.cli.progress import add_quiet_option, progress_line
+
+
+DESCRIPTION = ("Forecast accuracy of each hotspot method (naive last-period counts, KDE, Gi*, "
+               "decay, window12 and the default) on rolling windows: Predictive Accuracy Index "
+               "(PAI) and Recapture Rate Index (RRI) at 1, 2 and 5 per cent of London's area.")
+EXAMPLES = (
+    'workstation hotspot-accuracy',
+    'workstation hotspot-accuracy --incidents police_uk/ --test-months 2023-07..2023-12 --methods kde gistar',
+)
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "hotspot-accuracy",
         help="forecast accuracy (PAI, RRI at 1/2/5 %% of London) of naive, KDE, Gi*, decay, window12 and default hotspots")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--incidents", nargs="+", metavar="PATH",
                         help="police.uk street CSV(s), folder or zip (default: the shipped burglary lattice)")
     parser.add_argument("--train-months", type=int, default=12, help="training window length (default 12)")

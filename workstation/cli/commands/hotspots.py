@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json, print_table
 
 TABLE_COLUMNS = ["rank", "name", "borough", "lsoa21_code", "nearest_station", "nearest_station_distance_m",
@@ -14,9 +15,23 @@ CLUSTER_COLUMNS = ["hotspot_id", "borough", "area_m2", "incidents", "harm", "mea
 DEFAULT_WINDOW_MONTHS = 12  # without --months: the latest year of data, the usual tasking horizon
 
 
+DESCRIPTION = ("Patrol-sized hotspots: Getis-Ord Gi* on harm (ONS Crime Severity Score) finds "
+               "the significant clusters (false discovery rate controlled), which are split into "
+               "micro-places of at most 0.2 km² ranked by forecast harm per month, each named "
+               "from police.uk street points with its nearest Tube station and LSOA. --clusters "
+               "gives the whole Gi* clusters instead. Default data: the shipped police.uk "
+               "burglary lattice, last 12 months.")
+EXAMPLES = (
+    'workstation hotspots --top 10',
+    'workstation hotspots --horizon-months 3 --json > hotspots.json',
+    'workstation hotspots --incidents 2024-01-metropolitan-street.csv --types Robbery --out hotspots.gpkg',
+)
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "hotspots", help="patrol-sized harm-weighted hotspots (Gi* significance, FDR, forecast rank)")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--incidents", nargs="+", metavar="PATH",
                         help="police.uk street CSV(s), folder or zip, any crime types "
                              "(default: the shipped burglary lattice)")

@@ -6,14 +6,25 @@ from __future__ import annotations
 import argparse
 import json
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json
 from workstation.errors import InputError
+
+
+DESCRIPTION = ('Load a police.uk CSV, folder or zip, or an incident table (CSV/XLSX/Parquet), and '
+               'report every row: placed in a borough, or not placed and why. Writes nothing unless '
+               '--into is given.')
+EXAMPLES = (
+    'workstation import 2024-01-metropolitan-street.csv',
+    'workstation import cad_export.xlsx --mapping \'{"datetime": "Reported", "crime_type": "Offence"}\' --into myproject.incidents',
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "import", help="check and summarise an incident file (police.uk CSV/folder/zip, "
         "CSV/XLSX/Parquet table)")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("path", help="file, folder or zip to import")
     parser.add_argument("--into", metavar="FOLDER",
                         help="also save the import to this incident store folder "

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import argparse
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json
+
+
+DESCRIPTION = ('Summarise the shipped data pack: its version, build date, tables, row counts and the'
+               ' coverage of each source.')
+EXAMPLES = (
+    'workstation info',
+    'workstation info --json',
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("info", help="summarise the shipped data pack")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(func=run)
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from workstation.cli.help import describe
 from workstation.cli.progress import add_quiet_option, progress_line
 from workstation.cli.scenario_options import add_scenario_options, scenario_from_args
 from workstation.errors import InputError
 
 
+DESCRIPTION = ('Recommend response officers per unit and shift, and lending between units, from '
+               'population present, demand, harm weights and response standards (Erlang C). Prints '
+               'the plan, or writes it as a workbook, CSV or JSON by the extension of --out.')
+EXAMPLES = (
+    'workstation plan --officers 900 --day saturday',
+    'workstation plan --scenario autumn.ldwproj --out plan.xlsx',
+)
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "plan", help="recommend officers per unit and shift, and lending between units")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.add_argument("--out", metavar="PATH",
                         help="write the plan: .xlsx (workbook), .csv or .json by extension")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json, print_table
 from workstation.domain import DayType
 from workstation.errors import InputError
@@ -9,10 +10,20 @@ from workstation.errors import InputError
 WESTMINSTER = "E09000033"
 
 
+DESCRIPTION = ('Population present per borough at a clock hour and TfL day type (weekday = Mon-Thu):'
+               ' residents at home, in-commuters at work and visitors, from the 2011 Census grown to'
+               ' 2019 and TfL timing.')
+EXAMPLES = (
+    'workstation population --day saturday --hour 22',
+    'workstation population --hour 9 --pandemic --json',
+)
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "population", help="population present per borough at an hour (residents, commuters, "
                            "visitors)")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--day", default="weekday", choices=[d.value for d in DayType],
                         help="day type (weekday = Mon-Thu)")
     parser.add_argument("--hour", type=int, default=12, help="clock hour 0-23 (default 12)")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from workstation.cli.help import describe
 from workstation.errors import OutputError
 
 REPORT_NAME = "selftest-report.pdf"
@@ -46,10 +47,20 @@ class SelftestFailure(Exception):
     """A check that ran but found the install broken (not a bug in the self-test)."""
 
 
+DESCRIPTION = ('Check this install end to end on this machine: data pack, reprojection, plan, PDF '
+               'report and GeoPackage (and the main window with --gui). Each step prints its time; '
+               'the exit code is 0 only if every step passed.')
+EXAMPLES = (
+    'workstation selftest --out /tmp/ldw-selftest',
+    'workstation selftest --out ldw-check --gui',
+)
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "selftest", help="check this install end to end: data pack, reprojection, plan, "
                          "PDF report, GeoPackage (and the main window with --gui)")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--out", metavar="DIR", required=True,
                         help="folder for the test outputs (created if missing)")
     parser.add_argument("--gui", action="store_true",

@@ -52,6 +52,7 @@ from workstation.project import (
     resolve_source_path,
     save_project,
 )
+from workstation.app.file_dialogs import remember, start_path
 
 _log = logging.getLogger(__name__)
 
@@ -258,8 +259,9 @@ class Actions(QObject):
         if not self.maybe_save():
             return False
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", PROJECT_FILTER)
-            if not chosen:
+            chosen, _ = QFileDialog.getOpenFileName(self.window, "Open project", start_path(),
+                                                    PROJECT_FILTER)
+            if not remember(chosen):
                 return False
             path = chosen
         path = Path(path)
@@ -521,9 +523,10 @@ class Actions(QObject):
     def save_project_as(self, path: str | Path | None = None) -> bool:
         if path is None:
             name = _safe_name(self.session.scenario.name) + PROJECT_SUFFIX
-            chosen, _ = QFileDialog.getSaveFileName(self.window, "Save project as", name,
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Save project as",
+                                                    start_path(name),
                                                     PROJECT_FILTER)
-            if not chosen:
+            if not remember(chosen):
                 return False
             path = chosen
         path = Path(path)
@@ -631,8 +634,9 @@ class Actions(QObject):
             return None
         if path is None:
             default = _safe_name(s.scenario.name) + suffix
-            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export", default, file_filter)
-            if not chosen:
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export", start_path(default),
+                                                  file_filter)
+            if not remember(chosen):
                 return None
             path = chosen
         path = Path(path)
@@ -697,9 +701,10 @@ class Actions(QObject):
         if grab is None:
             return None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export map", "map.png",
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Export map",
+                                                    start_path("map.png"),
                                                     "PNG image (*.png)")
-            if not chosen:
+            if not remember(chosen):
                 return None
             path = chosen
         path = Path(path)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QP
 
 from workstation.app import style
 from workstation.errors import OutputError
+from workstation.app.file_dialogs import start_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +324,7 @@ class HotspotTable(QWidget):
         from workstation.app.dialogs import show_error
 
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export hotspot table", "hotspots.xlsx",
+            path, _ = QFileDialog.getSaveFileName(self, "Export hotspot table", start_path("hotspots.xlsx"),
                                                   "Excel (*.xlsx);;CSV (*.csv)")
             if not path:
                 return None

@@ -15,6 +15,7 @@ from workstation.errors import InputError
 
 from workstation.maps.classify import Method
 from workstation.maps.borough_metrics import METRICS
+from workstation.app.file_dialogs import start_path
 
 
 VECTOR_FILTER = ("Vector files (*.gpkg *.shp *.geojson *.json *.fgb *.gml *.kml *.gz);;"
@@ -27,7 +28,7 @@ def add_reference_layer_dialog(parent, user_layers, session, path=None):
     from workstation.app.dialogs import show_error
 
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(parent, "Add reference layer", "", VECTOR_FILTER)
+        path, _ = QFileDialog.getOpenFileName(parent, "Add reference layer", start_path(), VECTOR_FILTER)
         if not path:
             return None
     layer_name = None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayo
 from workstation.app import style
 from workstation.app.map.layers import MapLayer, _FillItem, polygon_path
 from workstation.app.map.legend import LegendBlock, LegendEntry
+from workstation.app.file_dialogs import start_path
 
 _log = logging.getLogger(__name__)
 
@@ -368,7 +369,7 @@ class SafetyPanel(QWidget):
         from workstation.errors import InputError
         from workstation.safety.weights import load_domain_weights
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "Load safety weights", "", "CSV (*.csv)")
+            path, _ = QFileDialog.getOpenFileName(self, "Load safety weights", start_path(), "CSV (*.csv)")
         if not path:
             return
         try:
@@ -381,7 +382,7 @@ class SafetyPanel(QWidget):
     def save_weights(self, path: str | None = None) -> None:
         from workstation.atomic import atomic_write_text
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Save safety weights", "weights.csv",
+            path, _ = QFileDialog.getSaveFileName(self, "Save safety weights", start_path("weights.csv"),
                                                   "CSV (*.csv)")
         if not path:
             return

@@ -46,6 +46,7 @@ from workstation.deploy.scenario import (DEFAULT_STANDARDS, FIELDS, GROUPS, HARM
                                          Shift)
 from workstation.domain import DayType
 from workstation.errors import ScenarioError
+from workstation.app.file_dialogs import start_path
 
 RECOMMEND_TASK = "recommend"
 
@@ -328,7 +329,7 @@ class ScenarioPanel(QWidget):
         browse.setToolTip(f"Choose the {caption.lower()}")
 
         def choose() -> None:
-            path, _ = QFileDialog.getOpenFileName(self, caption, edit.text(), "CSV files (*.csv)")
+            path, _ = QFileDialog.getOpenFileName(self, caption, start_path(edit.text()), "CSV files (*.csv)")
             if path:
                 edit.setText(path)
                 self._apply(key, lambda s: change(s, path))

@@ -106,8 +106,11 @@ def test_geopackage(pack, tmp_path, monkeypatch):
     from workstation.exports.geopackage import write_geopackage
     target = tmp_path / "layers.gpkg"
     target.write_bytes(b"previous geopackage")
-    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", lambda self, where, **kw:
-                        _partial_then_enospc(kind=pyogrio.errors.DataSourceError)(where))
+    # the writer goes through pyogrio (GeoPackage 1.2 option, descriptions) and, for
+    # older code paths, GeoDataFrame.to_file: a full disk on either must be caught
+    full = _partial_then_enospc(kind=pyogrio.errors.DataSourceError)
+    monkeypatch.setattr(pyogrio, "write_dataframe", lambda frame, where, **kw: full(where))
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", lambda self, where, **kw: full(where))
     with pytest.raises(OutputError) as info:
         write_geopackage(target, pack=pack)
     _assert_full_disk(info, target, b"previous geopackage", tmp_path, {"layers.gpkg"})

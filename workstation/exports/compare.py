@@ -18,8 +18,7 @@ import pandas as pd
 
 from workstation.deploy.plan import ShiftPlan
 from workstation.errors import InputError
-from workstation.exports.tables import (_day_value, risk_from_statement, risk_table,
-                                        scenario_rows)
+from workstation.exports.tables import _day_value, risk_from_statement, risk_table
 
 KEYS = ["unit_code", "day_type", "shift"]
 RISK_ORDER = {"NONE": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
@@ -131,7 +130,8 @@ def compare_plans(plan: ShiftPlan, previous: PreviousPlan) -> PlanChanges:
     """What changed from ``previous`` to ``plan``."""
     before_s: dict = {}
     _flat("", previous.scenario, before_s)
-    after_s = {k: v for k, v in scenario_rows(plan)}
+    after_s: dict = {}
+    _flat("", plan.scenario.to_dict(), after_s)     # same keys as the saved plan's scenario
     scenario = [(k, before_s.get(k), after_s.get(k)) for k in sorted(set(before_s) | set(after_s))
                 if k != "extra" and not k.startswith("extra.")
                 and _differs(before_s.get(k), after_s.get(k))]

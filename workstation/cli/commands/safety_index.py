@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import time
 
+from workstation.cli.help import describe
 from workstation.cli.output import print_json, print_table
+
+DESCRIPTION = ("Score the seed report's Rotterdam-style Community Safety Index (0-10, target 6) "
+               "per ward, LSOA or borough for the 12 months ending --month: crime harm per "
+               "resident and per person present, violence, burglary, road collisions, "
+               "deprivation (IMD 2019) and public confidence (MOPAC PAS), with published, "
+               "editable weights. Prints a ranked table, or JSON with every domain's score, "
+               "weight and contribution; optionally writes a PDF section, XLSX or GeoPackage.")
+EXAMPLES = (
+    "workstation safety-index --level borough --month 2024-12",
+    "workstation safety-index --level ward --json > wards.json",
+    "workstation safety-index --weights my_weights.csv --domain survey.csv --xlsx index.xlsx",
+)
 
 TABLE_COLUMNS = ["rank", "area_code", "name", "score", "change_vs_last_year", "below_target",
                  "weakest_domain"]
@@ -14,6 +27,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "safety-index",
         help="Rotterdam-style Community Safety Index (0-10) per ward, LSOA or borough")
+    describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--level", choices=("ward", "borough", "lsoa"), default="ward",
                         help="areas to score (default ward; lsoa only for 2025-02)")
     parser.add_argument("--month", metavar="YYYY-MM",

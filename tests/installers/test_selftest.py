@@ -72,17 +72,22 @@ def test_pdf_report_is_readable(full_run):
 def test_geopackage_reads_back_in_bng(full_run, pack):
     out, _, _ = full_run
     path = out / selftest.GPKG_NAME
-    layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+    layers = [(str(name), str(kind)) for name, kind in pyogrio.list_layers(path)]
     assert len(layers) >= 2
-    for name in layers:
+    for name, kind in layers:
         frame = pyogrio.read_dataframe(path, layer=name)
         assert len(frame) > 0, name
-        assert frame.crs.to_epsg() == 27700, name
-    # the plan per unit-hour, on the borough polygons: 32 boroughs x 3 day types x 24 h
+        if kind not in ("None", ""):          # spatial layers; attribute tables have no CRS
+            assert frame.crs.to_epsg() == 27700, name
+    # one polygon per borough, and the plan per unit-hour in the attributes table joined
+    # on unit_code: 32 boroughs x 3 day types x 24 h
     units = pyogrio.read_dataframe(path, layer="boroughs")
-    assert set(units["unit_code"]) == set(pack.table("boroughs")["gss_code"]) - {"E09000001"}
-    assert len(units) == 32 * 3 * 24
-    assert (units["population_present"] > 0).all()
+    expected = set(pack.table("boroughs")["gss_code"]) - {"E09000001"}
+    assert set(units["unit_code"]) == expected and len(units) == 32
+    hours = pyogrio.read_dataframe(path, layer="borough_hours")
+    assert set(hours["unit_code"]) == expected
+    assert len(hours) == 32 * 3 * 24
+    assert (hours["population_present"] > 0).all()
 
 
 def test_window_screenshot_is_not_blank(full_run):

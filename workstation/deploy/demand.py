@@ -260,12 +260,15 @@ def fitted_profile(incidents) -> np.ndarray | None:
 
     A CAD extract's timestamps beat any assumption; 500 timed incidents is enough for a
     stable 96-cell histogram (about 5 per cell) once lightly smoothed over adjacent hours.
+    Fits every timed row whatever its type: ``fitted_profiles`` is what demand uses.
     """
     if incidents is None:
         return None
     times = pd.to_datetime(incidents.frame["occurred_at"], errors="coerce").dropna()
-    if len(times) < 500:
-        return None
+    return _profile_from_times(times) if len(times) >= MIN_TIMED_PER_TYPE else None
+
+
+def _profile_from_times(times: pd.Series) -> np.ndarray:
     weekday = times.dt.day_of_week.to_numpy()   # Monday = 0
     day_index = np.select([weekday <= 3, weekday == 4, weekday == 5], [0, 1, 2], 3)
     counts = np.zeros((4, 24))
@@ -276,17 +279,173 @@ def fitted_profile(incidents) -> np.ndarray | None:
     return _normalise_week(per_day / per_day.sum(axis=1).mean())
 
 
+# Timed incidents a demand type needs before its profile is fitted (see fitted_profile).
+MIN_TIMED_PER_TYPE = 500
+# police.uk street crime types (and Met offence groups by name) -> demand types they time.
+CRIME_TYPE_TO_DEMAND = {
+    "violence and sexual offences": ("Violence Against the Person", "Sexual Offences"),
+    "violence against the person": ("Violence Against the Person",),
+    "sexual offences": ("Sexual Offences",),
+    "robbery": ("Robbery",), "burglary": ("Burglary",),
+    "possession of weapons": ("Possession of Weapons",),
+    "public order": ("Public Order Offences",), "public order offences": ("Public Order Offences",),
+    "drugs": ("Drug Offences",), "drug offences": ("Drug Offences",),
+    "criminal damage and arson": ("Arson and Criminal Damage",),
+    "arson and criminal damage": ("Arson and Criminal Damage",),
+    "bicycle theft": ("Theft",), "other theft": ("Theft",), "shoplifting": ("Theft",),
+    "theft from the person": ("Theft",), "theft": ("Theft",),
+    "vehicle crime": ("Vehicle Offences",), "vehicle offences": ("Vehicle Offences",),
+    "other crime": ("Miscellaneous Crimes Against Society",),
+    "miscellaneous crimes against society": ("Miscellaneous Crimes Against Society",),
+}
+# Record kinds that are police activity, not demand: they never time demand.
+POLICE_ACTIVITY_TYPES = {"person search": "stop and search", "vehicle search": "stop and search",
+                         "person and vehicle search": "stop and search"}
+
+
+@dataclass(frozen=True)
+class ProfileFit:
+    """Which demand types an import can time, and why the others are not fitted."""
+
+    profiles: dict            # demand type -> (4, 24) fitted profile
+    counts: dict              # demand type -> timed incidents behind it
+    refused: dict             # import crime type -> reason it fits nothing
+    source: str               # the import's file names
+
+    @property
+    def fitted(self) -> tuple[str, ...]:
+        return tuple(sorted(self.profiles))
+
+
+def fit_profiles(incidents, *, min_count: int = MIN_TIMED_PER_TYPE) -> ProfileFit:
+    """Per demand type profiles from an import's timestamps: only for types the import
+    really contains (police.uk crime types or Met offence groups, by name), each with at
+    least ``min_count`` timed rows. Stop-and-search and outcome records are police
+    activity, not demand, and fit nothing (a stop's time says when officers searched)."""
+    source = ", ".join(getattr(incidents, "sources", ()) or ()) if incidents is not None else ""
+    if incidents is None or len(incidents.frame) == 0:
+        return ProfileFit({}, {}, {}, source)
+    frame = incidents.frame
+    times = pd.to_datetime(frame["occurred_at"], errors="coerce")
+    kinds = frame["crime_type"].astype("string").fillna("").str.strip()
+    refused, by_demand = {}, {}
+    for kind, rows in times.groupby(kinds.str.casefold(), sort=True):
+        label = str(kinds[kinds.str.casefold() == kind].iloc[0]) if kind else "(no type)"
+        timed = rows.dropna()
+        if kind in POLICE_ACTIVITY_TYPES:
+            refused[label] = (f"{POLICE_ACTIVITY_TYPES[kind]}: police activity, not demand "
+                              "(its times say when officers acted, not when they were needed)")
+        elif kind.startswith("outcome") or "outcome" in kind:
+            refused[label] = "an outcome record: police activity, not demand"
+        elif not kind:
+            refused[label] = "no crime type: cannot say which demand it times"
+        elif kind not in CRIME_TYPE_TO_DEMAND:
+            refused[label] = "not a crime type the demand table models"
+        elif len(timed) == 0:
+            refused[label] = "no timestamps (month only)"
+        else:
+            for name in CRIME_TYPE_TO_DEMAND[kind]:
+                by_demand.setdefault(name, []).append(timed)
+    profiles, counts = {}, {}
+    for name, parts in by_demand.items():
+        joined = pd.concat(parts)
+        if len(joined) >= min_count:
+            profiles[name] = _profile_from_times(joined)
+            counts[name] = int(len(joined))
+        else:
+            refused[name] = f"{len(joined)} timed incidents, fewer than {min_count}"
+    return ProfileFit(profiles, counts, refused, source)
+
+
+# --- profile variants: stress tests and robust planning ----------------------------------
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    """How crime time-of-day profiles are set for one demand build.
+
+    ``shift_hours`` moves every crime type's profile later by that many hours of the week
+    (a Saturday 23:00 peak at +2 h lands on Sunday 01:00); ``flat_crime`` makes crime
+    profiles flat (population following, where on, still moves them); ``flat_all`` makes
+    every type flat and switches population following off. ``mixture`` plans against a
+    weighted mean of the *assumed* crime profiles shifted by each (hours, weight): the
+    expected demand when the assumption's timing is uncertain by an hour or two (fitted
+    profiles, being data, are not blurred). Stress tests perturb the test demand; the
+    mixture is for the demand a plan is fitted on."""
+
+    shift_hours: int = 0
+    flat_crime: bool = False
+    flat_all: bool = False
+    mixture: tuple[tuple[int, float], ...] = ()
+
+    def describe(self) -> str:
+        parts = []
+        if self.mixture:
+            parts.append("planned against a mixture of the assumed crime profiles shifted "
+                         + ", ".join(f"{h:+d} h (weight {w:g})" for h, w in self.mixture))
+        if self.shift_hours:
+            parts.append(f"crime profiles shifted {self.shift_hours:+d} h")
+        if self.flat_crime:
+            parts.append("crime profiles flat")
+        if self.flat_all:
+            parts.append("every profile flat, population following off")
+        return "; ".join(parts) or "nominal profiles"
+
+
+NOMINAL = ProfileSpec()
+# Robust planning: the assumed crime profiles are shapes from the literature, not fits; a
+# peak an hour or two early or late is as plausible as the stated one. Triangular weights
+# over -2..+2 h (the stress range of issue 15).
+ROBUST_MIXTURE = ProfileSpec(mixture=((-2, 1.0), (-1, 2.0), (0, 3.0), (1, 2.0), (2, 1.0)))
+# The profiles every plan is fitted on unless a caller says otherwise (see method doc).
+DEFAULT_PLANNING_PROFILES = ROBUST_MIXTURE
+
+
+def _week_hours(profile: np.ndarray) -> np.ndarray:
+    """(4 day types, 24) -> 168 hours Monday 00:00 .. Sunday 23:00."""
+    return np.concatenate([profile[0]] * 4 + [profile[1], profile[2], profile[3]])
+
+
+def _day_types(week: np.ndarray) -> np.ndarray:
+    days = week.reshape(7, 24)
+    return np.stack([days[:4].mean(axis=0), days[4], days[5], days[6]])
+
+
+def shift_profile(profile: np.ndarray, hours: int) -> np.ndarray:
+    """A (4, 24) profile moved later by ``hours`` through the week (wrapping Sunday)."""
+    if not hours:
+        return profile
+    return _normalise_week(_day_types(np.roll(_week_hours(profile), hours)))
+
+
+def flat_profile() -> np.ndarray:
+    return _normalise_week(np.ones((4, 24)))
+
+
+def _crime_profile(base: np.ndarray, spec: ProfileSpec, assumed: bool) -> np.ndarray:
+    if spec.flat_crime or spec.flat_all:
+        return flat_profile()
+    if spec.mixture and assumed:
+        total = sum(w for _, w in spec.mixture)
+        base = sum(w * shift_profile(base, h) for h, w in spec.mixture) / total
+    return shift_profile(base, spec.shift_hours)
+
+
 def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, ...],
                  names: tuple[str, ...], day_types: tuple[DayType, ...],
                  harm_weights, non_crime_multiplier: float,
                  first_month: str = "2022-02", last_month: str = "2024-01",
                  follow_population: bool = True, demand_table=None, incidents=None,
-                 crime_rates: pd.DataFrame | None = None) -> Demand:
+                 crime_rates: pd.DataFrame | None = None,
+                 profiles: ProfileSpec | None = None) -> Demand:
     """Expected incidents per hour for every borough, day type and hour (see module doc).
 
     ``population_present`` is (n_boroughs, 4 TfL day types, 24) people present;
     ``crime_rates`` (from ``monthly_crime_rates``) overrides the window, e.g. in a backtest.
+    ``incidents`` (an import, or a ``ProfileFit`` from it) times the crime types it holds
+    enough of; ``profiles`` sets stress perturbations or the planning mixture (default
+    ``DEFAULT_PLANNING_PROFILES``).
     """
+    spec = DEFAULT_PLANNING_PROFILES if profiles is None else profiles
     types = load_demand_table(demand_table) if not isinstance(demand_table, tuple) else demand_table
     codes = list(gss_codes)
     n = len(codes)
@@ -297,7 +456,7 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
     crimes_per_month = per_major.sum(axis=1).to_numpy()
     collisions_per_month, collision_profile = collisions_profile(pack)
     collisions_per_month = collisions_per_month.reindex(codes).fillna(0.0).to_numpy()
-    fitted = fitted_profile(incidents)
+    fit = incidents if isinstance(incidents, ProfileFit) else fit_profiles(incidents)
     harm_major = harm_by_major(pack, harm_weights, first_month=first_month, last_month=last_month)
 
     # Population-following factor: presence relative to the borough's own daily mean.
@@ -325,13 +484,15 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         else:
             monthly = np.maximum(non_crime_total - mental_health - collisions_per_month, 0.0)
         if kind.source == "collisions":
-            profile = collision_profile
-        elif fitted is not None and kind.source == "met_major":
-            profile = fitted
+            profile = flat_profile() if spec.flat_all else collision_profile
+        elif kind.source == "met_major" and kind.name in fit.profiles:
+            profile = _crime_profile(fit.profiles[kind.name], spec, assumed=False)
+        elif kind.source == "met_major":
+            profile = _crime_profile(assumed_profile(kind.profile), spec, assumed=True)
         else:
-            profile = assumed_profile(kind.profile)
+            profile = flat_profile() if spec.flat_all else assumed_profile(kind.profile)
         shape = np.broadcast_to(profile[None], (n, 4, 24))
-        if follow_population and kind.follows_population:
+        if follow_population and kind.follows_population and not spec.flat_all:
             moved = shape * presence
             # keep each borough-day's volume: only the timing follows the people
             shape = moved * (shape.sum(axis=2, keepdims=True) / moved.sum(axis=2, keepdims=True))
@@ -347,7 +508,8 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         harm += per_hour * graded * weight
         harm_immediate += per_hour * kind.share_immediate * weight
     mean_hours = np.divide(work_hours, attended, out=np.ones_like(work_hours), where=attended > 0)
-    profile_source = "fitted from imported timestamps" if fitted is not None else "assumed"
+    profile_source = (f"fitted from imported timestamps ({fit.source}) for "
+                      + ", ".join(fit.fitted) if fit.profiles else "assumed")
     basis = (
         f"Recorded crime: Met borough offences by Home Office group, mean per month "
         f"{first_month}..{last_month} (crime_borough_month).",
@@ -355,13 +517,19 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         f"calls are not crimes), of which mental health {MENTAL_HEALTH_SHARE:.1%} of all "
         "incidents; road collisions from STATS19 2014-2023.",
         "Time of day: road collisions fitted from STATS19 hours; crime types "
-        + ("fitted from the imported incidents' timestamps" if fitted is not None else
-           "by documented shape assumptions (Felson & Poulsen 2003; CSEW)")
-        + ("; timing moved with population present (demand follows the people)."
-           if follow_population else "; population movement not applied."),
+        + (f"fitted from the timestamps of {fit.source} for {', '.join(fit.fitted)} "
+           f"({', '.join(str(fit.counts[t]) for t in fit.fitted)} timed incidents), the "
+           "others" if fit.profiles else "")
+        + " by documented shape assumptions (Felson & Poulsen 2003; CSEW)"
+        + ("; timing moved with population present (demand follows the people)"
+           if follow_population and not spec.flat_all else "; population movement not applied")
+        + (f"; {spec.describe()}." if spec != NOMINAL else "."),
         "Grades, officer time and non-crime harm weights: demand_types table (editable); "
         "crime harm: ONS Crime Severity Score weights by offence subgroup.",
     )
+    if fit.refused:
+        basis += ("Imported incidents not used for time of day: " + "; ".join(
+            f"{k} ({v})" for k, v in sorted(fit.refused.items())) + ".",)
     return Demand(tuple(codes), tuple(names), tuple(DayType(d) for d in day_types),
                   tuple(k.name for k in types), by_type, attended, immediate, mean_hours, harm,
                   harm_immediate, population_present[:, d_index], basis, profile_source)

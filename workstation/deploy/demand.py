@@ -363,14 +363,15 @@ def fit_profiles(incidents, *, min_count: int = MIN_TIMED_PER_TYPE) -> ProfileFi
 class ProfileSpec:
     """How crime time-of-day profiles are set for one demand build.
 
-    ``shift_hours`` moves every crime type's profile later by that many hours of the week
-    (a Saturday 23:00 peak at +2 h lands on Sunday 01:00); ``flat_crime`` makes crime
-    profiles flat (population following, where on, still moves them); ``flat_all`` makes
-    every type flat and switches population following off. ``mixture`` plans against a
-    weighted mean of the *assumed* crime profiles shifted by each (hours, weight): the
-    expected demand when the assumption's timing is uncertain by an hour or two (fitted
-    profiles, being data, are not blurred). Stress tests perturb the test demand; the
-    mixture is for the demand a plan is fitted on."""
+    ``shift_hours`` moves every crime type's arrivals (its profile after population
+    following) later by that many hours of the week (a Saturday 23:00 peak at +2 h lands
+    on Sunday 01:00); ``flat_crime`` makes crime arrive evenly through the week (no profile,
+    no population timing); ``flat_all`` makes every type flat and switches population
+    following off. ``mixture`` plans against a weighted mean of the crime arrivals shifted
+    by each (hours, weight) where the profile is *assumed*: the expected demand when the
+    assumption's timing is uncertain by an hour or two (fitted profiles, being data, are
+    not blurred). Stress tests perturb the test demand; the mixture is for the demand a
+    plan is fitted on."""
 
     shift_hours: int = 0
     flat_crime: bool = False
@@ -396,8 +397,10 @@ NOMINAL = ProfileSpec()
 # peak an hour or two early or late is as plausible as the stated one. Triangular weights
 # over -2..+2 h (the stress range of issue 15).
 ROBUST_MIXTURE = ProfileSpec(mixture=((-2, 1.0), (-1, 2.0), (0, 3.0), (1, 2.0), (2, 1.0)))
-# The profiles every plan is fitted on unless a caller says otherwise (see method doc).
-DEFAULT_PLANNING_PROFILES = ROBUST_MIXTURE
+# The profiles every plan is fitted on unless a caller says otherwise. Nominal, because
+# the mixture did not raise the stressed scores in the backtest (docs/method-evaluation.md):
+# it is offered (``backtest --robust``), not imposed.
+DEFAULT_PLANNING_PROFILES = NOMINAL
 
 
 def _week_hours(profile: np.ndarray) -> np.ndarray:
@@ -421,13 +424,28 @@ def flat_profile() -> np.ndarray:
     return _normalise_week(np.ones((4, 24)))
 
 
-def _crime_profile(base: np.ndarray, spec: ProfileSpec, assumed: bool) -> np.ndarray:
-    if spec.flat_crime or spec.flat_all:
-        return flat_profile()
+def _shift_arrivals(shape: np.ndarray, hours: int) -> np.ndarray:
+    """(n, 4, 24) hourly shapes moved later by ``hours`` through the week, each unit's
+    weekly volume kept."""
+    if not hours:
+        return shape
+    days = np.array([DAYS_PER_WEEK[d] for d in DAY_TYPES], dtype=float)
+    week = np.concatenate([shape[:, 0]] * 4 + [shape[:, 1], shape[:, 2], shape[:, 3]], axis=1)
+    rolled = np.roll(week, hours, axis=1).reshape(len(shape), 7, 24)
+    out = np.stack([rolled[:, :4].mean(axis=1), rolled[:, 4], rolled[:, 5], rolled[:, 6]], axis=1)
+    before = (shape.sum(axis=2) * days).sum(axis=1)
+    after = (out.sum(axis=2) * days).sum(axis=1)
+    return out * np.divide(before, after, out=np.ones_like(before), where=after > 0)[:, None, None]
+
+
+def _crime_arrivals(shape: np.ndarray, spec: ProfileSpec, assumed: bool) -> np.ndarray:
+    """Crime demand's hourly shape as it arrives (after population following), perturbed
+    or mixed as ``spec`` says: shifting the arrivals, not only the assumed shape, moves
+    the whole crime timing (the harsher and more honest stress)."""
     if spec.mixture and assumed:
         total = sum(w for _, w in spec.mixture)
-        base = sum(w * shift_profile(base, h) for h, w in spec.mixture) / total
-    return shift_profile(base, spec.shift_hours)
+        shape = sum(w * _shift_arrivals(shape, h) for h, w in spec.mixture) / total
+    return _shift_arrivals(shape, spec.shift_hours)
 
 
 def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, ...],
@@ -483,19 +501,23 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
             monthly = mental_health
         else:
             monthly = np.maximum(non_crime_total - mental_health - collisions_per_month, 0.0)
-        if kind.source == "collisions":
-            profile = flat_profile() if spec.flat_all else collision_profile
-        elif kind.source == "met_major" and kind.name in fit.profiles:
-            profile = _crime_profile(fit.profiles[kind.name], spec, assumed=False)
-        elif kind.source == "met_major":
-            profile = _crime_profile(assumed_profile(kind.profile), spec, assumed=True)
+        crime = kind.source == "met_major"
+        flat = spec.flat_all or (crime and spec.flat_crime)
+        if flat:
+            profile = flat_profile()
+        elif kind.source == "collisions":
+            profile = collision_profile
+        elif crime and kind.name in fit.profiles:
+            profile = fit.profiles[kind.name]
         else:
-            profile = flat_profile() if spec.flat_all else assumed_profile(kind.profile)
+            profile = assumed_profile(kind.profile)
         shape = np.broadcast_to(profile[None], (n, 4, 24))
-        if follow_population and kind.follows_population and not spec.flat_all:
+        if follow_population and kind.follows_population and not flat:
             moved = shape * presence
             # keep each borough-day's volume: only the timing follows the people
             shape = moved * (shape.sum(axis=2, keepdims=True) / moved.sum(axis=2, keepdims=True))
+        if crime and not flat:
+            shape = _crime_arrivals(shape, spec, assumed=kind.name not in fit.profiles)
         per_hour = monthly[:, None, None] / DAYS_PER_MONTH * shape    # incidents per hour
         per_hour = per_hour[:, d_index]
         by_type[..., t] = per_hour

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from workstation.errors import OutputError
-from workstation.exports.report import VISIBILITY_SENTENCE, risk_level, write_report
+from workstation.exports.report import VISIBILITY_SENTENCE, risk_levels, write_report
 from workstation.exports.tables import demand_type_rows
 
 
@@ -68,7 +68,7 @@ def test_commander_summary_quotes_the_plan(pages, real_plan):
     assert (f"{totals['understaffed_unit_hours_static']:,} of {len(real_plan.hourly):,} with "
             f"static staffing, {totals['understaffed_unit_hours_plan']:,} under the plan"
             in summary)
-    medium = sum(risk_level(t) == "MEDIUM" for t in real_plan.impact["statement"])
+    medium = int((risk_levels(real_plan.impact) == "MEDIUM").sum())
     assert f"{medium} MEDIUM" in summary
     assert "Largest losses of cover" in summary and "What to decide" in summary
 
@@ -108,7 +108,7 @@ def test_impact_statement_per_borough(pages, real_plan):
             worst = losses.sort_values("officer_change", kind="stable").iloc[0]
             assert flat(worst["statement"]) in impact
     # every unit-shift the engine grades MEDIUM or HIGH is spelled out, with its risk
-    risks = plan["statement"].map(risk_level)
+    risks = risk_levels(plan)
     assert risks.isin(["HIGH", "MEDIUM", "LOW"]).any()   # the engine grades its statements
     for statement in plan.loc[risks.isin(["MEDIUM", "HIGH"]), "statement"]:
         assert flat(statement) in impact

@@ -57,6 +57,10 @@ def _int(value: Any) -> str:
     return "" if pd.isna(value) else f"{int(round(float(value))):,}"
 
 
+def _text(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def _signed_int(value: Any) -> str:
     return "" if pd.isna(value) else f"{int(round(float(value))):+,}"
 
@@ -94,6 +98,13 @@ PLAN_VIEW_COLUMNS = (
            "Expected share of I-grade calls attended within the standard, with this plan"),
     Column("Static", "static_share_within_standard", _pct, True,
            "The same share with static staffing (no lending)"),
+    Column("I-grade target", "target_note_I", _text, False,
+           "Empty when the I-grade target can be reached; otherwise the best share any "
+           "staffing reaches (the target itself is never changed)"),
+    Column("Risk", "risk_level", _text, False,
+           "HIGH: I-grade short of its target; MEDIUM: short of the officers needed or "
+           "S-grade short of its target; LOW: loses cover against static but meets both"),
+    Column("Risk reason", "risk_reason", _text),
 )
 
 LENDING_VIEW_COLUMNS = (

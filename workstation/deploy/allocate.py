@@ -162,3 +162,29 @@ def _round_roster(own: np.ndarray, static: np.ndarray, length: np.ndarray) -> np
             if (out[u] * length).sum() + length[s] <= target_hours + 1e-6:
                 out[u, s] += 1
     return out
+
+
+def plan_from_parts(units, demand_all, need_all, static: np.ndarray, scenario, *,
+                    reprofile: bool = True) -> dict:
+    """Allocation per requested day type (``DayType`` -> ``DayAllocation``); the backtest
+    calls it with demand fitted on other months."""
+    out = {}
+    shift_hours = [s.hours for s in scenario.shifts]
+    for day in scenario.day_types:
+        d = demand_all.index(day)
+        out[day] = allocate_day(
+            required=need_all.required[:, d], required_buffer=need_all.buffer[:, d],
+            weight=_shortfall_weight(demand_all, need_all, d), static=static,
+            shift_hours=shift_hours, travel_minutes=units.travel_minutes,
+            max_lending_minutes=scenario.max_lending_minutes,
+            floor_share=scenario.floor_share, reprofile=reprofile)
+    return out
+
+
+def _shortfall_weight(demand, need, d: int) -> np.ndarray:
+    """Harm at stake per officer short: harm per hour / officers needed, mean 1."""
+    harm = demand.harm_per_hour[:, d]
+    required = np.maximum(need.required[:, d], 1)
+    per_officer = harm / required
+    mean = per_officer.mean() if per_officer.mean() > 0 else 1.0
+    return per_officer / mean + 1e-3

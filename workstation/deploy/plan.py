@@ -23,6 +23,11 @@ PLAN_COLUMNS = (
     "share_within_standard",         # expected share of I-grade within standard, plan
     "static_share_within_standard",  # same under static staffing (home)
 )
+# The deployment engine also fills, per plan row: risk_level (HIGH, MEDIUM, LOW, NONE),
+# risk_reason (short text), and per grade g in I, S: target_g (the user's target),
+# target_ceiling_g (best share reachable at any staffing, 0..1), target_reachable_g (bool),
+# target_note_g ("" or "target 90% not reachable here: ceiling 88% at this travel time").
+# Impact rows carry risk_level and risk_reason too; statements are built from these fields.
 HOURLY_COLUMNS = (
     "unit_code", "day_type", "hour",
     "population_present", "demand_per_hour", "harm_per_hour",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import re
 from pathlib import Path
 from typing import Iterable
 from xml.sax.saxutils import escape
@@ -284,7 +283,7 @@ def summary_facts(plan: ShiftPlan) -> dict:
         "understaffed_plan": plan.totals.get("understaffed_unit_hours_plan"),
         "understaffed_static": plan.totals.get("understaffed_unit_hours_static"),
         "reachable": dict(plan.totals.get("reachable_share_by_grade") or {}),
-        "risk_counts": {level: int(sum(risk_level(t) == level for t in plan.impact["statement"]))
+        "risk_counts": {level: int((risk_levels(plan.impact) == level).sum())
                         for level in RISK_LEVELS},
     }
 
@@ -304,11 +303,12 @@ def _risk_text(share: float, target: float) -> str:
 RISK_LEVELS = ("HIGH", "MEDIUM", "LOW")
 
 
-def risk_level(statement: str) -> str:
-    """The engine's risk grade as written in its impact statement ("... MEDIUM risk."),
-    so the report never grades a shift differently from the engine; "" if none."""
-    match = re.search(r"\b(HIGH|MEDIUM|LOW) risk\b", str(statement))
-    return match.group(1) if match else ""
+def risk_levels(impact: pd.DataFrame) -> pd.Series:
+    """The engine's risk grade per impact row, read from its ``risk_level`` field, so the
+    report never grades a shift differently from the engine; "" for NONE or no field."""
+    if "risk_level" not in impact:
+        return pd.Series("", index=impact.index, dtype=object)
+    return impact["risk_level"].fillna("").astype(str).replace("NONE", "")
 
 
 def _short_day(value) -> str:
@@ -455,7 +455,7 @@ class _Report:
                 if c in plan_rows.columns]
         impact = impact.merge(plan_rows[keep], on=["unit_code", "day_type", "shift"],
                               how="left")
-        impact["risk"] = impact["statement"].map(risk_level)
+        impact["risk"] = risk_levels(impact)
         impact["risk_rank"] = impact["risk"].map({"HIGH": 0, "MEDIUM": 1, "LOW": 2}).fillna(3)
         if "s_share_within_standard" in impact:
             impact["s_change"] = (impact["s_share_within_standard"]

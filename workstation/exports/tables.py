@@ -25,10 +25,12 @@ PLAN_EXPORT_COLUMNS = (
 # that the impact statements quote.
 OPTIONAL_COLUMNS = {
     "plan": ("static_home", "expected_incidents", "s_share_within_standard",
-             "static_s_share_within_standard"),
+             "static_s_share_within_standard", "risk_level", "risk_reason",
+             "target_ceiling_I", "target_reachable_I", "target_ceiling_S",
+             "target_reachable_S"),
     "hourly": ("harm_immediate_per_hour", "s_share_within_standard",
                "static_s_share_within_standard"),
-    "lending": (), "impact": (),
+    "lending": (), "impact": ("risk_level", "risk_reason"),
 }
 PLAN_HEADERS = {
     "unit_code": "Unit code", "unit_name": "Unit", "day_type": "Day type", "shift": "Shift",
@@ -41,9 +43,15 @@ PLAN_HEADERS = {
     "s_share_within_standard": "S-grade share within standard (plan)",
     "static_s_share_within_standard": "S-grade share within standard (static)",
     "harm_immediate_per_hour": "I-grade harm per hour",
+    "risk_level": "Risk", "risk_reason": "Risk reason (and any unreachable target)",
+    "target_ceiling_I": "I-grade ceiling (any staffing)",
+    "target_reachable_I": "I-grade target reachable",
+    "target_ceiling_S": "S-grade ceiling (any staffing)",
+    "target_reachable_S": "S-grade target reachable",
 }
 SHARE_COLUMNS = frozenset({"share_within_standard", "static_share_within_standard",
-                           "s_share_within_standard", "static_s_share_within_standard"})
+                           "s_share_within_standard", "static_s_share_within_standard",
+                           "target_ceiling_I", "target_ceiling_S"})
 
 
 def _day_value(value: Any) -> str:

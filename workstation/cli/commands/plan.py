@@ -71,10 +71,19 @@ def plan_payload(plan) -> dict:
                       "borrowed": int(row.borrowed),
                       "share_within_standard": round(float(row.share_within_standard), 4),
                       "static_share_within_standard":
-                          round(float(row.static_share_within_standard), 4)})
+                          round(float(row.static_share_within_standard), 4),
+                      "risk": {"level": row.risk_level, "reason": row.risk_reason},
+                      **{f"{key}_{g}": _plain(getattr(row, f"{key}_{g}"))
+                         for g in ("I", "S") for key in ("target_ceiling", "target_reachable")}})
     return {"scenario": plan.scenario.to_dict(), "units": units,
             "lending": plan.lending.to_dict(orient="records"), "totals": plan.totals,
             "basis": list(plan.basis), "method": list(plan.method), "solver": plan.solver}
+
+
+def _plain(value):
+    """numpy scalars to JSON numbers/booleans; ceilings rounded like the shares."""
+    value = value.item() if hasattr(value, "item") else value
+    return round(value, 4) if isinstance(value, float) else value
 
 
 def run(args) -> int:

@@ -52,6 +52,10 @@ STRESS = {
 POLICIES = ("static", "shift_rule", "roster_only", "plan")
 
 
+class WindowError(InputError, ValueError):
+    """Fit and test windows overlap (a ValueError too, for older callers)."""
+
+
 class CountsPack:
     """The data pack with its crime table replaced by the backtest's counts (pack months
     and ``--crime-counts`` files), so the engine reads them like the pack's own."""
@@ -211,7 +215,9 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
     ``collisions`` (a ``Collisions`` read from a STATS19 file) adds the real-timing score."""
     scenario = (scenario or DeploymentScenario()).validate()
     if fit_months[1] >= test_months[0]:
-        raise ValueError("the fit window must end before the test window starts")
+        raise WindowError(f"the fit window {fit_months[0]}..{fit_months[1]} must end before "
+                          f"the test window {test_months[0]}..{test_months[1]} starts",
+                          column="--fit-months", expected="a fit window ending before the test")
     day_types = tuple(day_types or DAY_TYPES)
     scenario = scenario.with_changes(day_types=day_types)
     fit_window = _window_counts(pack, fit_months, crime_counts)

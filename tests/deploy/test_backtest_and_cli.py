@@ -8,12 +8,15 @@ from workstation.cli import main
 from workstation.deploy.backtest import FIT_MONTHS, TEST_MONTHS, backtest
 from workstation.deploy.demand import fitted_profile, load_demand_table
 from workstation.deploy.scenario import DeploymentScenario
+from workstation.domain import DayType
 from workstation.errors import InputError
 
 
 @pytest.fixture(scope="module")
 def result(pack):
-    return backtest(pack, DeploymentScenario())
+    # reduced configuration (two day types, a few draws) to keep the test under ~10 s
+    return backtest(pack, DeploymentScenario(), day_types=(DayType.WEEKDAY, DayType.SATURDAY),
+                    draws=6, stress=False)
 
 
 def test_backtest_scores_months_never_fitted(result):
@@ -82,7 +85,7 @@ def test_cli_plan_writes_xlsx_and_refuses_bad_values(tmp_path, capsys):
 
 
 def test_cli_backtest_json(capsys):
-    assert main(["backtest", "--json"]) == 0
+    assert main(["backtest", "--json", "--draws", "4"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["ratio"] > 1.0 and len(payload["by_unit"]) == 32
 

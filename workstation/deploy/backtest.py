@@ -24,7 +24,7 @@ Honesty rules built in:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ from workstation.errors import InputError
 
 FIT_MONTHS = ("2019-01", "2021-12")
 TEST_MONTHS = ("2022-02", "2024-01")
-BOOTSTRAP_DRAWS = 400
+BOOTSTRAP_DRAWS = 200
 BOOTSTRAP_SEED = 20_261_201
 STRESS = {
     "shift_-2h": ProfileSpec(shift_hours=-2),
@@ -285,9 +285,10 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
                 raise AssertionError(f"{name} does not keep officer-hours on {day.value}")
 
     progress(0.4, "bootstrap over test months")
+    scored = {k: v for k, v in staffings.items() if k in POLICIES}
     bootstrap = _bootstrap(test_window.table, test_months, draws, seed,
-                           lambda rates: scorer.shares(staffings, demand(rates, NOMINAL)),
-                           cancel)
+                           lambda rates: demand(rates, NOMINAL),
+                           lambda sample: scorer.shares(scored, sample), cancel)
     baselines = {}
     for base in ("static", "shift_rule", "roster_only"):
         ratios = bootstrap["plan"] / bootstrap[base] if draws else np.array([])
@@ -350,24 +351,38 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
 
 
 def _bootstrap(table: pd.DataFrame, window: tuple[str, str], draws: int, seed: int,
-               score, cancel) -> dict:
-    """Resample the test window's months with replacement ``draws`` times (fixed seed);
-    each draw's mean monthly counts are scored. Returns policy -> array of shares."""
-    out: dict[str, list[float]] = {}
+               demand_of, score, cancel) -> dict:
+    """Resample the test window's months with replacement ``draws`` times (fixed seed) and
+    score each draw's mean month. Demand is affine in the monthly counts (crime, and
+    non-crime as a multiple of crime; collisions fixed), so a draw's demand is the weighted
+    mean of the months' demands, built once per month. Returns policy -> array of shares."""
     if draws <= 0:
         return {p: np.array([]) for p in POLICIES}
     months = sorted(table["month"].unique())
-    per_month = {m: g.groupby(["gss_code", "major_text"])["offences"].sum()
-                 for m, g in table.groupby("month")}
+    per_month = []
+    for month in months:
+        check_cancel(cancel)
+        rows = table[table["month"] == month]
+        rates = (rows.groupby(["gss_code", "major_text"])["offences"].sum()
+                 .rename("offences_per_month").reset_index())
+        per_month.append(demand_of(rates))
+    stack = {name: np.stack([getattr(d, name) for d in per_month]) for name in _AFFINE}
+    work = np.stack([d.attended_per_hour * d.officer_hours_per_incident for d in per_month])
     rng = np.random.default_rng(seed)
+    out: dict[str, list[float]] = {}
     for _ in range(draws):
         check_cancel(cancel)
-        picks = rng.integers(0, len(months), len(months))
-        summed = None
-        for i in picks:
-            series = per_month[months[i]]
-            summed = series if summed is None else summed.add(series, fill_value=0)
-        rates = (summed / len(months)).rename("offences_per_month").reset_index()
-        for name, share in score(rates).items():
+        weight = np.bincount(rng.integers(0, len(months), len(months)),
+                             minlength=len(months)) / len(months)
+        mean = {name: np.tensordot(weight, a, axes=1) for name, a in stack.items()}
+        hours = np.tensordot(weight, work, axes=1)
+        mean["officer_hours_per_incident"] = np.divide(
+            hours, mean["attended_per_hour"], out=np.ones_like(hours),
+            where=mean["attended_per_hour"] > 0)
+        for name, share in score(replace(per_month[0], **mean)).items():
             out.setdefault(name, []).append(share)
     return {k: np.array(v) for k, v in out.items()}
+
+
+_AFFINE = ("by_type_per_hour", "attended_per_hour", "immediate_per_hour", "harm_per_hour",
+           "harm_immediate_per_hour")

@@ -110,7 +110,7 @@ def observed_rates(frame: pd.DataFrame, codes, weeks: np.ndarray | None = None
     index = {c: i for i, c in enumerate(codes)}
     unit = frame["gss_code"].map(index)
     times = frame["occurred_at"]
-    week = ((times.dt.dayofyear - 1) // 7).to_numpy()
+    week = ((times.dt.day_of_year - 1) // 7).to_numpy()
     keep = unit.notna().to_numpy() & (week < 52)
     u = unit.to_numpy()[keep].astype(np.int64)
     d = _day_type(times.dt.day_of_week.to_numpy()[keep])
@@ -124,7 +124,7 @@ def observed_rates(frame: pd.DataFrame, codes, weeks: np.ndarray | None = None
 
 
 def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
-                       reference_demand: Demand, draws: int = 400, seed: int = 20_261_201
+                       reference_demand: Demand, draws: int = 200, seed: int = 20_261_201
                        ) -> CollisionBacktest:
     """Fit on the pack's years before the test year, score on ``collisions`` (one year)."""
     from workstation.deploy.backtest import _Scorer, _interval, shift_rule

@@ -246,6 +246,13 @@ def crime_window(first: str, last: str, files: tuple[CrimeCounts, ...] = (),
                 parts.append(pack_table[pack_table["month"] == month])
                 source[month] = "pack:crime_borough_month"
             else:
+                partial = [Path(c.path).name for c in files if month in c.incomplete_months]
+                if partial:
+                    raise InputError(
+                        f"month {month} of the window {first}..{last} is incomplete in "
+                        f"{partial[0]} (under {INCOMPLETE_MONTH_SHARE:.0%} of its median month) "
+                        "and in no other crime counts file", column="month",
+                        hint="Start the window a month later or add a file that holds it")
                 held = sorted({m for c in files for m in c.months} | pack_months)
                 raise InputError(
                     f"month {month} of the window {first}..{last} is in no crime counts file",

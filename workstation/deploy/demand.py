@@ -357,6 +357,46 @@ def fit_profiles(incidents, *, min_count: int = MIN_TIMED_PER_TYPE) -> ProfileFi
     return ProfileFit(profiles, counts, refused, source)
 
 
+def refused_fit(incidents, reason: str) -> ProfileFit:
+    """A fit that uses nothing from ``incidents`` (e.g. a stop-and-search file)."""
+    kinds = sorted({str(k) for k in incidents.frame["crime_type"].dropna().unique()}) or ["(all rows)"]
+    return ProfileFit({}, {}, {k: reason for k in kinds}, ", ".join(incidents.sources))
+
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def _spark(values: np.ndarray) -> str:
+    top = float(values.max()) or 1.0
+    return "".join(_BLOCKS[min(int(v / top * (len(_BLOCKS) - 1) + 0.5), len(_BLOCKS) - 1)]
+                   for v in values)
+
+
+def profile_comparison(fit: ProfileFit, demand_table=None,
+                       shifts=((7, 15), (15, 23), (23, 7))) -> list[dict]:
+    """One row per fitted type: the fitted and the default profile side by side (weekday
+    hours as a sparkline, the share of the week in each shift, the weekday peak hour)."""
+    types = {t.name: t for t in (load_demand_table(demand_table)
+                                 if not isinstance(demand_table, tuple) else demand_table)}
+    days = np.array([DAYS_PER_WEEK[d] for d in DAY_TYPES], dtype=float)
+    rows = []
+    for name in fit.fitted:
+        kind = types.get(name)
+        default = assumed_profile(kind.profile) if kind is not None else flat_profile()
+        row = {"demand_type": name, "timed_incidents": fit.counts[name]}
+        for label, profile in (("fitted", fit.profiles[name]), ("default", default)):
+            week = (profile * days[:, None]).sum(axis=0)
+            share = []
+            for start, end in shifts:
+                hours = [(start + i) % 24 for i in range((end - start) % 24 or 24)]
+                share.append(week[hours].sum() / week.sum())
+            row[f"{label}_weekday"] = _spark(profile[0])
+            row[f"{label}_shift_shares"] = " / ".join(f"{100 * v:.0f}%" for v in share)
+            row[f"{label}_peak_hour"] = int(np.argmax(profile[0]))
+        rows.append(row)
+    return rows
+
+
 # --- profile variants: stress tests and robust planning ----------------------------------
 
 @dataclass(frozen=True)

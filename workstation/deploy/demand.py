@@ -297,6 +297,9 @@ CRIME_TYPE_TO_DEMAND = {
     "vehicle crime": ("Vehicle Offences",), "vehicle offences": ("Vehicle Offences",),
     "other crime": ("Miscellaneous Crimes Against Society",),
     "miscellaneous crimes against society": ("Miscellaneous Crimes Against Society",),
+    # CAD incident types with real times beyond crime
+    "road traffic collision": ("Road traffic collisions",),
+    "road traffic collisions": ("Road traffic collisions",), "rtc": ("Road traffic collisions",),
 }
 # Record kinds that are police activity, not demand: they never time demand.
 POLICE_ACTIVITY_TYPES = {"person search": "stop and search", "vehicle search": "stop and search",
@@ -546,7 +549,7 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         if flat:
             profile = flat_profile()
         elif kind.source == "collisions":
-            profile = collision_profile
+            profile = fit.profiles.get(kind.name, collision_profile)
         elif crime and kind.name in fit.profiles:
             profile = fit.profiles[kind.name]
         else:

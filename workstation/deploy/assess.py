@@ -14,8 +14,8 @@ import pandas as pd
 
 from workstation.deploy.allocate import DayAllocation
 from workstation.deploy.demand import DAYS_PER_WEEK, Demand
-from workstation.deploy.erlang import share_within_standard
-from workstation.deploy.requirement import Requirement, grade_load, standard_for, travel_nodes
+from workstation.deploy.requirement import Requirement, ShareTables
+from workstation.deploy.response import DEFAULT_RESPONSE, ResponseModel
 from workstation.deploy.risk import GradeTarget, Risk, assess_risk, statement
 from workstation.deploy.scenario import DeploymentScenario
 from workstation.deploy.units import PlanningUnits
@@ -23,21 +23,23 @@ from workstation.domain import DayType
 
 
 def cover(officers: np.ndarray, demand: Demand, scenario: DeploymentScenario,
-          grade: str, d: int | slice = slice(None)) -> np.ndarray:
+          grade: str, d: int | slice = slice(None), *,
+          response: ResponseModel | None = None, tables: ShareTables | None = None
+          ) -> np.ndarray:
     """Share of a grade's incidents answered within its standard with ``officers`` on duty
-    (of whom only the available share answer calls)."""
-    servers = np.floor(np.asarray(officers) * scenario.officer_availability + 1e-9).astype(np.int64)
-    standard = standard_for(scenario, grade)
-    return share_within_standard(servers, grade_load(demand, grade)[:, d],
-                                 demand.officer_hours_per_incident[:, d],
-                                 standard.standard_minutes,
-                                 travel_nodes(scenario, standard.standard_minutes))
+    per unit and hour (of whom the available share answer calls), in the queue-and-travel
+    model with each unit's area. ``officers`` matches ``demand.attended_per_hour[:, d]``.
+    ``tables`` (built for this demand and scenario) saves recomputing the queue."""
+    tables = tables or ShareTables(demand, scenario, response)
+    return tables.share(grade, officers, d)
 
 
-def grade_targets(scenario: DeploymentScenario) -> dict[str, GradeTarget]:
+def grade_targets(scenario: DeploymentScenario, response: ResponseModel | None = None
+                  ) -> dict[str, GradeTarget]:
     """Each grade's target as the user set it, with the best share reachable at any staffing."""
+    response = response or DEFAULT_RESPONSE
     return {s.grade: GradeTarget(s.grade, s.standard_minutes, s.target_share,
-                                 float(np.sum(travel_nodes(scenario, s.standard_minutes)[1])))
+                                 response.ceiling(s.standard_minutes))
             for s in scenario.standards}
 
 
@@ -57,16 +59,14 @@ class DayAssessment:
 
 
 def assess_day(day: DayType, allocation: DayAllocation, demand: Demand, static: np.ndarray,
-               scenario: DeploymentScenario) -> DayAssessment:
+               scenario: DeploymentScenario, tables: ShareTables) -> DayAssessment:
     shift_of_hour = _shift_of_hour(scenario)
     d = demand.index(day)
     final_h = allocation.final[:, shift_of_hour]
     static_h = static[:, shift_of_hour]
     return DayAssessment(day, d, allocation, final_h, static_h,
-                         cover(final_h, demand, scenario, "I", d),
-                         cover(static_h, demand, scenario, "I", d),
-                         cover(final_h, demand, scenario, "S", d),
-                         cover(static_h, demand, scenario, "S", d))
+                         tables.share("I", final_h, d), tables.share("I", static_h, d),
+                         tables.share("S", final_h, d), tables.share("S", static_h, d))
 
 
 def _shift_of_hour(scenario: DeploymentScenario) -> np.ndarray:

@@ -188,6 +188,7 @@ class Demand:
     population_present: np.ndarray
     basis: tuple[str, ...] = field(default=())
     profile_source: str = "assumed"
+    area_km2: np.ndarray | None = None  # (n_units,) set by deploy.unit_demand for travel
 
     def index(self, day_type: DayType) -> int:
         return self.day_types.index(DayType(day_type))

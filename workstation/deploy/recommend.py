@@ -11,17 +11,18 @@ are re-exported here because the backtest and older callers import them from thi
 
 from __future__ import annotations
 
-from workstation.deploy.allocate import ROSTER_MIN_SHARE, plan_from_parts
+from workstation.deploy.allocate import ROSTER_MIN_SHARE, officer_cap, plan_from_parts
 from workstation.deploy.assess import (assess_day, cover, grade_targets, harm_served_share,
                                        hourly_table, impact_table, lending_table, plan_table,
                                        totals)
 from workstation.deploy.calibration import calibration
 from workstation.deploy.demand import Demand
 from workstation.deploy.plan import ShiftPlan
-from workstation.deploy.requirement import (Requirement, _patrol_units, grade_load,
-                                            requirement)
+from workstation.deploy.requirement import (Requirement, ShareTables, _patrol_units,
+                                            grade_load, requirement)
 from workstation.deploy.scenario import DeploymentScenario
-from workstation.deploy.strength import _largest_remainder, static_strength
+from workstation.deploy.response import DEFAULT_RESPONSE, ResponseModel
+from workstation.deploy.strength import _largest_remainder, static_strength, strength_given
 from workstation.deploy.unit_demand import _population_matches, demand_for
 from workstation.deploy.units import PlanningUnits, planning_units
 from workstation.domain import CancelToken, ProgressFn, check_cancel, no_progress
@@ -32,15 +33,18 @@ __all__ = ["recommend", "method_lines", "cover", "demand_for", "plan_from_parts"
 
 
 def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None,
-              incidents=None, population=None, progress: ProgressFn = no_progress,
-              cancel: CancelToken | None = None) -> ShiftPlan:
+              incidents=None, population=None, response: ResponseModel | None = None,
+              progress: ProgressFn = no_progress, cancel: CancelToken | None = None
+              ) -> ShiftPlan:
     """The deployment plan for ``scenario`` on the data pack (see module docstring).
 
     ``population`` (a ``PopulationPresent``) is reused when given; it must have been built
     with the scenario's TfL year and visitor setting. ``incidents`` (an ``IncidentSet``
-    with timestamps) replaces the assumed crime time-of-day profiles.
+    with timestamps) replaces the assumed crime time-of-day profiles. ``response`` holds
+    the response model's parameters (default: the calibrated ``DEFAULT_RESPONSE``).
     """
     scenario = (scenario or DeploymentScenario()).validate()
+    response = response or DEFAULT_RESPONSE
     progress(0.02, "planning units and travel graph")
     units = planning_units(pack, kind=scenario.units, speed_kmh=scenario.blue_light_speed_kmh)
     check_cancel(cancel)
@@ -49,29 +53,36 @@ def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None
                         population=population)
     check_cancel(cancel)
     progress(0.4, "officers needed")
-    need = requirement(demand, scenario, patrol_units=_patrol_units(units, hotspots))
-    static, strength_basis = static_strength(units, need.required, scenario)
+    static, strength_basis = static_strength(units, demand, scenario)
+    # the queue-and-travel shares, computed once, wide enough for any plan's officers
+    tables = ShareTables(demand, scenario, response,
+                         officers=int(officer_cap(static).max()))
+    need = requirement(demand, scenario, patrol_units=_patrol_units(units, hotspots),
+                       tables=tables)
     days = []
     for k, day in enumerate(scenario.day_types):
         check_cancel(cancel)
         progress(0.5 + 0.4 * k / len(scenario.day_types), f"allocating {day.value}")
         allocation = plan_from_parts(units, demand, need, static,
-                                     scenario.with_changes(day_types=(day,)))[day]
-        days.append(assess_day(day, allocation, demand, static, scenario))
+                                     scenario.with_changes(day_types=(day,)),
+                                     tables=tables)[day]
+        days.append(assess_day(day, allocation, demand, static, scenario, tables))
     progress(0.95, "tables")
-    targets = grade_targets(scenario)
+    targets = grade_targets(scenario, response)
     plan = plan_table(days, units, demand, need, static, scenario, targets)
     hourly = hourly_table(days, units, demand, need)
     lending, travel_hours = lending_table(days, units, scenario)
     summary = totals(plan, hourly, lending, static, travel_hours)
-    summary["calibration"] = calibration(demand, need, units, static, scenario)
+    summary["calibration"] = calibration(demand, need, units, static, scenario, response,
+                                         tables=tables)
+    summary["strength_given_units"] = strength_given(units, scenario)
     summary["reachable_share_by_grade"] = {g: t.ceiling for g, t in targets.items()}
     progress(1.0, "done")
     return ShiftPlan(
         scenario=scenario, plan=plan, hourly=hourly, lending=lending,
         impact=impact_table(plan), basis=_basis(demand, strength_basis, units),
         method=method_lines(scenario, units), totals=summary,
-        solver="scipy.optimize.linprog (HiGHS dual simplex), one LP per day type; "
+        solver="scipy.optimize.milp (HiGHS), one MIP per day type; "
                + "; ".join(sorted({a.allocation.status for a in days})))
 
 

@@ -92,10 +92,11 @@ class DeploymentScenario:
     visibility_floor_per_borough: int = 2  # policy choice, not a model output
     # Share of an on-duty response officer's time free for calls: the rest goes on briefings,
     # refreshment breaks, custody, court, training and other abstractions. Calibrated: with
-    # 0.63, static staffing of 890 officers per shift reproduces the Met's achieved S-grade
-    # performance (81.9% within 60 minutes, 12 months to Sep 2018); comparable to call-centre
-    # "shrinkage" of ~35%. See docs/method-deployment.md, calibration.
-    officer_availability: float = 0.63
+    # 0.611, static staffing of 890 officers per shift reproduces the Met's achieved S-grade
+    # performance (81.9% within 60 minutes, 12 months to Sep 2018) in the queue-and-travel
+    # model (scripts/calibrate_response.py); comparable to call-centre "shrinkage" of ~35-40%.
+    # See docs/method-deployment.md, calibration.
+    officer_availability: float = 0.611
     tfl_year: int = 2019
     extra: dict[str, Any] = field(default_factory=dict)
 

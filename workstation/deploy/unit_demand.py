@@ -8,6 +8,8 @@ boroughs.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -68,6 +70,6 @@ def demand_for(pack, scenario: DeploymentScenario, units: PlanningUnits, *, inci
         demand_table=scenario.extra.get("demand_table_csv"), incidents=incidents,
         crime_rates=crime_rates, first_month=first_month, last_month=last_month,
         profiles=profiles)
-    if units.kind == "borough":
-        return demand
-    return demand.aggregate(units.members, dict(zip(units.codes, units.names)))
+    if units.kind != "borough":
+        demand = demand.aggregate(units.members, dict(zip(units.codes, units.names)))
+    return replace(demand, area_km2=units.area_km2)

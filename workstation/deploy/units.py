@@ -28,6 +28,7 @@ class PlanningUnits:
     members: dict[str, tuple[str, ...]]      # unit code -> borough GSS codes
     graph: nx.Graph                          # edges carry travel_minutes and distance_m
     travel_minutes: np.ndarray               # (n, n) quickest path, inf where unreachable
+    area_km2: np.ndarray | None = None       # (n,) land inside the boundary, EPSG:27700
 
     def index(self, code: str) -> int:
         return self.codes.index(code)
@@ -71,4 +72,5 @@ def planning_units(pack, *, kind: str = "borough", speed_kmh: float = 30.0) -> P
     for source, lengths in nx.all_pairs_dijkstra_path_length(graph, weight="travel_minutes"):
         for target, minutes in lengths.items():
             travel[codes.index(source), codes.index(target)] = minutes
-    return PlanningUnits(kind, codes, names, members, graph, travel)
+    area_km2 = (frame.geometry.area / 1e6).to_numpy(dtype=float)   # pack is EPSG:27700
+    return PlanningUnits(kind, codes, names, members, graph, travel, area_km2)

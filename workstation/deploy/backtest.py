@@ -40,7 +40,7 @@ from workstation.errors import InputError
 
 FIT_MONTHS = ("2019-01", "2021-12")
 TEST_MONTHS = ("2022-02", "2024-01")
-BOOTSTRAP_DRAWS = 200
+BOOTSTRAP_DRAWS = 40
 BOOTSTRAP_SEED = 20_261_201
 STRESS = {
     "shift_-2h": ProfileSpec(shift_hours=-2),

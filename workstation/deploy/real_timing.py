@@ -22,7 +22,7 @@ unknown to the plan (the fit years' data have no weekday), which the score inclu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -124,7 +124,7 @@ def observed_rates(frame: pd.DataFrame, codes, weeks: np.ndarray | None = None
 
 
 def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
-                       reference_demand: Demand, draws: int = 200, seed: int = 20_261_201
+                       reference_demand: Demand, draws: int = 40, seed: int = 20_261_201
                        ) -> CollisionBacktest:
     """Fit on the pack's years before the test year, score on ``collisions`` (one year)."""
     from workstation.deploy.backtest import _Scorer, _interval, shift_rule
@@ -152,14 +152,13 @@ def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
 
     def demand(rate: np.ndarray) -> Demand:
         built = _demand(rate * scale, boroughs, [names[c] for c in boroughs], kind, population)
-        if units.kind == "borough":
-            return built
-        return built.aggregate(members, dict(zip(units.codes, units.names)))
+        if units.kind != "borough":
+            built = built.aggregate(members, dict(zip(units.codes, units.names)))
+        if built.unit_codes != tuple(units.codes):
+            built = _reorder(built, [built.unit_codes.index(c) for c in units.codes])
+        return replace(built, area_km2=getattr(units, "area_km2", None))
 
     fitted = demand(fit_rate)
-    if fitted.unit_codes != tuple(units.codes):
-        order = [fitted.unit_codes.index(c) for c in units.codes]
-        fitted = _reorder(fitted, order)
     need = requirement(fitted, scenario, patrol_units=_patrol_units(units, None))
     static, _ = static_strength(units, need.required, scenario)
     plan = plan_from_parts(units, fitted, need, static, scenario)
@@ -175,10 +174,7 @@ def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
     level = weekly(fit_rate) / weekly(observed)
 
     def score(rate):
-        test = demand(rate * level)
-        if test.unit_codes != tuple(units.codes):
-            test = _reorder(test, [test.unit_codes.index(c) for c in units.codes])
-        return scorer.shares(staffings, test)
+        return scorer.shares(staffings, demand(rate * level))
 
     served = score(observed)
     rng = np.random.default_rng(seed)
@@ -211,7 +207,6 @@ def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
 
 
 def _reorder(demand: Demand, order: list[int]) -> Demand:
-    from dataclasses import replace
     take = lambda a: a[order]   # noqa: E731
     return replace(demand, unit_codes=tuple(demand.unit_codes[i] for i in order),
                    unit_names=tuple(demand.unit_names[i] for i in order),

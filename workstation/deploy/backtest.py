@@ -40,7 +40,7 @@ from workstation.errors import InputError
 
 FIT_MONTHS = ("2019-01", "2021-12")
 TEST_MONTHS = ("2022-02", "2024-01")
-BOOTSTRAP_DRAWS = 40
+BOOTSTRAP_DRAWS = 200
 BOOTSTRAP_SEED = 20_261_201
 STRESS = {
     "shift_-2h": ProfileSpec(shift_hours=-2),
@@ -156,8 +156,20 @@ class _Scorer:
         self.day_types = day_types
         self.shift_of_hour = shift_hours_of(scenario)
 
-    def served_by_unit(self, officers: dict, demand) -> tuple[np.ndarray, np.ndarray]:
+    def tables(self, demand):
+        """The queue-and-travel share tables for one demand, built once for every staffing
+        scored against it (the costly part of ``cover``)."""
+        try:
+            from workstation.deploy.assess import ShareTables
+        except ImportError:          # an engine without tables
+            return None
+        return ShareTables(demand, self.scenario, None)
+
+    def served_by_unit(self, officers: dict, demand, tables=None
+                       ) -> tuple[np.ndarray, np.ndarray]:
         """(served harm per unit, total harm per unit), days-weighted over a week."""
+        tables = tables if tables is not None else self.tables(demand)
+        extra = {"tables": tables} if tables is not None else {}
         served = np.zeros(len(demand.unit_codes))
         total = np.zeros(len(demand.unit_codes))
         for day in self.day_types:
@@ -166,16 +178,17 @@ class _Scorer:
             hourly = officers[day][:, self.shift_of_hour]
             harm = demand.harm_per_hour[:, d]
             harm_i = demand.harm_immediate_per_hour[:, d]
-            share_i = cover(hourly, demand, self.scenario, "I", d)
-            share_s = cover(hourly, demand, self.scenario, "S", d)
+            share_i = cover(hourly, demand, self.scenario, "I", d, **extra)
+            share_s = cover(hourly, demand, self.scenario, "S", d, **extra)
             served += (harm_i * share_i + (harm - harm_i) * share_s).sum(axis=1) * days
             total += harm.sum(axis=1) * days
         return served, total
 
     def shares(self, staffings: dict, demand) -> dict:
         out = {}
+        tables = self.tables(demand)
         for name, officers in staffings.items():
-            served, total = self.served_by_unit(officers, demand)
+            served, total = self.served_by_unit(officers, demand, tables)
             out[name] = float(served.sum() / total.sum()) if total.sum() > 0 else float("nan")
         return out
 
@@ -236,7 +249,7 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
     fit_rates = monthly_crime_rates(data, first_month=fit_months[0], last_month=fit_months[1])
     fitted = demand(fit_rates, planning_profiles)
     need_fit = requirement(fitted, scenario, patrol_units=_patrol_units(units, None))
-    static, _ = static_strength(units, need_fit.required, scenario)
+    static, _ = static_strength(units, fitted, scenario)   # as recommend(): split by workload
     check_cancel(cancel)
     progress(0.15, "planning on the fitted demand")
     plan = plan_from_parts(units, fitted, need_fit, static, scenario)
@@ -255,7 +268,9 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
     scorer = _Scorer(scenario, day_types)
     test_rates = monthly_crime_rates(data, first_month=test_months[0], last_month=test_months[1])
     actual = demand(test_rates, NOMINAL)
-    by_unit_served = {name: scorer.served_by_unit(s, actual) for name, s in staffings.items()}
+    actual_tables = scorer.tables(actual)
+    by_unit_served = {name: scorer.served_by_unit(s, actual, actual_tables)
+                      for name, s in staffings.items()}
     harm_total = by_unit_served["static"][1]
     served = {name: float(v[0].sum() / harm_total.sum()) for name, v in by_unit_served.items()}
 

@@ -124,7 +124,7 @@ def observed_rates(frame: pd.DataFrame, codes, weeks: np.ndarray | None = None
 
 
 def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
-                       reference_demand: Demand, draws: int = 40, seed: int = 20_261_201
+                       reference_demand: Demand, draws: int = 200, seed: int = 20_261_201
                        ) -> CollisionBacktest:
     """Fit on the pack's years before the test year, score on ``collisions`` (one year)."""
     from workstation.deploy.backtest import _Scorer, _interval, shift_rule
@@ -160,7 +160,7 @@ def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
 
     fitted = demand(fit_rate)
     need = requirement(fitted, scenario, patrol_units=_patrol_units(units, None))
-    static, _ = static_strength(units, need.required, scenario)
+    static, _ = static_strength(units, fitted, scenario)   # as recommend(): split by workload
     plan = plan_from_parts(units, fitted, need, static, scenario)
     staffings = {"static": {d: static for d in DAY_TYPES},
                  "shift_rule": shift_rule(static, fitted, scenario),

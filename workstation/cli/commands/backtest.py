@@ -18,7 +18,7 @@ def register(subparsers) -> None:
                         help="STATS19 collision file in the DfT layout (date, time, coordinates) "
                              "for the real-timing backtest, e.g. a year after the pack's fit years")
     parser.add_argument("--draws", type=int, default=None,
-                        help="bootstrap draws (default 40; 0 = no intervals)")
+                        help="bootstrap draws (default 200; 0 = no intervals)")
     parser.add_argument("--seed", type=int, default=None, help="bootstrap seed (fixed default)")
     parser.add_argument("--robust", action="store_true",
                         help="plan against a mixture of the assumed crime profiles shifted "

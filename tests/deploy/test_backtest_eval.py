@@ -23,7 +23,7 @@ WARD_FILE = "police_counts/mps_ward_crime_2010-04_2025-02.csv.gz"
 
 @pytest.fixture(scope="module")
 def small(pack):
-    return backtest(pack, day_types=WEEKDAY, draws=12, seed=7)
+    return backtest(pack, day_types=WEEKDAY, draws=12, seed=7, real_timing_default=False)
 
 
 def test_baselines_ratios_and_intervals(small):
@@ -39,8 +39,10 @@ def test_baselines_ratios_and_intervals(small):
 
 
 def test_bootstrap_is_fixed_by_its_seed(pack, small):
-    again = backtest(pack, day_types=WEEKDAY, draws=12, seed=7, stress=False)
-    other = backtest(pack, day_types=WEEKDAY, draws=12, seed=8, stress=False)
+    again = backtest(pack, day_types=WEEKDAY, draws=12, seed=7, stress=False,
+                     real_timing_default=False)
+    other = backtest(pack, day_types=WEEKDAY, draws=12, seed=8, stress=False,
+                     real_timing_default=False)
     assert again.baselines["static"]["ci95"] == small.baselines["static"]["ci95"]
     assert other.baselines["static"]["ci95"] != small.baselines["static"]["ci95"]
     assert again.bootstrap == {"draws": 12, "seed": 7, "unit": "test months",
@@ -90,12 +92,12 @@ def test_later_window_from_the_ward_file(pack, shared_data):
     ward = read_crime_counts(shared_data / WARD_FILE, pack.table("boroughs"))
     result = backtest(pack, crime_counts=(ward,), fit_months=("2021-03", "2023-02"),
                       test_months=("2023-03", "2025-02"), day_types=WEEKDAY, draws=0,
-                      stress=False)
+                      stress=False, real_timing_default=False)
     assert result.windows["test"]["sources"] == {WARD_FILE.split("/")[1]: 24}
     assert 0.5 < result.served["static"] < result.served["plan"] < 1
     with pytest.raises(InputError, match="2025-03"):
         backtest(pack, crime_counts=(ward,), test_months=("2024-02", "2025-03"),
-                 day_types=WEEKDAY, draws=0, stress=False)
+                 day_types=WEEKDAY, draws=0, stress=False, real_timing_default=False)
 
 
 def test_real_timing_collision_backtest_on_the_2022_file(pack, shared_data):
@@ -110,6 +112,11 @@ def test_real_timing_collision_backtest_on_the_2022_file(pack, shared_data):
     lo, hi = timing["ci95"]
     assert lo <= hi and np.isfinite(timing["ratio"])
     assert 0.3 < timing["served"]["static"] < 1
+    # the pack's copy of the same file gives the same score
+    from workstation.loaders.stats19 import collisions_from_pack
+    again = backtest(pack, day_types=WEEKDAY, draws=0, stress=False,
+                     collisions=collisions_from_pack(pack), collision_draws=0)
+    assert again.real_timing["collisions"]["ratio"] == timing["ratio"]
 
 
 def test_cli_json_has_the_issue_fields(capsys):
@@ -122,6 +129,10 @@ def test_cli_json_has_the_issue_fields(capsys):
     assert set(payload["stress"]) == {"shift_-2h", "shift_+2h", "shift_+4h", "flat_crime",
                                       "flat_all"}
     assert payload["windows"]["test"]["first_month"] == "2022-02"
+    assert payload["ratio"] > 1.0 and len(payload["by_unit"]) == 32
+    timing = payload["real_timing"]["collisions"]        # from the pack's 2022 table
+    assert timing["test_year"] == 2022 and len(timing["ci95"]) == 2
+    assert timing["source"] == "pack:collisions_timed"
 
 
 def test_cli_names_a_month_no_file_holds(capsys):

@@ -22,7 +22,8 @@ from workstation.paths import default_data_dir
 PACK_VERSION = "1"
 
 # Order matters: later parts may read tables earlier parts wrote (e.g. boroughs).
-BUILD_PARTS = ["build_geo", "build_census", "build_crime", "build_tfl", "build_burglary"]
+BUILD_PARTS = ["build_geo", "build_census", "build_crime", "build_tfl", "build_burglary",
+               "build_collisions_timed"]
 
 
 def default_source_dir() -> Path:

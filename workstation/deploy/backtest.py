@@ -218,14 +218,15 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
              crime_counts: tuple = (), day_types: tuple[DayType, ...] | None = None,
              draws: int = BOOTSTRAP_DRAWS, seed: int = BOOTSTRAP_SEED, stress: bool = True,
              planning_profiles: ProfileSpec | None = None, collisions=None,
-             collision_draws: int | None = None,
+             collision_draws: int | None = None, real_timing_default: bool = True,
              progress: ProgressFn = no_progress, cancel: CancelToken | None = None
              ) -> BacktestResult:
     """Score static, the shift rule, roster only and the plan on the test window (see the
     module docstring). ``crime_counts`` are ``CrimeCounts`` read from published files (they
     take precedence over the pack for the months they hold); ``day_types`` defaults to all
     four; ``planning_profiles`` defaults to the engine's (``DEFAULT_PLANNING_PROFILES``);
-    ``collisions`` (a ``Collisions`` read from a STATS19 file) adds the real-timing score."""
+    ``collisions`` (a ``Collisions`` read from a STATS19 file; default the pack's 2022
+    ``collisions_timed`` unless ``real_timing_default`` is off) gives the real-timing score."""
     scenario = (scenario or DeploymentScenario()).validate()
     if fit_months[1] >= test_months[0]:
         raise WindowError(f"the fit window {fit_months[0]}..{fit_months[1]} must end before "
@@ -307,8 +308,13 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
     baselines = {}
     for base in ("static", "shift_rule", "roster_only"):
         ratios = bootstrap["plan"] / bootstrap[base] if draws else np.array([])
-        baselines[base] = {"ratio": round(served["plan"] / served[base], 4),
-                           "ci95": _interval(ratios), "served": round(served[base], 4)}
+        point = served["plan"] / served[base]
+        baselines[base] = {"ratio": round(point, 4), "ci95": _interval(ratios),
+                           "served": round(served[base], 4),
+                           # mean of the draws minus the point: non-zero where the score is
+                           # nonlinear in resampled volumes (the percentile interval shifts)
+                           "bootstrap_bias": round(float(np.mean(ratios)) - point, 4)
+                           if len(ratios) else None}
     progress(0.8, "stress tests")
     stress_ratio, stress_detail = {}, {}
     if stress:
@@ -318,6 +324,9 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
             stress_detail[name] = {k: round(v, 4) for k, v in shares.items()}
             stress_ratio[name] = round(shares["plan"] / shares["static"], 4)
     real_timing = {}
+    if collisions is None and real_timing_default:
+        from workstation.loaders.stats19 import collisions_from_pack
+        collisions = collisions_from_pack(pack)
     if collisions is not None:
         progress(0.9, "real-timing collision backtest")
         from workstation.deploy.real_timing import collision_backtest

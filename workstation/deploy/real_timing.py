@@ -47,6 +47,7 @@ class CollisionBacktest:
     served: dict
     scale: float                  # collision stream x this = the main model's attended load
     level: float                  # test year x this = the fit years' London total
+    bias: dict                    # mean of the draws minus the point, per ratio
     collisions_fit_per_year: float
     collisions_test: int
     draws: int
@@ -58,7 +59,8 @@ class CollisionBacktest:
         return {"fit_years": list(self.fit_years), "test_year": self.test_year,
                 "ratio": self.ratio, "ci95": self.ci95,
                 "ratio_shift_rule": self.ratio_shift_rule,
-                "ci95_shift_rule": self.ci95_shift_rule, "served": self.served,
+                "ci95_shift_rule": self.ci95_shift_rule, "bootstrap_bias": self.bias,
+                "served": self.served,
                 "scale": self.scale, "level": self.level, "collisions_fit_per_year": self.collisions_fit_per_year,
                 "collisions_test": self.collisions_test, "bootstrap_draws": self.draws,
                 "seed": self.seed, "source": self.source, "notes": list(self.notes)}
@@ -202,7 +204,13 @@ def collision_backtest(pack, scenario: DeploymentScenario, collisions, *, units,
         fit_years, test_year, round(served["plan"] / served["static"], 4),
         _interval(np.array(ratios)), round(served["plan"] / served["shift_rule"], 4),
         _interval(np.array(ratios_rule)), {k: round(v, 4) for k, v in served.items()},
-        round(scale, 2), round(level, 4), round(per_year, 1), int(in_units.sum()), draws, seed,
+        round(scale, 2), round(level, 4),
+        {"ratio": round(float(np.mean(ratios)) - served["plan"] / served["static"], 4)
+         if ratios else None,
+         "ratio_shift_rule": round(float(np.mean(ratios_rule))
+                                   - served["plan"] / served["shift_rule"], 4)
+         if ratios_rule else None},
+        round(per_year, 1), int(in_units.sum()), draws, seed,
         collisions.to_dict()["path"], notes)
 
 

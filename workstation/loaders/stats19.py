@@ -118,3 +118,12 @@ def read_collisions(path: str | Path, boroughs) -> Collisions:
              .astype({"gss_code": str}).reset_index(drop=True))
     return Collisions(str(path), frame, int(len(raw)), int((~timed).sum()),
                       int((timed & ~pointed).sum()), int((~inside).sum()))
+
+
+def collisions_from_pack(pack) -> Collisions | None:
+    """The pack's timed collisions (2022) as a ``Collisions``, or None if the pack has none."""
+    if not pack.has("collisions_timed"):
+        return None
+    frame = pack.table("collisions_timed").copy()
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+    return Collisions("pack:collisions_timed", frame, int(len(frame)), 0, 0, 0)

@@ -117,10 +117,12 @@ def allocate_day(*, values: ShiftValues, static: np.ndarray, shift_hours: list[t
     # The relaxation is usually integral already (segments break at whole officers); the
     # MIP runs only when it is not.
     result = milp(lp.cost, constraints=lp.constraints, bounds=lp.bounds)
-    whole = result.x is not None and np.allclose(
-        result.x[lp.integrality == 1], np.rint(result.x[lp.integrality == 1]), atol=1e-6)
     how = "LP relaxation integral"
-    if not whole:
+    if not _whole(lp, result):
+        # Usually only lending is fractional, where a floor (lent <= 25% of own) binds:
+        # fix the roster, make each floor a whole number of officers, solve again.
+        result, how = _with_whole_floors(lp, result), "LP with the roster fixed"
+    if not _whole(lp, result):
         result = milp(lp.cost, constraints=lp.constraints, bounds=lp.bounds,
                       integrality=lp.integrality,
                       options={"mip_rel_gap": MIP_GAP, "time_limit": MIP_TIME_LIMIT_S})
@@ -139,6 +141,48 @@ class _Model:
     pairs: list[tuple[int, int]]
     n: int
     n_shifts: int
+    floor_share: float
+    shift_lengths: np.ndarray
+
+
+def _whole(lp: _Model, result) -> bool:
+    if result is None or result.x is None or result.status != 0:
+        return False
+    x = result.x[lp.integrality == 1]
+    return bool(np.allclose(x, np.rint(x), atol=1e-6))
+
+
+def _round_roster(own: np.ndarray, n_shifts: int, hours: np.ndarray) -> np.ndarray | None:
+    """Whole officers per unit-shift with each unit's officer-hours kept (largest
+    remainders), or None where shift lengths differ and no rounding keeps them."""
+    own = own.reshape(-1, n_shifts)
+    out = np.floor(own + 1e-9)
+    for u in range(len(own)):
+        short = int(round(float(own[u].sum() - out[u].sum())))
+        out[u, np.argsort(-(own[u] - out[u]))[:short]] += 1
+    if not np.allclose((out * hours).sum(axis=1), (own * hours).sum(axis=1), atol=1e-6):
+        return None
+    return out.ravel()
+
+
+def _with_whole_floors(lp: _Model, result):
+    """Re-solve with the LP's roster rounded to whole officers (keeping each unit's
+    officer-hours) and fixed, and each lending floor rounded down to whole officers;
+    ``None`` when that is not possible."""
+    ns = lp.n * lp.n_shifts
+    if result is None or result.x is None:
+        return None
+    own = _round_roster(result.x[:ns], lp.n_shifts, lp.shift_lengths)
+    if own is None:
+        return None
+    lo, hi = lp.bounds.lb.copy(), lp.bounds.ub.copy()
+    lo[:ns] = hi[:ns] = own
+    (constraint,) = lp.constraints
+    upper = constraint.ub.copy()
+    lendable = (1.0 - lp.floor_share) * own           # floor rows are the third block
+    upper[2 * ns:3 * ns] = np.floor(lendable + 1e-9) - lendable
+    return milp(lp.cost, constraints=[LinearConstraint(constraint.A, constraint.lb, upper)],
+                bounds=Bounds(lo, hi))
 
 
 def _build(values: ShiftValues, static: np.ndarray, shift_hours, travel_minutes,
@@ -213,7 +257,7 @@ def _build(values: ShiftValues, static: np.ndarray, shift_hours, travel_minutes,
     integrality = np.zeros(n_vars)
     integrality[own0:up0] = 1
     return _Model(cost, [blocks.constraint()], Bounds(lo, hi), integrality, pairs, n,
-                  n_shifts)
+                  n_shifts, floor_share, length)
 
 
 class _Blocks:

@@ -77,31 +77,37 @@ def calibration(demand: Demand, need: Requirement, units: PlanningUnits, static:
     mean_required = float((need.required.mean(axis=2) * week[None]).sum(axis=1).mean()
                           / week.sum())
     team = SEED_BOROUGH_OFFICERS / SEED_BOROUGH_TEAMS
-    fitted = [
-        _row("I-grade share within 15 min, static staffing, London", MET_I_WITHIN_15,
-             static_i, "HMICFRS PEEL 2018/19 (12 months to Sep 2018)"),
-        _row("S-grade share within 60 min, static staffing, London", MET_S_WITHIN_60,
-             static_s, "HMICFRS PEEL 2018/19 (12 months to Sep 2018)"),
-    ]
-    predicted = [
-        _row("officers needed on duty per borough and hour (mean)", round(team, 1),
-             mean_required, "seed report: 139 emergency response officers in five teams"),
-        _row("share of attended incidents that are crimes", SEED_CRIME_SHARE_OF_RESPONSES,
-             crime_share_of_responses(demand, scenario),
-             "seed report: 22 percent of police responses relate to actual crime"),
-        _row("I-grade calls per borough a year", round(SEED_BOROUGH_I_PER_YEAR), immediate,
-             "seed report: 10,000 in eight months (demand table grade shares set towards it)"),
-        _row("S-grade calls per borough a year", round(SEED_BOROUGH_S_PER_YEAR),
-             attended - immediate,
-             "seed report: 14,400 in eight months (demand table grade shares set towards it)"),
-    ]
+    fitted = {
+        "I_within_15_min_static": _row(
+            "I-grade share within 15 min, static staffing, London", MET_I_WITHIN_15, static_i,
+            "HMICFRS PEEL 2018/19 (12 months to Sep 2018)"),
+        "S_within_60_min_static": _row(
+            "S-grade share within 60 min, static staffing, London", MET_S_WITHIN_60, static_s,
+            "HMICFRS PEEL 2018/19 (12 months to Sep 2018)"),
+    }
+    predicted = {
+        "officers_needed_per_borough_hour": _row(
+            "officers needed on duty per borough and hour (mean)", round(team, 1),
+            mean_required, "seed report: 139 emergency response officers in five teams"),
+        "crime_share_of_responses": _row(
+            "share of attended incidents that are crimes", SEED_CRIME_SHARE_OF_RESPONSES,
+            crime_share_of_responses(demand, scenario),
+            "seed report: 22 percent of police responses relate to actual crime"),
+        "I_calls_per_borough_year": _row(
+            "I-grade calls per borough a year", round(SEED_BOROUGH_I_PER_YEAR), immediate,
+            "seed report: 10,000 in eight months (demand table grade shares set towards it)"),
+        "S_calls_per_borough_year": _row(
+            "S-grade calls per borough a year", round(SEED_BOROUGH_S_PER_YEAR),
+            attended - immediate,
+            "seed report: 14,400 in eight months (demand table grade shares set towards it)"),
+    }
     return {
-        "free_parameters": [
-            {"name": "dispatch_delay_minutes", "value": response.dispatch_delay_minutes,
-             "fitted_to": fitted[0]["figure"]},
-            {"name": "officer_availability", "value": scenario.officer_availability,
-             "fitted_to": fitted[1]["figure"]},
-        ],
+        "free_parameters": {
+            "dispatch_delay_minutes": {"value": response.dispatch_delay_minutes,
+                                       "fitted_to": "I_within_15_min_static"},
+            "officer_availability": {"value": scenario.officer_availability,
+                                     "fitted_to": "S_within_60_min_static"},
+        },
         "assumed_parameters": {k: v for k, v in response.to_dict().items()
                                if k != "dispatch_delay_minutes"},
         "fitted": fitted,

@@ -11,7 +11,10 @@ are re-exported here because the backtest and older callers import them from thi
 
 from __future__ import annotations
 
-from workstation.deploy.allocate import ROSTER_MIN_SHARE, officer_cap, plan_from_parts
+import numpy as np
+
+from workstation.deploy.allocate import (LENDING_PENALTY, ROSTER_MIN_SHARE, ROSTER_MOVE_PENALTY,
+                                         officer_cap, plan_from_parts)
 from workstation.deploy.assess import (assess_day, cover, grade_targets, harm_served_share,
                                        hourly_table, impact_table, lending_table, plan_table,
                                        totals)
@@ -29,7 +32,8 @@ from workstation.domain import CancelToken, ProgressFn, check_cancel, no_progres
 
 __all__ = ["recommend", "method_lines", "cover", "demand_for", "plan_from_parts",
            "requirement", "static_strength", "_patrol_units", "Requirement", "grade_load",
-           "harm_served_share", "calibration", "_population_matches", "_largest_remainder"]
+           "harm_served_share", "calibration", "_population_matches", "_largest_remainder",
+           "plan_for"]
 
 
 def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None,
@@ -52,13 +56,26 @@ def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None
     demand = demand_for(pack, scenario, units, incidents=incidents, all_day_types=True,
                         population=population)
     check_cancel(cancel)
+    return plan_for(units, demand, scenario, response=response,
+                    patrol_units=_patrol_units(units, hotspots), progress=progress,
+                    cancel=cancel)
+
+
+def plan_for(units: PlanningUnits, demand: Demand, scenario: DeploymentScenario, *,
+             response: ResponseModel | None = None, tables: ShareTables | None = None,
+             patrol_units=None, progress: ProgressFn = no_progress,
+             cancel: CancelToken | None = None) -> ShiftPlan:
+    """Stages 2-4 on a demand already built: requirement, static strength, allocation per
+    day type, assessment. ``tables`` (built for this demand, the scenario's availability
+    and standards) may be shared between scenarios that differ only in officers."""
+    response = response or DEFAULT_RESPONSE
     progress(0.4, "officers needed")
     static, strength_basis = static_strength(units, demand, scenario)
     # the queue-and-travel shares, computed once, wide enough for any plan's officers
-    tables = ShareTables(demand, scenario, response,
-                         officers=int(officer_cap(static).max()))
-    need = requirement(demand, scenario, patrol_units=_patrol_units(units, hotspots),
-                       tables=tables)
+    tables = tables or ShareTables(demand, scenario, response,
+                                   officers=int(officer_cap(static).max()))
+    patrol_units = np.ones(len(units.codes)) if patrol_units is None else patrol_units
+    need = requirement(demand, scenario, patrol_units=patrol_units, tables=tables)
     days = []
     for k, day in enumerate(scenario.day_types):
         check_cancel(cancel)
@@ -68,22 +85,22 @@ def recommend(pack, scenario: DeploymentScenario | None = None, *, hotspots=None
                                      tables=tables)[day]
         days.append(assess_day(day, allocation, demand, static, scenario, tables))
     progress(0.95, "tables")
-    targets = grade_targets(scenario, response)
+    targets = grade_targets(scenario, tables.response)
     plan = plan_table(days, units, demand, need, static, scenario, targets)
     hourly = hourly_table(days, units, demand, need)
     lending, travel_hours = lending_table(days, units, scenario)
     summary = totals(plan, hourly, lending, static, travel_hours)
-    summary["calibration"] = calibration(demand, need, units, static, scenario, response,
-                                         tables=tables)
+    summary["calibration"] = calibration(demand, need, units, static, scenario,
+                                         tables.response, tables=tables)
     summary["strength_given_units"] = strength_given(units, scenario)
     summary["reachable_share_by_grade"] = {g: t.ceiling for g, t in targets.items()}
     progress(1.0, "done")
     return ShiftPlan(
         scenario=scenario, plan=plan, hourly=hourly, lending=lending,
         impact=impact_table(plan), basis=_basis(demand, strength_basis, units),
-        method=method_lines(scenario, units), totals=summary,
-        solver="scipy.optimize.milp (HiGHS), one MIP per day type; "
-               + "; ".join(sorted({a.allocation.status for a in days})))
+        method=method_lines(scenario, units, tables.response), totals=summary,
+        solver="scipy.optimize.milp (HiGHS): the LP relaxation per day type, the MIP where "
+               "it is not integral; " + "; ".join(sorted({a.allocation.status for a in days})))
 
 
 def _basis(demand: Demand, strength_basis: str, units: PlanningUnits) -> tuple[str, ...]:
@@ -98,9 +115,10 @@ def _basis(demand: Demand, strength_basis: str, units: PlanningUnits) -> tuple[s
     )
 
 
-def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = None
-                 ) -> tuple[str, ...]:
+def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = None,
+                 response: ResponseModel | None = None) -> tuple[str, ...]:
     """How each number in the plan is produced (printed in the app and every report)."""
+    response = response or DEFAULT_RESPONSE
     standards = "; ".join(f"{s.grade}-grade within {s.standard_minutes:g} min for "
                           f"{100 * s.target_share:.0f}%" for s in scenario.standards)
     return (
@@ -112,29 +130,42 @@ def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = Non
         + ". Graded I/S shares and officer-hours per incident come from the demand types table.",
         "Harm: each attended incident weighted by the ONS Crime Severity Score of its offence "
         "group (non-crime weights are stated policy in the demand table).",
-        f"Officers needed: the smallest number such that, in an M/M/c (Erlang C) queue, "
-        f"the share reached within the standard (wait + travel) meets its target ({standards}); "
-        f"I-grade calls pre-empt lower grades so their queue sees I-grade load only, S-grade "
-        f"calls queue behind all attended incidents; travel to scene is gamma distributed "
-        f"(mean {scenario.travel_minutes_to_scene:g} min, shape {scenario.travel_time_shape:g}); "
-        f"where travel alone makes a target unreachable, the requirement is to come within "
-        f"one point of the best reachable share; each hour is treated as stationary (SIPP, "
-        f"Green, Kolesar & Soares 2001). Officers on duty = officers answering calls / "
-        f"{scenario.officer_availability:.0%} (the share of a shift free for calls after "
-        f"briefings, breaks, custody and court).",
+        f"Response: each hour is an M/M/c (Erlang C) queue (SIPP, Green, Kolesar & Soares "
+        f"2001); I-grade calls pre-empt lower grades so their queue sees I-grade load only, "
+        f"S-grade calls queue behind all attended incidents. A call that finds an officer "
+        f"free gets the nearest free car: distance {response.square_root_law_constant:g} x "
+        f"sqrt(unit area / free cars) (square-root law, Kolesar & Blum 1973; Larson & Odoni "
+        f"1981 ch. 3; {response.officers_per_car:g} officers per car); a call that waits gets "
+        f"the next car to clear, anywhere in the unit. Travel = dispatch delay (mean "
+        f"{response.dispatch_delay_minutes:g} min, fitted to the Met's 86.9% of I-grade "
+        f"within 15 min) + distance at {response.speed_kmh:g} km/h. The share within a "
+        f"standard rises with officers and falls with area, up to the ceiling P(dispatch "
+        f"delay <= standard).",
+        f"Officers needed: the smallest number on duty whose available share "
+        f"({scenario.officer_availability:.1%} of a shift is free for calls after briefings, "
+        f"breaks, custody and court; fitted to the Met's 81.9% of S-grade within 60 min) "
+        f"meets each target ({standards}). Targets are never changed: where one is above the "
+        f"ceiling, officers are sized to come within one point of the ceiling (or until one "
+        f"more adds under 0.1 point) and every output says the target is not reachable.",
         f"Hotspot patrol: {scenario.hotspot_visits_per_hour} visits per hour of "
         f"{scenario.patrol_minutes_per_hotspot_visit:g} min (Koper 1995) added per unit.",
         f"Visibility floor: at least {scenario.visibility_floor_per_borough} officers per unit "
         "every hour. Visibility is a policy choice, not an output of the model.",
-        f"Static staffing: the same officers every shift, split by need over the week; the "
-        f"plan keeps each unit's officer-hours per day but rosters them by need (each shift "
-        f"keeps at least {ROSTER_MIN_SHARE:.0%} of its static strength).",
-        f"Lending: a linear programme per day type (HiGHS) minimises harm-weighted officer "
-        f"shortfall by hour plus travel time lost; each unit keeps at least "
-        f"{scenario.floor_share:.0%} of its own rostered officers; officers are conserved; "
-        f"lending only within {scenario.max_lending_minutes:g} minutes at "
-        f"{scenario.blue_light_speed_kmh:g} km/h.",
-        "Share within standard: I-grade share by Erlang C with the final officers each hour, "
-        "averaged over the shift weighted by I-grade incidents; harm-weighted demand served "
-        "combines I and S shares.",
+        f"Static staffing: the same officers every shift, split by workload (officer-hours "
+        f"of attended incidents) over the week; the plan keeps each unit's officer-hours per "
+        f"day (so London's too) but rosters them by value (each shift keeps at least "
+        f"{ROSTER_MIN_SHARE:.0%} of its static strength, in whole officers).",
+        f"Plan: per day type, HiGHS (scipy.optimize.milp) maximises harm-weighted demand "
+        f"answered within standard, each unit-shift's value of officers written as "
+        f"piecewise-linear segments of its concave envelope, less a {ROSTER_MOVE_PENALTY:.0%} "
+        f"penalty per officer-hour moved from the home roster and, per officer lent, the "
+        f"journey's officer-hours plus {LENDING_PENALTY:.0%}; static staffing is feasible, "
+        f"so the plan is never worse on this measure (checked on the exact model), and no "
+        f"hour static staffing covers is left short. Each unit keeps at least "
+        f"{scenario.floor_share:.0%} of its own rostered officers; lent officers are "
+        f"conserved in every shift; lending only within {scenario.max_lending_minutes:g} "
+        f"minutes at {scenario.blue_light_speed_kmh:g} km/h.",
+        "Share within standard: each grade's share in the response model with the final "
+        "officers each hour, averaged over the shift weighted by its incidents; harm-weighted "
+        "demand served combines I and S shares.",
     )

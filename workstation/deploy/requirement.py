@@ -4,8 +4,9 @@ For each grade, the smallest number of officers on duty whose available share (o
 answering calls = on duty x availability) reaches the grade's target within its standard
 in the queue-and-travel response model (``workstation.deploy.response``). Where a target
 is above the model's ceiling (reachable at no staffing), the officers needed are those that
-come within one point of the ceiling, and every output says the target is not reachable;
-the target itself is never changed. Hotspot patrol and the visibility floor are added.
+come within one point of the ceiling or beyond which one more officer adds less than 0.1
+point, and every output says the target is not reachable; the target itself is never
+changed. Hotspot patrol and the visibility floor are added.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from workstation.errors import InputError
 
 # Officers answering calls searched per unit-hour before giving up (a data error then).
 MAX_SERVERS = 2000
+# For a target above the ceiling: officers are needed until one more adds less than this
+# share of the grade's incidents (0.1 point).
+SATURATION_POINTS = 0.001
 
 
 @dataclass(frozen=True)
@@ -113,16 +117,25 @@ class ShareTables:
         return table[..., low] + (servers - low) * (table[..., low + 1] - table[..., low])
 
 
-def servers_needed(tables: ShareTables, grade: str, goal: float) -> np.ndarray:
+def servers_needed(tables: ShareTables, grade: str, goal: float, *,
+                   saturate: bool = False) -> np.ndarray:
     """Fractional officers answering calls at which the share first reaches ``goal``
-    (shares are linear between whole numbers); 0 where there is no demand."""
+    (shares are linear between whole numbers); 0 where there is no demand. With
+    ``saturate`` (a target above the ceiling) the search also stops where one more officer
+    on duty adds less than ``SATURATION_POINTS`` of the grade's incidents: the ceiling is
+    approached only as cars come infinitely close, so "within a point" of it could ask for
+    thousands of officers in a large borough."""
     rate = grade_load(tables.demand, grade)
     need = np.zeros(rate.shape)
     todo = rate > 0
     top = 0
+    per_officer = tables.scenario.officer_availability
     while todo.any():
         table = tables.table(grade, top)
         ok = table >= goal
+        if saturate:
+            gain = np.diff(table, axis=-1, append=table[..., -1:]) * per_officer
+            ok |= (table > 0.5 * goal) & (gain < SATURATION_POINTS)
         found = todo & ok.any(axis=-1)
         first = np.argmax(ok, axis=-1)
         below = np.take_along_axis(table, np.maximum(first - 1, 0)[..., None], -1)[..., 0]
@@ -141,7 +154,9 @@ def requirement(demand: Demand, scenario: DeploymentScenario, *, patrol_units: n
     tables = tables or ShareTables(demand, scenario, response)
     by_grade = {}
     for standard in scenario.standards:
-        servers = servers_needed(tables, standard.grade, goal_share(standard, tables.response))
+        ceiling = tables.response.ceiling(standard.standard_minutes)
+        servers = servers_needed(tables, standard.grade, goal_share(standard, tables.response),
+                                 saturate=standard.target_share > ceiling)
         # officers on duty = officers answering calls / the share of time free for calls
         by_grade[standard.grade] = np.ceil(servers / scenario.officer_availability
                                            - 1e-9).astype(np.int64)

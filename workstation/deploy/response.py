@@ -142,6 +142,10 @@ def share_by_servers(rate_per_hour: np.ndarray, service_hours: np.ndarray,
     mean_any, var_any = delay + drive_any, delay_var + (NEAREST_DISTANCE_CV * drive_any) ** 2
     t, w = _legendre(float(standard_minutes))
     density = _gamma_pdf(t, mean_any[..., None], var_any[..., None]) * w     # (..., nodes)
+    # rescale to the exact P(travel <= T) (quadrature error where the density is peaked)
+    exact = _gamma_cdf(standard_minutes, mean_any, var_any)
+    total = density.sum(axis=-1)
+    density *= np.where(total > 0, exact / np.where(total > 0, total, 1.0), 0.0)[..., None]
     # P(wait <= T - t) = 1 - exp(-(c / service - rate)(T - t) / 60): the exponential is
     # g q^c with q = exp(-(T - t) / (60 service)), so one running product over c replaces
     # an exp per (cell, c, node), the plan's largest cost.

@@ -60,9 +60,10 @@ METHOD_TEXT = (
     ("Response standards",
      "The Met grades calls I (immediate, 15 minutes) and S (significant, 60 minutes). A call is "
      "within the standard when the wait for a free officer plus the travel to scene fits in the "
-     "standard. Travel time varies (gamma distributed around the scenario's mean), so even with "
-     "an officer free at once some I-grade calls cannot be reached in 15 minutes: that ceiling "
-     "is printed in the totals (reachable share)."),
+     "standard. Travel is a dispatch delay plus the drive from the nearest free car, which is "
+     "closer the more cars are free and the smaller the unit (the square-root law); even with "
+     "unlimited officers the delay alone caps the share: that ceiling is printed in the totals "
+     "(reachable share) and next to any target it makes unreachable."),
     ("Queueing (Erlang C)",
      "Each unit-hour is treated as a queue: calls arrive at the demand rate and each ties up an "
      "officer for its time on scene. The Erlang C formula gives the chance that a call waits "
@@ -71,9 +72,10 @@ METHOD_TEXT = (
      "the share of a shift free for calls (officer availability)."),
     ("Floors and lending",
      "Each unit keeps at least the floor share of its own officers and the visibility floor. "
-     "A linear programme moves officers between units within the maximum lending travel time "
-     "(blue-light speed over the distance between neighbouring unit centres) to cut the "
-     "harm-weighted shortfall, counting the travel time lost. 'Final' = home - lent + "
+     "A linear programme re-rosters officers between shifts and moves them between units "
+     "within the maximum lending travel time (blue-light speed over the distance between "
+     "neighbouring unit centres) to answer the most harm-weighted demand in time, counting "
+     "the travel time lost; it is never worse than static staffing. 'Final' = home - lent + "
      "borrowed; the impact section compares the plan with static staffing (the same officers "
      "in every shift, nobody lent)."),
 )

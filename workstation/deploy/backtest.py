@@ -249,14 +249,19 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
 
     fit_rates = monthly_crime_rates(data, first_month=fit_months[0], last_month=fit_months[1])
     fitted = demand(fit_rates, planning_profiles)
-    need_fit = requirement(fitted, scenario, patrol_units=_patrol_units(units, None))
+    scorer = _Scorer(scenario, day_types)
+    fit_tables = scorer.tables(fitted)        # the queue tables, shared by every stage
+    shared = {"tables": fit_tables} if fit_tables is not None else {}
+    need_fit = requirement(fitted, scenario, patrol_units=_patrol_units(units, None), **shared)
     static, _ = static_strength(units, fitted, scenario)   # as recommend(): split by workload
     check_cancel(cancel)
     progress(0.15, "planning on the fitted demand")
-    plan = plan_from_parts(units, fitted, need_fit, static, scenario)
+    plan = plan_from_parts(units, fitted, need_fit, static, scenario, **shared)
     roster = plan_from_parts(units, fitted, need_fit, static,
-                             scenario.with_changes(floor_share=1.0, max_lending_minutes=0.0))
-    lending_only = plan_from_parts(units, fitted, need_fit, static, scenario, reprofile=False)
+                             scenario.with_changes(floor_share=1.0, max_lending_minutes=0.0),
+                             **shared)
+    lending_only = plan_from_parts(units, fitted, need_fit, static, scenario, reprofile=False,
+                                   **shared)
     staffings = {
         "static": {day: static for day in day_types},
         "shift_rule": shift_rule(static, fitted, scenario),
@@ -266,7 +271,6 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
     }
     check_cancel(cancel)
     progress(0.3, "scoring on the test months")
-    scorer = _Scorer(scenario, day_types)
     test_rates = monthly_crime_rates(data, first_month=test_months[0], last_month=test_months[1])
     actual = demand(test_rates, NOMINAL)
     actual_tables = scorer.tables(actual)
@@ -275,7 +279,8 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
     harm_total = by_unit_served["static"][1]
     served = {name: float(v[0].sum() / harm_total.sum()) for name, v in by_unit_served.items()}
 
-    need_test = requirement(actual, scenario, patrol_units=_patrol_units(units, None))
+    need_test = requirement(actual, scenario, patrol_units=_patrol_units(units, None),
+                            **({"tables": actual_tables} if actual_tables is not None else {}))
     shift_of_hour = scorer.shift_of_hour
     under = {"static": 0, "plan": 0}
     travel_hours = officer_hours = 0.0

@@ -379,7 +379,8 @@ class ImportDialog(QDialog):
         agreed = False
         if fit.profiles:
             scenario = self.session.scenario
-            rows = profile_comparison(fit, scenario.extra.get("demand_table_csv"))
+            rows = profile_comparison(fit, scenario.extra.get("demand_table_csv"),
+                                      pack=self.session.pack)
             agreed = bool((self.confirm_profiles or _ask_profiles)(self, fit, rows))
         scenario = self.session.scenario
         extra = dict(scenario.extra)

@@ -377,7 +377,7 @@ def _spark(values: np.ndarray) -> str:
 
 
 def profile_comparison(fit: ProfileFit, demand_table=None,
-                       shifts=((7, 15), (15, 23), (23, 7))) -> list[dict]:
+                       shifts=((7, 15), (15, 23), (23, 7)), pack=None) -> list[dict]:
     """One row per fitted type: the fitted and the default profile side by side (weekday
     hours as a sparkline, the share of the week in each shift, the weekday peak hour)."""
     types = {t.name: t for t in (load_demand_table(demand_table)
@@ -386,7 +386,11 @@ def profile_comparison(fit: ProfileFit, demand_table=None,
     rows = []
     for name in fit.fitted:
         kind = types.get(name)
-        default = assumed_profile(kind.profile) if kind is not None else flat_profile()
+        if kind is not None and kind.source == "collisions":
+            # the default for collisions is the pack's STATS19 fit
+            default = collisions_profile(pack)[1] if pack is not None else flat_profile()
+        else:
+            default = assumed_profile(kind.profile) if kind is not None else flat_profile()
         row = {"demand_type": name, "timed_incidents": fit.counts[name]}
         for label, profile in (("fitted", fit.profiles[name]), ("default", default)):
             week = (profile * days[:, None]).sum(axis=0)

@@ -61,6 +61,15 @@ def test_plan_is_never_worse_than_static(sweep, officers):
 
 
 @pytest.mark.parametrize("officers", SWEEP)
+def test_no_plan_comes_near_the_valued_officer_cap(sweep, officers):
+    from workstation.deploy.allocate import officer_cap
+    plan = sweep[officers].plan
+    static = plan.pivot_table(index="unit_code", columns="shift", values="static_home")
+    cap = dict(zip(static.index, officer_cap(static.to_numpy())))
+    assert (plan["final"] < 0.9 * plan["unit_code"].map(cap)).all()
+
+
+@pytest.mark.parametrize("officers", SWEEP)
 def test_no_unit_hour_static_covers_is_left_short(sweep, officers):
     hourly = sweep[officers].hourly
     covered = hourly["static"] >= hourly["required"]
@@ -189,7 +198,8 @@ def test_plan_json_carries_risk_and_target_ceilings(capsys):
     for grade in ("I", "S"):
         assert 0 < row[f"target_ceiling_{grade}"] <= 1
         assert isinstance(row[f"target_reachable_{grade}"], bool)
-    calibration = payload["totals"]["calibration"]
+    calibration = payload["calibration"]
+    assert calibration == payload["totals"]["calibration"]
     assert calibration["fitted"] and calibration["predicted_not_fitted"]
 
 

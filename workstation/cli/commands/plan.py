@@ -76,6 +76,7 @@ def plan_payload(plan) -> dict:
                       **{f"{key}_{g}": _plain(getattr(row, f"{key}_{g}"))
                          for g in ("I", "S") for key in ("target_ceiling", "target_reachable")}})
     return {"scenario": plan.scenario.to_dict(), "units": units,
+            "calibration": plan.totals.get("calibration"),
             "lending": plan.lending.to_dict(orient="records"), "totals": plan.totals,
             "basis": list(plan.basis), "method": list(plan.method), "solver": plan.solver}
 
@@ -116,8 +117,12 @@ def run(args) -> int:
     for row in rows:
         row["within_std_%"] = round(100 * row["share_within_standard"])
     print_table(rows, ["unit_name", "day_type", "shift", "required", "static_home", "home",
-                       "lent", "borrowed", "final", "within_std_%"])
+                       "lent", "borrowed", "final", "within_std_%", "risk_level"])
     print()
+    for grade in ("I", "S"):          # an unreachable target, next to the numbers it caps
+        notes = plan.plan.get(f"target_note_{grade}")
+        if notes is not None and notes.astype(bool).any():
+            print(f"{grade}-grade: {notes[notes.astype(bool)].iloc[0]}.")
     t = plan.totals
     print(f"Officers lent: {t['officers_lent']} in {t['lending_moves']} moves; harm-weighted "
           f"demand within standard {100 * t['harm_weighted_share_within_standard_plan']:.1f}% "

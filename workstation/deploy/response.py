@@ -46,7 +46,7 @@ class ResponseModel:
     """Parameters of the queue-and-travel response model, with their sources.
 
     ``dispatch_delay_minutes`` is the one parameter fitted to response performance (see
-    ``workstation.deploy.calibration`` and docs/method-deployment.md section 6).
+    ``workstation.deploy.calibration`` and docs/method-deployment.md section 7).
     """
 
     # Call answered, graded, dispatched and the crew under way. FITTED: with it, static

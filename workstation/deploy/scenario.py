@@ -78,11 +78,11 @@ class DeploymentScenario:
     max_lending_minutes: float = 20.0
     blue_light_speed_kmh: float = 30.0
     standards: tuple[ResponseStandard, ...] = DEFAULT_STANDARDS
-    # Mean travel time to scene. Calibrated: with 9.5 min, static staffing reproduces the
-    # Met's achieved I-grade performance (86.9% within 15 minutes, 12 months to Sep 2018).
+    # Mean journey of a hotspot patrol visit (minutes); a response standard must exceed it.
+    # Response travel itself comes from staffing and area (deploy/response.py), not from here.
     travel_minutes_to_scene: float = 9.5
-    # Travel times vary (distance, traffic): gamma distributed with this shape (1 / CV^2);
-    # 4 means a coefficient of variation of 0.5. Assumption; 0 = a fixed travel time.
+    # Not used by the queue-and-travel response model (deploy/response.ResponseModel holds
+    # its spreads); kept so older project files still load.
     travel_time_shape: float = 4.0
     include_visitors: bool = True
     demand_follows_population: bool = True

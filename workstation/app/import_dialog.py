@@ -98,6 +98,10 @@ class ImportDialog(QDialog):
         self.mapping_combos: dict[str, QComboBox] = {}
         # Asked when incidents are already open: returns "add", "replace" or "cancel".
         self.ask_add_or_replace = self._ask_add_or_replace_dialog
+        self.activity: str | None = None       # "stop and search" / "outcomes" (police.uk)
+        self.profile_fit: Any = None           # the ProfileFit offered after the import
+        # (dialog, fit, rows) -> bool; tests replace the modal question
+        self.confirm_profiles = None
         self._build()
         if path is not None:
             self.set_path(path)
@@ -254,6 +258,11 @@ class ImportDialog(QDialog):
         self._fill_mapping(preview.columns, preview.mapping)
         self._show_crs(preview.crs)
         self.warnings_list.addItems(list(preview.warnings))
+        from workstation.loaders.record_kind import ACTIVITY_REASON, activity_kind
+        self.activity = activity_kind(preview.columns)
+        if self.activity is not None:
+            self.warnings_list.addItem(f"This is {ACTIVITY_REASON[self.activity]}: it can be "
+                                       "shown on the map but will not set time-of-day profiles.")
 
     def _fill_rows(self, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
         self.preview_table.setColumnCount(len(columns))
@@ -389,6 +398,42 @@ class ImportDialog(QDialog):
         box.exec()
         clicked = box.clickedButton()
         return "add" if clicked is add else "replace" if clicked is replace_button else "cancel"
+                                + (f" ({unplaced:,} rows could not be placed)" if unplaced else ""))
+        if hasattr(incidents, "frame"):
+            self._offer_profiles(incidents)
+        self.sig_imported.emit(incidents)
+        self.accept()
+
+    def _offer_profiles(self, incidents: Any) -> None:
+        """A timestamped import times demand only for the crime types it holds enough of,
+        only if the user agrees here after seeing each fitted profile beside the default;
+        activity files (stop and search, outcomes) never do. The choice is stored in the
+        scenario (``extra.fit_profiles_from_import``), so the plan and the project follow it."""
+        from workstation.deploy.demand import fit_profiles, profile_comparison, refused_fit
+        from workstation.loaders.record_kind import ACTIVITY_REASON
+
+        fit = (refused_fit(incidents, ACTIVITY_REASON[self.activity]) if self.activity
+               else fit_profiles(incidents))
+        self.profile_fit = fit
+        agreed = False
+        if fit.profiles:
+            scenario = self.session.scenario
+            rows = profile_comparison(fit, scenario.extra.get("demand_table_csv"),
+                                      pack=self.session.pack)
+            agreed = bool((self.confirm_profiles or _ask_profiles)(self, fit, rows))
+        scenario = self.session.scenario
+        extra = dict(scenario.extra)
+        extra["fit_profiles_from_import"] = agreed
+        self.session.set_scenario(scenario.with_changes(extra=extra),
+                                  "Time-of-day profiles from import")
+        if agreed:
+            self.session.status(f"Time of day fitted from {fit.source} for "
+                                + ", ".join(fit.fitted))
+        else:
+            why = "; ".join(f"{k}: {v}" for k, v in sorted(fit.refused.items()))
+            self.session.status("Time-of-day profiles unchanged"
+                                + (" (you kept the defaults)" if fit.profiles else "")
+                                + (f": {why}" if why else ""))
 
     def _on_failed(self, task: TaskHandle, exc: BaseException) -> None:
         if task is not self.task:
@@ -408,3 +453,44 @@ class ImportDialog(QDialog):
             self.task.cancel()
             return      # closes from _on_cancelled once the worker stopped
         super().reject()
+
+
+PROFILE_DIALOG_NAME = "profileFitDialog"
+
+
+def _ask_profiles(parent: QWidget, fit: Any, rows: list[dict]) -> bool:
+    """Modal: the fitted profile of each type beside its default; Use or Keep."""
+    dialog = QDialog(parent)
+    dialog.setObjectName(PROFILE_DIALOG_NAME)
+    dialog.setWindowTitle("Use time-of-day profiles from this import?")
+    layout = QVBoxLayout(dialog)
+    text = QLabel(f"{fit.source} has timestamps for {len(rows)} demand type(s). Fitted "
+                  "profiles replace the documented assumptions for these types only; the "
+                  "plan's basis will name this file. Weekday hours 00-23, and the share of "
+                  "the week in the 07-15 / 15-23 / 23-07 shifts:")
+    text.setWordWrap(True)
+    layout.addWidget(text)
+    columns = [("demand_type", "Type"), ("timed_incidents", "Timed"),
+               ("fitted_weekday", "Fitted (weekday)"), ("default_weekday", "Default (weekday)"),
+               ("fitted_shift_shares", "Fitted shifts"), ("default_shift_shares", "Default shifts"),
+               ("fitted_peak_hour", "Fitted peak"), ("default_peak_hour", "Default peak")]
+    table = QTableWidget(len(rows), len(columns))
+    table.setHorizontalHeaderLabels([label for _, label in columns])
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    for r, row in enumerate(rows):
+        for c, (key, _) in enumerate(columns):
+            table.setItem(r, c, QTableWidgetItem(str(row[key])))
+    table.resizeColumnsToContents()
+    layout.addWidget(table, 1)
+    if fit.refused:
+        refused = QLabel("Not fitted: " + "; ".join(f"{k} ({v})" for k, v in sorted(fit.refused.items())))
+        refused.setWordWrap(True)
+        layout.addWidget(refused)
+    buttons = QDialogButtonBox()
+    buttons.addButton("Use fitted profiles", QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton("Keep default profiles", QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(900, 320)
+    return dialog.exec() == QDialog.DialogCode.Accepted

@@ -26,6 +26,7 @@ BUILD_PARTS = ["build_geo", "build_census", "build_crime", "build_tfl", "build_b
 BUILD_PARTS += ["build_gazetteer", "build_lsoa"]  # hotspot naming and LSOA outlines (issue 16)
 BUILD_PARTS += ["build_safety"]                   # Community Safety Index (issue 20)
 BUILD_PARTS += ["build_basemap"]  # Thames, parks, Major Road Network, Tube links (issue 16)
+BUILD_PARTS += ["build_collisions_timed"]   # timed STATS19 collisions for the real-timing backtest (issue 15)
 
 
 def default_source_dir() -> Path:

@@ -90,6 +90,10 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
               ("gss_code", "year", "month", "hour", "severity", "collisions"),
               "STATS19 road collisions per borough, year, month (1-12), hour of day and severity, "
               "2014-2023: the one incident type in the pack with a real hour of day"),
+    TableSpec("collisions_timed",
+              ("gss_code", "occurred_at", "easting_m", "northing_m"),
+              "STATS19 injury road collisions in London, 2022, with true date and time, "
+              "placed by point: the real-timing backtest's test year"),
     TableSpec("burglary_lattice",
               ("month", "crime_type", "cell_e", "cell_n", "gss_code", "incidents"),
               "police.uk street-level burglary 2019-01..2024-08 on the 100 m British National Grid "

@@ -261,12 +261,15 @@ def fitted_profile(incidents) -> np.ndarray | None:
 
     A CAD extract's timestamps beat any assumption; 500 timed incidents is enough for a
     stable 96-cell histogram (about 5 per cell) once lightly smoothed over adjacent hours.
+    Fits every timed row whatever its type: ``fitted_profiles`` is what demand uses.
     """
     if incidents is None:
         return None
     times = pd.to_datetime(incidents.frame["occurred_at"], errors="coerce").dropna()
-    if len(times) < 500:
-        return None
+    return _profile_from_times(times) if len(times) >= MIN_TIMED_PER_TYPE else None
+
+
+def _profile_from_times(times: pd.Series) -> np.ndarray:
     weekday = times.dt.day_of_week.to_numpy()   # Monday = 0
     day_index = np.select([weekday <= 3, weekday == 4, weekday == 5], [0, 1, 2], 3)
     counts = np.zeros((4, 24))
@@ -277,17 +280,238 @@ def fitted_profile(incidents) -> np.ndarray | None:
     return _normalise_week(per_day / per_day.sum(axis=1).mean())
 
 
+# Timed incidents a demand type needs before its profile is fitted (see fitted_profile).
+MIN_TIMED_PER_TYPE = 500
+# police.uk street crime types (and Met offence groups by name) -> demand types they time.
+CRIME_TYPE_TO_DEMAND = {
+    "violence and sexual offences": ("Violence Against the Person", "Sexual Offences"),
+    "violence against the person": ("Violence Against the Person",),
+    "sexual offences": ("Sexual Offences",),
+    "robbery": ("Robbery",), "burglary": ("Burglary",),
+    "possession of weapons": ("Possession of Weapons",),
+    "public order": ("Public Order Offences",), "public order offences": ("Public Order Offences",),
+    "drugs": ("Drug Offences",), "drug offences": ("Drug Offences",),
+    "criminal damage and arson": ("Arson and Criminal Damage",),
+    "arson and criminal damage": ("Arson and Criminal Damage",),
+    "bicycle theft": ("Theft",), "other theft": ("Theft",), "shoplifting": ("Theft",),
+    "theft from the person": ("Theft",), "theft": ("Theft",),
+    "vehicle crime": ("Vehicle Offences",), "vehicle offences": ("Vehicle Offences",),
+    "other crime": ("Miscellaneous Crimes Against Society",),
+    "miscellaneous crimes against society": ("Miscellaneous Crimes Against Society",),
+    # CAD incident types with real times beyond crime
+    "road traffic collision": ("Road traffic collisions",),
+    "road traffic collisions": ("Road traffic collisions",), "rtc": ("Road traffic collisions",),
+}
+# Record kinds that are police activity, not demand: they never time demand.
+POLICE_ACTIVITY_TYPES = {"person search": "stop and search", "vehicle search": "stop and search",
+                         "person and vehicle search": "stop and search"}
+
+
+@dataclass(frozen=True)
+class ProfileFit:
+    """Which demand types an import can time, and why the others are not fitted."""
+
+    profiles: dict            # demand type -> (4, 24) fitted profile
+    counts: dict              # demand type -> timed incidents behind it
+    refused: dict             # import crime type -> reason it fits nothing
+    source: str               # the import's file names
+
+    @property
+    def fitted(self) -> tuple[str, ...]:
+        return tuple(sorted(self.profiles))
+
+
+def fit_profiles(incidents, *, min_count: int = MIN_TIMED_PER_TYPE) -> ProfileFit:
+    """Per demand type profiles from an import's timestamps: only for types the import
+    really contains (police.uk crime types or Met offence groups, by name), each with at
+    least ``min_count`` timed rows. Stop-and-search and outcome records are police
+    activity, not demand, and fit nothing (a stop's time says when officers searched)."""
+    source = ", ".join(getattr(incidents, "sources", ()) or ()) if incidents is not None else ""
+    if incidents is None or len(incidents.frame) == 0:
+        return ProfileFit({}, {}, {}, source)
+    frame = incidents.frame
+    times = pd.to_datetime(frame["occurred_at"], errors="coerce")
+    kinds = frame["crime_type"].astype("string").fillna("").str.strip()
+    refused, by_demand = {}, {}
+    for kind, rows in times.groupby(kinds.str.casefold(), sort=True):
+        label = str(kinds[kinds.str.casefold() == kind].iloc[0]) if kind else "(no type)"
+        timed = rows.dropna()
+        if kind in POLICE_ACTIVITY_TYPES:
+            refused[label] = (f"{POLICE_ACTIVITY_TYPES[kind]}: police activity, not demand "
+                              "(its times say when officers acted, not when they were needed)")
+        elif kind.startswith("outcome") or "outcome" in kind:
+            refused[label] = "an outcome record: police activity, not demand"
+        elif not kind:
+            refused[label] = "no crime type: cannot say which demand it times"
+        elif kind not in CRIME_TYPE_TO_DEMAND:
+            refused[label] = "not a crime type the demand table models"
+        elif len(timed) == 0:
+            refused[label] = "no timestamps (month only)"
+        else:
+            for name in CRIME_TYPE_TO_DEMAND[kind]:
+                by_demand.setdefault(name, []).append(timed)
+    profiles, counts = {}, {}
+    for name, parts in by_demand.items():
+        joined = pd.concat(parts)
+        if len(joined) >= min_count:
+            profiles[name] = _profile_from_times(joined)
+            counts[name] = int(len(joined))
+        else:
+            refused[name] = f"{len(joined)} timed incidents, fewer than {min_count}"
+    return ProfileFit(profiles, counts, refused, source)
+
+
+def refused_fit(incidents, reason: str) -> ProfileFit:
+    """A fit that uses nothing from ``incidents`` (e.g. a stop-and-search file)."""
+    kinds = sorted({str(k) for k in incidents.frame["crime_type"].dropna().unique()}) or ["(all rows)"]
+    return ProfileFit({}, {}, {k: reason for k in kinds}, ", ".join(incidents.sources))
+
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def _spark(values: np.ndarray) -> str:
+    top = float(values.max()) or 1.0
+    return "".join(_BLOCKS[min(int(v / top * (len(_BLOCKS) - 1) + 0.5), len(_BLOCKS) - 1)]
+                   for v in values)
+
+
+def profile_comparison(fit: ProfileFit, demand_table=None,
+                       shifts=((7, 15), (15, 23), (23, 7)), pack=None) -> list[dict]:
+    """One row per fitted type: the fitted and the default profile side by side (weekday
+    hours as a sparkline, the share of the week in each shift, the weekday peak hour)."""
+    types = {t.name: t for t in (load_demand_table(demand_table)
+                                 if not isinstance(demand_table, tuple) else demand_table)}
+    days = np.array([DAYS_PER_WEEK[d] for d in DAY_TYPES], dtype=float)
+    rows = []
+    for name in fit.fitted:
+        kind = types.get(name)
+        if kind is not None and kind.source == "collisions":
+            # the default for collisions is the pack's STATS19 fit
+            default = collisions_profile(pack)[1] if pack is not None else flat_profile()
+        else:
+            default = assumed_profile(kind.profile) if kind is not None else flat_profile()
+        row = {"demand_type": name, "timed_incidents": fit.counts[name]}
+        for label, profile in (("fitted", fit.profiles[name]), ("default", default)):
+            week = (profile * days[:, None]).sum(axis=0)
+            share = []
+            for start, end in shifts:
+                hours = [(start + i) % 24 for i in range((end - start) % 24 or 24)]
+                share.append(week[hours].sum() / week.sum())
+            row[f"{label}_weekday"] = _spark(profile[0])
+            row[f"{label}_shift_shares"] = " / ".join(f"{100 * v:.0f}%" for v in share)
+            row[f"{label}_peak_hour"] = int(np.argmax(profile[0]))
+        rows.append(row)
+    return rows
+
+
+# --- profile variants: stress tests and robust planning ----------------------------------
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    """How crime time-of-day profiles are set for one demand build.
+
+    ``shift_hours`` moves every crime type's arrivals (its profile after population
+    following) later by that many hours of the week (a Saturday 23:00 peak at +2 h lands
+    on Sunday 01:00); ``flat_crime`` makes crime arrive evenly through the week (no profile,
+    no population timing); ``flat_all`` makes every type flat and switches population
+    following off. ``mixture`` plans against a weighted mean of the crime arrivals shifted
+    by each (hours, weight) where the profile is *assumed*: the expected demand when the
+    assumption's timing is uncertain by an hour or two (fitted profiles, being data, are
+    not blurred). Stress tests perturb the test demand; the mixture is for the demand a
+    plan is fitted on."""
+
+    shift_hours: int = 0
+    flat_crime: bool = False
+    flat_all: bool = False
+    mixture: tuple[tuple[int, float], ...] = ()
+
+    def describe(self) -> str:
+        parts = []
+        if self.mixture:
+            parts.append("planned against a mixture of the assumed crime profiles shifted "
+                         + ", ".join(f"{h:+d} h (weight {w:g})" for h, w in self.mixture))
+        if self.shift_hours:
+            parts.append(f"crime profiles shifted {self.shift_hours:+d} h")
+        if self.flat_crime:
+            parts.append("crime profiles flat")
+        if self.flat_all:
+            parts.append("every profile flat, population following off")
+        return "; ".join(parts) or "nominal profiles"
+
+
+NOMINAL = ProfileSpec()
+# Robust planning: the assumed crime profiles are shapes from the literature, not fits; a
+# peak an hour or two early or late is as plausible as the stated one. Triangular weights
+# over -2..+2 h (the stress range of issue 15).
+ROBUST_MIXTURE = ProfileSpec(mixture=((-2, 1.0), (-1, 2.0), (0, 3.0), (1, 2.0), (2, 1.0)))
+# The profiles every plan is fitted on unless a caller says otherwise. Nominal, because
+# the mixture did not raise the stressed scores in the backtest (docs/method-evaluation.md):
+# it is offered (``backtest --robust``), not imposed.
+DEFAULT_PLANNING_PROFILES = NOMINAL
+
+
+def _week_hours(profile: np.ndarray) -> np.ndarray:
+    """(4 day types, 24) -> 168 hours Monday 00:00 .. Sunday 23:00."""
+    return np.concatenate([profile[0]] * 4 + [profile[1], profile[2], profile[3]])
+
+
+def _day_types(week: np.ndarray) -> np.ndarray:
+    days = week.reshape(7, 24)
+    return np.stack([days[:4].mean(axis=0), days[4], days[5], days[6]])
+
+
+def shift_profile(profile: np.ndarray, hours: int) -> np.ndarray:
+    """A (4, 24) profile moved later by ``hours`` through the week (wrapping Sunday)."""
+    if not hours:
+        return profile
+    return _normalise_week(_day_types(np.roll(_week_hours(profile), hours)))
+
+
+def flat_profile() -> np.ndarray:
+    return _normalise_week(np.ones((4, 24)))
+
+
+def _shift_arrivals(shape: np.ndarray, hours: int) -> np.ndarray:
+    """(n, 4, 24) hourly shapes moved later by ``hours`` through the week, each unit's
+    weekly volume kept."""
+    if not hours:
+        return shape
+    days = np.array([DAYS_PER_WEEK[d] for d in DAY_TYPES], dtype=float)
+    week = np.concatenate([shape[:, 0]] * 4 + [shape[:, 1], shape[:, 2], shape[:, 3]], axis=1)
+    rolled = np.roll(week, hours, axis=1).reshape(len(shape), 7, 24)
+    out = np.stack([rolled[:, :4].mean(axis=1), rolled[:, 4], rolled[:, 5], rolled[:, 6]], axis=1)
+    before = (shape.sum(axis=2) * days).sum(axis=1)
+    after = (out.sum(axis=2) * days).sum(axis=1)
+    return out * np.divide(before, after, out=np.ones_like(before), where=after > 0)[:, None, None]
+
+
+def _crime_arrivals(shape: np.ndarray, spec: ProfileSpec, assumed: bool) -> np.ndarray:
+    """Crime demand's hourly shape as it arrives (after population following), perturbed
+    or mixed as ``spec`` says: shifting the arrivals, not only the assumed shape, moves
+    the whole crime timing (the harsher and more honest stress)."""
+    if spec.mixture and assumed:
+        total = sum(w for _, w in spec.mixture)
+        shape = sum(w * _shift_arrivals(shape, h) for h, w in spec.mixture) / total
+    return _shift_arrivals(shape, spec.shift_hours)
+
+
 def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, ...],
                  names: tuple[str, ...], day_types: tuple[DayType, ...],
                  harm_weights, non_crime_multiplier: float,
                  first_month: str = "2022-02", last_month: str = "2024-01",
                  follow_population: bool = True, demand_table=None, incidents=None,
-                 crime_rates: pd.DataFrame | None = None) -> Demand:
+                 crime_rates: pd.DataFrame | None = None,
+                 profiles: ProfileSpec | None = None) -> Demand:
     """Expected incidents per hour for every borough, day type and hour (see module doc).
 
     ``population_present`` is (n_boroughs, 4 TfL day types, 24) people present;
     ``crime_rates`` (from ``monthly_crime_rates``) overrides the window, e.g. in a backtest.
+    ``incidents`` (an import, or a ``ProfileFit`` from it) times the crime types it holds
+    enough of; ``profiles`` sets stress perturbations or the planning mixture (default
+    ``DEFAULT_PLANNING_PROFILES``).
     """
+    spec = DEFAULT_PLANNING_PROFILES if profiles is None else profiles
     types = load_demand_table(demand_table) if not isinstance(demand_table, tuple) else demand_table
     codes = list(gss_codes)
     n = len(codes)
@@ -298,7 +522,7 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
     crimes_per_month = per_major.sum(axis=1).to_numpy()
     collisions_per_month, collision_profile = collisions_profile(pack)
     collisions_per_month = collisions_per_month.reindex(codes).fillna(0.0).to_numpy()
-    fitted = fitted_profile(incidents)
+    fit = incidents if isinstance(incidents, ProfileFit) else fit_profiles(incidents)
     harm_major = harm_by_major(pack, harm_weights, first_month=first_month, last_month=last_month)
 
     # Population-following factor: presence relative to the borough's own daily mean.
@@ -325,17 +549,23 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
             monthly = mental_health
         else:
             monthly = np.maximum(non_crime_total - mental_health - collisions_per_month, 0.0)
-        if kind.source == "collisions":
-            profile = collision_profile
-        elif fitted is not None and kind.source == "met_major":
-            profile = fitted
+        crime = kind.source == "met_major"
+        flat = spec.flat_all or (crime and spec.flat_crime)
+        if flat:
+            profile = flat_profile()
+        elif kind.source == "collisions":
+            profile = fit.profiles.get(kind.name, collision_profile)
+        elif crime and kind.name in fit.profiles:
+            profile = fit.profiles[kind.name]
         else:
             profile = assumed_profile(kind.profile)
         shape = np.broadcast_to(profile[None], (n, 4, 24))
-        if follow_population and kind.follows_population:
+        if follow_population and kind.follows_population and not flat:
             moved = shape * presence
             # keep each borough-day's volume: only the timing follows the people
             shape = moved * (shape.sum(axis=2, keepdims=True) / moved.sum(axis=2, keepdims=True))
+        if crime and not flat:
+            shape = _crime_arrivals(shape, spec, assumed=kind.name not in fit.profiles)
         per_hour = monthly[:, None, None] / DAYS_PER_MONTH * shape    # incidents per hour
         per_hour = per_hour[:, d_index]
         by_type[..., t] = per_hour
@@ -348,7 +578,8 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         harm += per_hour * graded * weight
         harm_immediate += per_hour * kind.share_immediate * weight
     mean_hours = np.divide(work_hours, attended, out=np.ones_like(work_hours), where=attended > 0)
-    profile_source = "fitted from imported timestamps" if fitted is not None else "assumed"
+    profile_source = (f"fitted from imported timestamps ({fit.source}) for "
+                      + ", ".join(fit.fitted) if fit.profiles else "assumed")
     basis = (
         f"Recorded crime: Met borough offences by Home Office group, mean per month "
         f"{first_month}..{last_month} (crime_borough_month).",
@@ -356,13 +587,19 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         f"calls are not crimes), of which mental health {MENTAL_HEALTH_SHARE:.1%} of all "
         "incidents; road collisions from STATS19 2014-2023.",
         "Time of day: road collisions fitted from STATS19 hours; crime types "
-        + ("fitted from the imported incidents' timestamps" if fitted is not None else
-           "by documented shape assumptions (Felson & Poulsen 2003; CSEW)")
-        + ("; timing moved with population present (demand follows the people)."
-           if follow_population else "; population movement not applied."),
+        + (f"fitted from the timestamps of {fit.source} for {', '.join(fit.fitted)} "
+           f"({', '.join(str(fit.counts[t]) for t in fit.fitted)} timed incidents), the "
+           "others" if fit.profiles else "")
+        + " by documented shape assumptions (Felson & Poulsen 2003; CSEW)"
+        + ("; timing moved with population present (demand follows the people)"
+           if follow_population and not spec.flat_all else "; population movement not applied")
+        + (f"; {spec.describe()}." if spec != NOMINAL else "."),
         "Grades, officer time and non-crime harm weights: demand_types table (editable); "
         "crime harm: ONS Crime Severity Score weights by offence subgroup.",
     )
+    if fit.refused:
+        basis += ("Imported incidents not used for time of day: " + "; ".join(
+            f"{k} ({v})" for k, v in sorted(fit.refused.items())) + ".",)
     return Demand(tuple(codes), tuple(names), tuple(DayType(d) for d in day_types),
                   tuple(k.name for k in types), by_type, attended, immediate, mean_hours, harm,
                   harm_immediate, population_present[:, d_index], basis, profile_source)

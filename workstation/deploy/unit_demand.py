@@ -49,8 +49,13 @@ def _population_matches(population, scenario: DeploymentScenario) -> bool:
 def demand_for(pack, scenario: DeploymentScenario, units: PlanningUnits, *, incidents=None,
                crime_rates: pd.DataFrame | None = None, first_month: str = DEMAND_FIRST_MONTH,
                last_month: str = DEMAND_LAST_MONTH, all_day_types: bool = False,
-               population=None) -> Demand:
-    """Demand per planning unit (BCUs sum their boroughs)."""
+               population=None, profiles=None) -> Demand:
+    """Demand per planning unit (BCUs sum their boroughs). ``profiles`` (a
+    ``demand.ProfileSpec``) perturbs time-of-day profiles (backtest stress tests); an
+    import times demand only if the scenario allows it (``extra.fit_profiles_from_import``,
+    set by the import dialog when the user agrees)."""
+    if not scenario.extra.get("fit_profiles_from_import", True):
+        incidents = None
     codes, present = _population_by_borough(pack, scenario, population)
     keep = [i for i, c in enumerate(codes) if any(c in m for m in units.members.values())]
     gss = tuple(codes[i] for i in keep)
@@ -63,7 +68,8 @@ def demand_for(pack, scenario: DeploymentScenario, units: PlanningUnits, *, inci
         non_crime_multiplier=scenario.non_crime_multiplier,
         follow_population=scenario.demand_follows_population,
         demand_table=scenario.extra.get("demand_table_csv"), incidents=incidents,
-        crime_rates=crime_rates, first_month=first_month, last_month=last_month)
+        crime_rates=crime_rates, first_month=first_month, last_month=last_month,
+        profiles=profiles)
     if units.kind != "borough":
         demand = demand.aggregate(units.members, dict(zip(units.codes, units.names)))
     return replace(demand, area_km2=units.area_km2)

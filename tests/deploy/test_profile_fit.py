@@ -24,7 +24,7 @@ def _typed(kind, n, start):
 def test_stop_and_search_fits_nothing(shared_data, pack):
     from workstation.loaders import import_incidents
     path = shared_data / "incidents" / "police_uk_2016-06_metropolitan_stop_and_search.csv"
-    searches = import_incidents(path)
+    searches = import_incidents(path, boroughs=pack.table("boroughs"))
     assert activity_kind(pd.read_csv(path, nrows=1).columns) == "stop and search"
     fit = fit_profiles(searches)
     assert fit.profiles == {} and len(fit.refused) == 3

@@ -383,6 +383,8 @@ class ImportDialog(QDialog):
                                 + (f" ({unplaced:,} rows could not be placed)" if unplaced else "")
                                 + (f"; {skipped} file(s) skipped, see the import preview"
                                    if skipped else ""))
+        if hasattr(incidents, "frame"):
+            self._offer_profiles(incidents)
         self.sig_imported.emit(incidents)
         self.accept()
 
@@ -398,11 +400,6 @@ class ImportDialog(QDialog):
         box.exec()
         clicked = box.clickedButton()
         return "add" if clicked is add else "replace" if clicked is replace_button else "cancel"
-                                + (f" ({unplaced:,} rows could not be placed)" if unplaced else ""))
-        if hasattr(incidents, "frame"):
-            self._offer_profiles(incidents)
-        self.sig_imported.emit(incidents)
-        self.accept()
 
     def _offer_profiles(self, incidents: Any) -> None:
         """A timestamped import times demand only for the crime types it holds enough of,

@@ -62,12 +62,13 @@ def assess_risk(*, plan_i: float, static_i: float, plan_s: float, static_s: floa
     short = (f"{worst_gap} officers short of need at {worst_hour:02d}:00"
              if worst_gap > 0 else "")
     if target_i.falls_short(plan_i):
-        reason = f"I-grade {_pct(plan_i)} below {_goal(target_i)}"
+        reason = f"I-grade {_pct(plan_i, against=_goal_share(target_i))} below {_goal(target_i)}"
         return Risk("HIGH", _join(reason, short) + suffix)
     if worst_gap > 0 or target_s.falls_short(plan_s):
         parts = [short] if short else []
         if target_s.falls_short(plan_s):
-            parts.append(f"S-grade {_pct(plan_s)} below {_goal(target_s)}")
+            parts.append(f"S-grade {_pct(plan_s, against=_goal_share(target_s))} below "
+                         f"{_goal(target_s)}")
         return Risk("MEDIUM", "; ".join(parts) + suffix)
     if plan_i < static_i - LOSS_TOLERANCE or plan_s < static_s - LOSS_TOLERANCE:
         return Risk("LOW", f"loses cover against static staffing (I-grade {_pct(static_i)} -> "
@@ -76,8 +77,18 @@ def assess_risk(*, plan_i: float, static_i: float, plan_s: float, static_s: floa
     return Risk("NONE", f"has the {required} officers needed and meets the targets" + suffix)
 
 
-def _pct(share: float) -> str:
-    return f"{100 * share:.0f}%"
+def _pct(share: float, *, against: float | None = None) -> str:
+    """Whole percent, or one decimal where whole percent would hide the gap to ``against``
+    ("89.6% below the 90% target", never "90% below the 90% target")."""
+    whole = f"{100 * share:.0f}%"
+    if against is not None and share < against and whole == f"{100 * against:.0f}%":
+        return f"{100 * share:.1f}%" if f"{100 * share:.1f}" != f"{100 * against:.1f}" \
+            else f"{100 * share:.2f}%"
+    return whole
+
+
+def _goal_share(target: GradeTarget) -> float:
+    return target.target_share if target.reachable else target.ceiling
 
 
 def _goal(target: GradeTarget) -> str:

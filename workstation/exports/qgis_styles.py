@@ -19,14 +19,9 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
-# ColorBrewer 9-class schemes (Brewer, Harrower & Penn State, colorbrewer2.org, Apache-2.0),
-# as in workstation/app/style.py.
-YLORRD_9 = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c",
-            "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
-BLUES_9 = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6",
-           "#4292c6", "#2171b5", "#08519c", "#08306b")
-RDBU_9 = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
-          "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
+# ColorBrewer 9-class schemes: the very ramps the app and the PDF maps classify with.
+from workstation.maps.classify import BLUES_9, RDBU_9, YLORRD_9  # noqa: F401 (re-exported)
+
 HOTSPOT_COLOUR = "#ae017e"
 HOTSPOT_OUTLINE = "#49006a"          # the app's QColor(73, 0, 106)
 BOROUGH_EDGE = "#3c3c3c"             # the app's QColor(60, 60, 60)

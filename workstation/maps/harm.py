@@ -12,7 +12,6 @@ has no CSS weight: it is 0 by default (a stated, editable policy). Users may edi
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Iterable
 
 import numpy as np
 
+from workstation.csvtext import read_csv_rows
 from workstation.errors import InputError
 
 DEFAULT_WEIGHTS_PATH = Path(__file__).resolve().parent / "css_weights.csv"
@@ -77,30 +77,11 @@ def load_harm_weights(path: str | Path | None = None) -> HarmWeights:
     straight to the bad cell.
     """
     path = Path(path) if path is not None else DEFAULT_WEIGHTS_PATH
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("harm weights file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", path=path,
-                         hint="Save the file as CSV UTF-8") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if header is None:
-        raise InputError("file is empty", path=path, expected="columns " + ", ".join(COLUMNS))
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}", path=path, row=1,
-                         column=missing[0], expected="columns " + ", ".join(COLUMNS))
+    header, records = read_csv_rows(path, COLUMNS, what="harm weights file")
     index = {c: header.index(c) for c in COLUMNS}
     rows: list[tuple[str, str, float, str]] = []
     seen: dict[tuple[str, str], int] = {}
-    for line_no, record in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) < len(header):
-            record = record + [""] * (len(header) - len(record))
+    for line_no, record in records:
         category = record[index["category"]].strip()
         scheme = record[index["scheme"]].strip().lower()
         raw_weight = record[index["weight"]].strip()

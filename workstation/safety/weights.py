@@ -7,7 +7,6 @@ about and edit, not constants in code. Errors name the file, row and column.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workstation.csvtext import read_csv_rows
 from workstation.errors import InputError
 
 DEFAULT_WEIGHTS_PATH = Path(__file__).resolve().parent / "safety_weights.csv"
@@ -54,32 +54,6 @@ class DomainWeights:
         return pd.DataFrame(list(self.weights), columns=list(WEIGHT_COLUMNS))
 
 
-def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", path=path,
-                         hint="Save the file as CSV UTF-8") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if header is None:
-        raise InputError("file is empty", path=path, expected="columns " + ", ".join(required))
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}", path=path, row=1,
-                         column=missing[0], expected="columns " + ", ".join(required))
-    rows = []
-    for line_no, record in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        record = record + [""] * (len(header) - len(record))
-        rows.append((line_no, [c.strip() for c in record]))
-    return header, rows
-
-
 def _number(text: str, path: Path, row: int, column: str, expected: str) -> float:
     try:
         value = float(text.replace(",", ""))
@@ -95,7 +69,7 @@ def _number(text: str, path: Path, row: int, column: str, expected: str) -> floa
 def load_domain_weights(path: str | Path | None = None) -> DomainWeights:
     """Read ``domain,weight,basis`` (default: the shipped table). Weight 0 drops a domain."""
     path = Path(path) if path is not None else DEFAULT_WEIGHTS_PATH
-    header, rows = _read_rows(path, WEIGHT_COLUMNS)
+    header, rows = read_csv_rows(path, WEIGHT_COLUMNS)
     index = {c: header.index(c) for c in WEIGHT_COLUMNS}
     out: list[tuple[str, float, str]] = []
     seen: dict[str, int] = {}
@@ -139,7 +113,7 @@ def load_custom_domain(path: str | Path) -> CustomDomain:
     ``reference``. Single-valued columns must hold one value for the whole file.
     """
     path = Path(path)
-    header, rows = _read_rows(path, ("area_code", "value"))
+    header, rows = read_csv_rows(path, ("area_code", "value"))
     col = {c: header.index(c) for c in header}
     if not rows:
         raise InputError("no data rows", path=path, expected="one row per area code")

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from workstation.deploy.assess import ShareTables
 from workstation.deploy.demand import (DAY_TYPES, DAYS_PER_WEEK, NOMINAL, ProfileSpec,
                                        monthly_crime_rates)
 from workstation.deploy.recommend import (cover, demand_for, plan_from_parts, requirement,
@@ -156,20 +157,15 @@ class _Scorer:
         self.day_types = day_types
         self.shift_of_hour = shift_hours_of(scenario)
 
-    def tables(self, demand):
+    def tables(self, demand) -> ShareTables:
         """The queue-and-travel share tables for one demand, built once for every staffing
         scored against it (the costly part of ``cover``)."""
-        try:
-            from workstation.deploy.assess import ShareTables
-        except ImportError:          # an engine without tables
-            return None
         return ShareTables(demand, self.scenario, None)
 
-    def served_by_unit(self, officers: dict, demand, tables=None
+    def served_by_unit(self, officers: dict, demand, tables: ShareTables | None = None
                        ) -> tuple[np.ndarray, np.ndarray]:
         """(served harm per unit, total harm per unit), days-weighted over a week."""
         tables = tables if tables is not None else self.tables(demand)
-        extra = {"tables": tables} if tables is not None else {}
         served = np.zeros(len(demand.unit_codes))
         total = np.zeros(len(demand.unit_codes))
         for day in self.day_types:
@@ -178,8 +174,8 @@ class _Scorer:
             hourly = officers[day][:, self.shift_of_hour]
             harm = demand.harm_per_hour[:, d]
             harm_i = demand.harm_immediate_per_hour[:, d]
-            share_i = cover(hourly, demand, self.scenario, "I", d, **extra)
-            share_s = cover(hourly, demand, self.scenario, "S", d, **extra)
+            share_i = cover(hourly, demand, self.scenario, "I", d, tables=tables)
+            share_s = cover(hourly, demand, self.scenario, "S", d, tables=tables)
             served += (harm_i * share_i + (harm - harm_i) * share_s).sum(axis=1) * days
             total += harm.sum(axis=1) * days
         return served, total
@@ -228,47 +224,20 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
     ``collisions`` (a ``Collisions`` read from a STATS19 file; default the pack's 2022
     ``collisions_timed`` unless ``real_timing_default`` is off) gives the real-timing score."""
     scenario = (scenario or DeploymentScenario()).validate()
-    if fit_months[1] >= test_months[0]:
-        raise WindowError(f"the fit window {fit_months[0]}..{fit_months[1]} must end before "
-                          f"the test window {test_months[0]}..{test_months[1]} starts",
-                          column="--fit-months", expected="a fit window ending before the test")
+    _check_windows(fit_months, test_months)
     day_types = tuple(day_types or DAY_TYPES)
     scenario = scenario.with_changes(day_types=day_types)
     fit_window = _window_counts(pack, fit_months, crime_counts)
     test_window = _window_counts(pack, test_months, crime_counts)
     data = CountsPack(pack, pd.concat([fit_window.table, test_window.table], ignore_index=True))
     units = planning_units(pack, kind=scenario.units, speed_kmh=scenario.blue_light_speed_kmh)
-    population = _population(pack, scenario)
+    demand = _demand_builder(data, scenario, units, fit_months, _population(pack, scenario))
     progress(0.05, "fitting demand")
-
-    def demand(rates, profiles):
-        # harm weights per offence group from the fit window in both (first/last month)
-        return demand_for(data, scenario, units, crime_rates=rates, first_month=fit_months[0],
-                          last_month=fit_months[1], all_day_types=True,
-                          population=population, profiles=profiles)
 
     fit_rates = monthly_crime_rates(data, first_month=fit_months[0], last_month=fit_months[1])
     fitted = demand(fit_rates, planning_profiles)
     scorer = _Scorer(scenario, day_types)
-    fit_tables = scorer.tables(fitted)        # the queue tables, shared by every stage
-    shared = {"tables": fit_tables} if fit_tables is not None else {}
-    need_fit = requirement(fitted, scenario, patrol_units=_patrol_units(units, None), **shared)
-    static, _ = static_strength(units, fitted, scenario)   # as recommend(): split by workload
-    check_cancel(cancel)
-    progress(0.15, "planning on the fitted demand")
-    plan = plan_from_parts(units, fitted, need_fit, static, scenario, **shared)
-    roster = plan_from_parts(units, fitted, need_fit, static,
-                             scenario.with_changes(floor_share=1.0, max_lending_minutes=0.0),
-                             **shared)
-    lending_only = plan_from_parts(units, fitted, need_fit, static, scenario, reprofile=False,
-                                   **shared)
-    staffings = {
-        "static": {day: static for day in day_types},
-        "shift_rule": shift_rule(static, fitted, scenario),
-        "roster_only": {day: roster[day].final for day in day_types},
-        "plan": {day: plan[day].final for day in day_types},
-        "lending_only": {day: lending_only[day].final for day in day_types},
-    }
+    static, plan, staffings = _fit_staffings(units, fitted, scenario, scorer, progress, cancel)
     check_cancel(cancel)
     progress(0.3, "scoring on the test months")
     test_rates = monthly_crime_rates(data, first_month=test_months[0], last_month=test_months[1])
@@ -278,91 +247,27 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
                       for name, s in staffings.items()}
     harm_total = by_unit_served["static"][1]
     served = {name: float(v[0].sum() / harm_total.sum()) for name, v in by_unit_served.items()}
-
-    need_test = requirement(actual, scenario, patrol_units=_patrol_units(units, None),
-                            **({"tables": actual_tables} if actual_tables is not None else {}))
-    shift_of_hour = scorer.shift_of_hour
-    under = {"static": 0, "plan": 0}
-    travel_hours = officer_hours = 0.0
-    lengths = np.array([len(sh.hours) for sh in scenario.shifts])
-    finite_travel = np.where(np.isfinite(units.travel_minutes), units.travel_minutes, 0)
-    for day in day_types:
-        d = actual.index(day)
-        days = DAYS_PER_WEEK[day]
-        for name in under:
-            hourly = staffings[name][day][:, shift_of_hour]
-            under[name] += int((hourly < need_test.required[:, d]).sum()) * days
-        for s in range(len(scenario.shifts)):
-            travel_hours += float((plan[day].lend[:, :, s] * finite_travel).sum()) / 60 * days
-        officer_hours += float((static * lengths[None]).sum()) * days
-    static_hours = (static * lengths[None]).sum(axis=1)
-    for name, officers in staffings.items():      # equal officer-hours, checked
-        for day in day_types:
-            hours = (officers[day] * lengths[None]).sum(axis=1)
-            # lending moves officers between units: conserved London-wide, not per unit
-            same = (np.isclose(hours.sum(), static_hours.sum()) if name in ("plan", "lending_only")
-                    else np.allclose(hours, static_hours))
-            if not same:
-                raise AssertionError(f"{name} does not keep officer-hours on {day.value}")
+    under, travel_hours, officer_hours = _test_hours(actual, actual_tables, units, scenario,
+                                                     scorer, staffings, plan, static)
+    _check_equal_officer_hours(staffings, static, scenario, day_types)
 
     progress(0.4, "bootstrap over test months")
     scored = {k: v for k, v in staffings.items() if k in POLICIES}
     bootstrap = _bootstrap(test_window.table, test_months, draws, seed,
                            lambda rates: demand(rates, NOMINAL),
                            lambda sample: scorer.shares(scored, sample), cancel)
-    baselines = {}
-    for base in ("static", "shift_rule", "roster_only"):
-        ratios = bootstrap["plan"] / bootstrap[base] if draws else np.array([])
-        point = served["plan"] / served[base]
-        baselines[base] = {"ratio": round(point, 4), "ci95": _interval(ratios),
-                           "served": round(served[base], 4),
-                           # mean of the draws minus the point: non-zero where the score is
-                           # nonlinear in resampled volumes (the percentile interval shifts)
-                           "bootstrap_bias": round(float(np.mean(ratios)) - point, 4)
-                           if len(ratios) else None}
+    baselines = _baselines(served, bootstrap, draws)
     progress(0.8, "stress tests")
-    stress_ratio, stress_detail = {}, {}
-    if stress:
-        for name, spec in STRESS.items():
-            check_cancel(cancel)
-            shares = scorer.shares(staffings, demand(test_rates, spec))
-            stress_detail[name] = {k: round(v, 4) for k, v in shares.items()}
-            stress_ratio[name] = round(shares["plan"] / shares["static"], 4)
-    real_timing = {}
-    if collisions is None and real_timing_default:
-        from workstation.loaders.stats19 import collisions_from_pack
-        collisions = collisions_from_pack(pack)
-    if collisions is not None:
-        progress(0.9, "real-timing collision backtest")
-        from workstation.deploy.real_timing import collision_backtest
-        real_timing = {"collisions": collision_backtest(
-            pack, scenario, collisions, units=units,
-            draws=draws if collision_draws is None else collision_draws, seed=seed,
-            reference_demand=fitted).to_dict()}
+    stress_ratio, stress_detail = (_stress_tests(scorer, staffings, demand, test_rates, cancel)
+                                   if stress else ({}, {}))
+    real_timing = _real_timing(pack, scenario, collisions, real_timing_default, units=units,
+                               draws=draws if collision_draws is None else collision_draws,
+                               seed=seed, fitted=fitted, progress=progress)
 
-    by_unit = pd.DataFrame({"unit_code": units.codes, "unit_name": units.names})
-    for name in POLICIES:
-        by_unit[f"served_{name}"] = by_unit_served[name][0] / harm_total
-    by_unit["ratio"] = by_unit["served_plan"] / by_unit["served_static"].where(
-        by_unit["served_static"] > 0)
-    by_unit["ratio_shift_rule"] = by_unit["served_plan"] / by_unit["served_shift_rule"].where(
-        by_unit["served_shift_rule"] > 0)
+    by_unit = _by_unit_table(units, by_unit_served, harm_total)
     spec_text = fitted.basis[2] if len(fitted.basis) > 2 else ""
-    notes = (
-        f"Fitted on recorded crime {fit_months[0]}..{fit_months[1]}; scored on "
-        f"{test_months[0]}..{test_months[1]}, never used in fitting.",
-        "Equal officer-hours: every staffing keeps each unit's officer-hours per day; the plan "
-        "re-rosters them and lends; static keeps the same officers in every shift; the shift "
-        "rule splits them by fitted workload per shift.",
-        "What the gain rests on: the test window's volumes by borough and offence group are "
-        "observed; its timing is not (crime time-of-day profiles are assumptions and "
-        "population timing is TfL 2019 in both windows). Stress tests perturb that timing; "
-        "only the collision backtest has observed timing.",
-        f"Interval: bootstrap over the {len(test_window.source_of_month)} test months "
-        f"({draws} draws, seed {seed}); it covers volume, not the timing assumption.",
-        f"Planning profiles: {spec_text}",
-        f"Day types scored: {', '.join(d.value for d in day_types)} (weighted by days per week).",
-    )
+    notes = _notes(fit_months, test_months, len(test_window.source_of_month), draws, seed,
+                   spec_text, day_types)
     progress(1.0, "done")
     return BacktestResult(
         fit_months, test_months, served["static"], served["plan"],
@@ -377,6 +282,171 @@ def backtest(pack, scenario: DeploymentScenario | None = None, *,
         bootstrap={"draws": draws, "seed": seed, "unit": "test months",
                    "ratio_ci95": baselines["static"]["ci95"]},
         planning_profiles=spec_text, real_timing=real_timing)
+
+
+def _check_windows(fit_months: tuple[str, str], test_months: tuple[str, str]) -> None:
+    """A test month seen in fitting would flatter the plan: the windows must not overlap."""
+    if fit_months[1] >= test_months[0]:
+        raise WindowError(f"the fit window {fit_months[0]}..{fit_months[1]} must end before "
+                          f"the test window {test_months[0]}..{test_months[1]} starts",
+                          column="--fit-months", expected="a fit window ending before the test")
+
+
+def _demand_builder(data, scenario: DeploymentScenario, units, fit_months: tuple[str, str],
+                    population):
+    """Demand for given monthly crime rates and profiles, with everything else fixed, so the
+    fitted, test, bootstrap and stressed demands differ only in what they are meant to."""
+    def demand(rates, profiles):
+        # harm weights per offence group from the fit window in both (first/last month)
+        return demand_for(data, scenario, units, crime_rates=rates, first_month=fit_months[0],
+                          last_month=fit_months[1], all_day_types=True,
+                          population=population, profiles=profiles)
+    return demand
+
+
+def _fit_staffings(units, fitted, scenario: DeploymentScenario, scorer: _Scorer,
+                   progress: ProgressFn, cancel: CancelToken | None
+                   ) -> tuple[np.ndarray, dict, dict]:
+    """(static officers, the plan per day type, every staffing per day type), all fitted on
+    the fit window's demand and at the same officer-hours per unit and day."""
+    day_types = scorer.day_types
+    fit_tables = scorer.tables(fitted)        # the queue tables, shared by every stage
+    need_fit = requirement(fitted, scenario, patrol_units=_patrol_units(units, None),
+                           tables=fit_tables)
+    static, _ = static_strength(units, fitted, scenario)   # as recommend(): split by workload
+    check_cancel(cancel)
+    progress(0.15, "planning on the fitted demand")
+    plan = plan_from_parts(units, fitted, need_fit, static, scenario, tables=fit_tables)
+    roster = plan_from_parts(units, fitted, need_fit, static,
+                             scenario.with_changes(floor_share=1.0, max_lending_minutes=0.0),
+                             tables=fit_tables)
+    lending_only = plan_from_parts(units, fitted, need_fit, static, scenario, reprofile=False,
+                                   tables=fit_tables)
+    staffings = {
+        "static": {day: static for day in day_types},
+        "shift_rule": shift_rule(static, fitted, scenario),
+        "roster_only": {day: roster[day].final for day in day_types},
+        "plan": {day: plan[day].final for day in day_types},
+        "lending_only": {day: lending_only[day].final for day in day_types},
+    }
+    return static, plan, staffings
+
+
+def _test_hours(actual, actual_tables: ShareTables, units, scenario: DeploymentScenario,
+                scorer: _Scorer, staffings: dict, plan: dict, static: np.ndarray
+                ) -> tuple[dict, float, float]:
+    """(understaffed unit-hours per week for static and the plan against the test demand's
+    requirement, lending travel officer-hours per week, officer-hours per week)."""
+    need_test = requirement(actual, scenario, patrol_units=_patrol_units(units, None),
+                            tables=actual_tables)
+    shift_of_hour = scorer.shift_of_hour
+    under = {"static": 0, "plan": 0}
+    travel_hours = officer_hours = 0.0
+    lengths = np.array([len(sh.hours) for sh in scenario.shifts])
+    finite_travel = np.where(np.isfinite(units.travel_minutes), units.travel_minutes, 0)
+    for day in scorer.day_types:
+        d = actual.index(day)
+        days = DAYS_PER_WEEK[day]
+        for name in under:
+            hourly = staffings[name][day][:, shift_of_hour]
+            under[name] += int((hourly < need_test.required[:, d]).sum()) * days
+        for s in range(len(scenario.shifts)):
+            travel_hours += float((plan[day].lend[:, :, s] * finite_travel).sum()) / 60 * days
+        officer_hours += float((static * lengths[None]).sum()) * days
+    return under, travel_hours, officer_hours
+
+
+def _check_equal_officer_hours(staffings: dict, static: np.ndarray,
+                               scenario: DeploymentScenario, day_types: tuple[DayType, ...]
+                               ) -> None:
+    """The comparison is only fair at equal officer-hours: fail loudly if a staffing drifts."""
+    lengths = np.array([len(sh.hours) for sh in scenario.shifts])
+    static_hours = (static * lengths[None]).sum(axis=1)
+    for name, officers in staffings.items():
+        for day in day_types:
+            hours = (officers[day] * lengths[None]).sum(axis=1)
+            # lending moves officers between units: conserved London-wide, not per unit
+            same = (np.isclose(hours.sum(), static_hours.sum()) if name in ("plan", "lending_only")
+                    else np.allclose(hours, static_hours))
+            if not same:
+                raise AssertionError(f"{name} does not keep officer-hours on {day.value}")
+
+
+def _baselines(served: dict, bootstrap: dict, draws: int) -> dict:
+    """Plan / baseline for each baseline: the point ratio, its bootstrap interval and bias."""
+    baselines = {}
+    for base in ("static", "shift_rule", "roster_only"):
+        ratios = bootstrap["plan"] / bootstrap[base] if draws else np.array([])
+        point = served["plan"] / served[base]
+        baselines[base] = {"ratio": round(point, 4), "ci95": _interval(ratios),
+                           "served": round(served[base], 4),
+                           # mean of the draws minus the point: non-zero where the score is
+                           # nonlinear in resampled volumes (the percentile interval shifts)
+                           "bootstrap_bias": round(float(np.mean(ratios)) - point, 4)
+                           if len(ratios) else None}
+    return baselines
+
+
+def _stress_tests(scorer: _Scorer, staffings: dict, demand, test_rates: pd.DataFrame,
+                  cancel: CancelToken | None) -> tuple[dict, dict]:
+    """(plan / static, served share per staffing) under each timing perturbation of the
+    test demand: the test timing is assumed, so show what the gain does when it is wrong."""
+    stress_ratio, stress_detail = {}, {}
+    for name, spec in STRESS.items():
+        check_cancel(cancel)
+        shares = scorer.shares(staffings, demand(test_rates, spec))
+        stress_detail[name] = {k: round(v, 4) for k, v in shares.items()}
+        stress_ratio[name] = round(shares["plan"] / shares["static"], 4)
+    return stress_ratio, stress_detail
+
+
+def _real_timing(pack, scenario: DeploymentScenario, collisions, real_timing_default: bool, *,
+                 units, draws: int, seed: int, fitted, progress: ProgressFn) -> dict:
+    """The collision backtest, the one score whose test timing is observed ({} without
+    collisions)."""
+    if collisions is None and real_timing_default:
+        from workstation.loaders.stats19 import collisions_from_pack
+        collisions = collisions_from_pack(pack)
+    if collisions is None:
+        return {}
+    progress(0.9, "real-timing collision backtest")
+    from workstation.deploy.real_timing import collision_backtest
+    return {"collisions": collision_backtest(
+        pack, scenario, collisions, units=units, draws=draws, seed=seed,
+        reference_demand=fitted).to_dict()}
+
+
+def _by_unit_table(units, by_unit_served: dict, harm_total: np.ndarray) -> pd.DataFrame:
+    """Served share per unit for each policy, and the plan's ratio to static and the rule."""
+    by_unit = pd.DataFrame({"unit_code": units.codes, "unit_name": units.names})
+    for name in POLICIES:
+        by_unit[f"served_{name}"] = by_unit_served[name][0] / harm_total
+    by_unit["ratio"] = by_unit["served_plan"] / by_unit["served_static"].where(
+        by_unit["served_static"] > 0)
+    by_unit["ratio_shift_rule"] = by_unit["served_plan"] / by_unit["served_shift_rule"].where(
+        by_unit["served_shift_rule"] > 0)
+    return by_unit
+
+
+def _notes(fit_months: tuple[str, str], test_months: tuple[str, str], test_month_count: int,
+           draws: int, seed: int, spec_text: str, day_types: tuple[DayType, ...]
+           ) -> tuple[str, ...]:
+    """What the result rests on, in sentences for the report and the CLI."""
+    return (
+        f"Fitted on recorded crime {fit_months[0]}..{fit_months[1]}; scored on "
+        f"{test_months[0]}..{test_months[1]}, never used in fitting.",
+        "Equal officer-hours: every staffing keeps each unit's officer-hours per day; the plan "
+        "re-rosters them and lends; static keeps the same officers in every shift; the shift "
+        "rule splits them by fitted workload per shift.",
+        "What the gain rests on: the test window's volumes by borough and offence group are "
+        "observed; its timing is not (crime time-of-day profiles are assumptions and "
+        "population timing is TfL 2019 in both windows). Stress tests perturb that timing; "
+        "only the collision backtest has observed timing.",
+        f"Interval: bootstrap over the {test_month_count} test months "
+        f"({draws} draws, seed {seed}); it covers volume, not the timing assumption.",
+        f"Planning profiles: {spec_text}",
+        f"Day types scored: {', '.join(d.value for d in day_types)} (weighted by days per week).",
+    )
 
 
 def _bootstrap(table: pd.DataFrame, window: tuple[str, str], draws: int, seed: int,

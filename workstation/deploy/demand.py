@@ -519,7 +519,6 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         pack, first_month=first_month, last_month=last_month)
     per_major = rates.pivot_table(index="gss_code", columns="major_text",
                                   values="offences_per_month", aggfunc="sum").reindex(codes).fillna(0.0)
-    crimes_per_month = per_major.sum(axis=1).to_numpy()
     collisions_per_month, collision_profile = collisions_profile(pack)
     collisions_per_month = collisions_per_month.reindex(codes).fillna(0.0).to_numpy()
     fit = incidents if isinstance(incidents, ProfileFit) else fit_profiles(incidents)
@@ -528,46 +527,89 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
     # Population-following factor: presence relative to the borough's own daily mean.
     presence = population_present / population_present.mean(axis=2, keepdims=True)
     d_index = [DAY_TYPES.index(DayType(d)) for d in day_types]
-    n_types = len(types)
-    by_type = np.zeros((n, len(d_index), 24, n_types))
-    immediate = np.zeros((n, len(d_index), 24))
+    monthly = _monthly_by_type(types, per_major, collisions_per_month, non_crime_multiplier)
+    per_hour_by_type = []
+    for kind, monthly_incidents in zip(types, monthly):
+        shape = _arrival_shape(kind, n, spec=spec, fit=fit, collision_profile=collision_profile,
+                               presence=presence, follow_population=follow_population)
+        per_hour = monthly_incidents[:, None, None] / DAYS_PER_MONTH * shape  # incidents per hour
+        per_hour_by_type.append(per_hour[:, d_index])
+    loads = _graded_loads(types, per_hour_by_type, (n, len(d_index), 24), harm_major)
+    profile_source = (f"fitted from imported timestamps ({fit.source}) for "
+                      + ", ".join(fit.fitted) if fit.profiles else "assumed")
+    basis = _demand_basis(fit, spec, first_month=first_month, last_month=last_month,
+                          non_crime_multiplier=non_crime_multiplier,
+                          follow_population=follow_population)
+    by_type, attended, immediate, mean_hours, harm, harm_immediate = loads
+    return Demand(tuple(codes), tuple(names), tuple(DayType(d) for d in day_types),
+                  tuple(k.name for k in types), by_type, attended, immediate, mean_hours, harm,
+                  harm_immediate, population_present[:, d_index], basis, profile_source)
+
+
+def _monthly_by_type(types: tuple[DemandType, ...], per_major: pd.DataFrame,
+                     collisions_per_month: np.ndarray, non_crime_multiplier: float
+                     ) -> list[np.ndarray]:
+    """Incidents per month per borough for each demand type. Non-crime demand is recorded
+    crime x (multiplier - 1), of which mental health is its share of all incidents and the
+    rest (less collisions, counted from STATS19) the other calls."""
+    n = len(per_major)
+    crimes_per_month = per_major.sum(axis=1).to_numpy()
+    non_crime_total = crimes_per_month * max(non_crime_multiplier - 1.0, 0.0)
+    all_incidents = crimes_per_month * max(non_crime_multiplier, 1.0)
+    mental_health = np.minimum(MENTAL_HEALTH_SHARE * all_incidents, non_crime_total)
+    monthly = []
+    for kind in types:
+        if kind.source == "met_major":
+            monthly.append(per_major[kind.name].to_numpy() if kind.name in per_major.columns
+                           else np.zeros(n))
+        elif kind.source == "collisions":
+            monthly.append(collisions_per_month)
+        elif kind.name.lower().startswith("mental health"):
+            monthly.append(mental_health)
+        else:
+            monthly.append(np.maximum(non_crime_total - mental_health - collisions_per_month, 0.0))
+    return monthly
+
+
+def _arrival_shape(kind: DemandType, n: int, *, spec: ProfileSpec, fit: ProfileFit,
+                   collision_profile: np.ndarray, presence: np.ndarray,
+                   follow_population: bool) -> np.ndarray:
+    """(n, 4, 24) relative arrivals of one type: its profile (flat, fitted or assumed), moved
+    with the people present where it follows population, then perturbed or mixed as
+    ``spec`` says for crime."""
+    crime = kind.source == "met_major"
+    flat = spec.flat_all or (crime and spec.flat_crime)
+    if flat:
+        profile = flat_profile()
+    elif kind.source == "collisions":
+        profile = fit.profiles.get(kind.name, collision_profile)
+    elif crime and kind.name in fit.profiles:
+        profile = fit.profiles[kind.name]
+    else:
+        profile = assumed_profile(kind.profile)
+    shape = np.broadcast_to(profile[None], (n, 4, 24))
+    if follow_population and kind.follows_population and not flat:
+        moved = shape * presence
+        # keep each borough-day's volume: only the timing follows the people
+        shape = moved * (shape.sum(axis=2, keepdims=True) / moved.sum(axis=2, keepdims=True))
+    if crime and not flat:
+        shape = _crime_arrivals(shape, spec, assumed=kind.name not in fit.profiles)
+    return shape
+
+
+def _graded_loads(types: tuple[DemandType, ...], per_hour_by_type: list[np.ndarray],
+                  shape: tuple[int, int, int], harm_major: dict) -> tuple[np.ndarray, ...]:
+    """(by type, attended, immediate, officer-hours per attended incident, harm, immediate
+    harm) per unit, day type and hour. Only I and S grades are attended; a crime type
+    without its own harm weight takes its offence group's, else the median group's."""
+    by_type = np.zeros(shape + (len(types),))
+    immediate = np.zeros(shape)
     attended = np.zeros_like(immediate)
     work_hours = np.zeros_like(immediate)
     harm = np.zeros_like(immediate)
     harm_immediate = np.zeros_like(immediate)
     median_crime_harm = float(np.median(list(harm_major.values()))) if harm_major else 1.0
-    non_crime_total = crimes_per_month * max(non_crime_multiplier - 1.0, 0.0)
-    all_incidents = crimes_per_month * max(non_crime_multiplier, 1.0)
-    mental_health = np.minimum(MENTAL_HEALTH_SHARE * all_incidents, non_crime_total)
-    for t, kind in enumerate(types):
-        if kind.source == "met_major":
-            monthly = (per_major[kind.name].to_numpy() if kind.name in per_major.columns
-                       else np.zeros(n))
-        elif kind.source == "collisions":
-            monthly = collisions_per_month
-        elif kind.name.lower().startswith("mental health"):
-            monthly = mental_health
-        else:
-            monthly = np.maximum(non_crime_total - mental_health - collisions_per_month, 0.0)
-        crime = kind.source == "met_major"
-        flat = spec.flat_all or (crime and spec.flat_crime)
-        if flat:
-            profile = flat_profile()
-        elif kind.source == "collisions":
-            profile = fit.profiles.get(kind.name, collision_profile)
-        elif crime and kind.name in fit.profiles:
-            profile = fit.profiles[kind.name]
-        else:
-            profile = assumed_profile(kind.profile)
-        shape = np.broadcast_to(profile[None], (n, 4, 24))
-        if follow_population and kind.follows_population and not flat:
-            moved = shape * presence
-            # keep each borough-day's volume: only the timing follows the people
-            shape = moved * (shape.sum(axis=2, keepdims=True) / moved.sum(axis=2, keepdims=True))
-        if crime and not flat:
-            shape = _crime_arrivals(shape, spec, assumed=kind.name not in fit.profiles)
-        per_hour = monthly[:, None, None] / DAYS_PER_MONTH * shape    # incidents per hour
-        per_hour = per_hour[:, d_index]
+    for t, (kind, per_hour) in enumerate(zip(types, per_hour_by_type)):
         by_type[..., t] = per_hour
         graded = kind.share_immediate + kind.share_significant
         immediate += per_hour * kind.share_immediate
@@ -578,8 +620,12 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
         harm += per_hour * graded * weight
         harm_immediate += per_hour * kind.share_immediate * weight
     mean_hours = np.divide(work_hours, attended, out=np.ones_like(work_hours), where=attended > 0)
-    profile_source = (f"fitted from imported timestamps ({fit.source}) for "
-                      + ", ".join(fit.fitted) if fit.profiles else "assumed")
+    return by_type, attended, immediate, mean_hours, harm, harm_immediate
+
+
+def _demand_basis(fit: ProfileFit, spec: ProfileSpec, *, first_month: str, last_month: str,
+                  non_crime_multiplier: float, follow_population: bool) -> tuple[str, ...]:
+    """Where each part of the demand comes from, in sentences for the plan's basis."""
     basis = (
         f"Recorded crime: Met borough offences by Home Office group, mean per month "
         f"{first_month}..{last_month} (crime_borough_month).",
@@ -600,6 +646,4 @@ def build_demand(pack, *, population_present: np.ndarray, gss_codes: tuple[str, 
     if fit.refused:
         basis += ("Imported incidents not used for time of day: " + "; ".join(
             f"{k} ({v})" for k, v in sorted(fit.refused.items())) + ".",)
-    return Demand(tuple(codes), tuple(names), tuple(DayType(d) for d in day_types),
-                  tuple(k.name for k in types), by_type, attended, immediate, mean_hours, harm,
-                  harm_immediate, population_present[:, d_index], basis, profile_source)
+    return basis

@@ -243,34 +243,66 @@ def _contiguity(geo) -> float:
 
 
 def build(source: Path, out: Path) -> dict:
-    import geopandas as gpd
-
+    """Write the seven safety tables to ``out``; returns their manifest entries by name."""
     boroughs = london_boroughs(source)
     ward_wide = read_ward_crime(source, boroughs)
-    lsoa_wide = pd.read_csv(source / LSOA_CRIME_FILE, dtype={"lsoa_code": str, "borough": str,
-                                                             "major_category": str,
-                                                             "minor_category": str})
+    lsoa_wide = _read_lsoa_crime(source)
+    lsoas = _read_lsoa_polygons(source)
+    entries: dict = {}
+    lsoa_table, entries["safety_lsoa"] = _write_lsoa_table(source, out, boroughs, ward_wide,
+                                                           lsoa_wide, lsoas)
+    entries["safety_wards"] = _write_wards(source, out, ward_wide, lsoas, lsoa_table)
+    entries["safety_ward_crime"] = _write_ward_crime(out, ward_wide)
+    entries["safety_lsoa_crime"] = _write_lsoa_crime(out, lsoa_wide)
+    entries["safety_boroughs"] = _write_boroughs(source, out, boroughs, lsoa_table)
+    entries["safety_pas"] = _write_pas(source, out, boroughs)
+    entries["safety_collisions_lsoa_2022"] = _write_collisions(source, out, lsoas)
+    return entries
+
+
+def _read_lsoa_crime(source: Path) -> pd.DataFrame:
+    return pd.read_csv(source / LSOA_CRIME_FILE, dtype={"lsoa_code": str, "borough": str,
+                                                        "major_category": str,
+                                                        "minor_category": str})
+
+
+def _read_lsoa_polygons(source: Path):
+    """LSOA 2021 polygons with Census 2021 residents, in EPSG:27700 (metres)."""
+    import geopandas as gpd
+
     lsoas = gpd.read_file(source / LSOA_FILE)[["lsoa21cd", "pop2021", "geometry"]]
     lsoas["pop2021"] = pd.to_numeric(lsoas["pop2021"]).astype("int64")
     if lsoas.crs is None or lsoas.crs.to_epsg() != 27700:
         lsoas = lsoas.to_crs("EPSG:27700")
+    return lsoas
+
+
+def _lsoa_borough_codes(source: Path, boroughs: pd.DataFrame, lsoa_wide: pd.DataFrame,
+                        lsoa_ids: pd.Series) -> pd.Series:
+    """Borough GSS code per LSOA (aligned to ``lsoa_ids``): from the Met's LSOA crime rows,
+    else from the LSOA name's prefix, because City of London LSOAs have no Met crime rows."""
+    import geopandas as gpd
+
     lsoa_borough = (lsoa_wide[["lsoa_code", "borough"]].drop_duplicates("lsoa_code")
                     .set_index("lsoa_code")["borough"])
-    entries: dict = {}
-
-    # wards: LSOA assignment, residents, IMD, outlines
-    assigned = assign_lsoas_to_wards(ward_wide, lsoa_wide)
-    imd = lsoa_imd(source)
-    lsoa_table = lsoas[["lsoa21cd", "pop2021"]].rename(columns={"pop2021": "residents_2021"})
-    lsoa_table["gss_code"] = lsoa_table["lsoa21cd"].map(lsoa_borough)
-    # City of London LSOAs have no Met crime rows: borough from the LSOA name's prefix.
     names = gpd.read_file(source / LSOA_FILE, columns=["lsoa21nm"], ignore_geometry=True)["lsoa21nm"]
     by_name = names.str.replace(r"\s+\d{3}[A-Z]$", "", regex=True).map(normalise_name).map(
         _borough_codes(boroughs))
-    lsoa_table["gss_code"] = lsoa_table["gss_code"].fillna(by_name)
-    if lsoa_table["gss_code"].isna().any():
+    gss = lsoa_ids.map(lsoa_borough).fillna(by_name)
+    if gss.isna().any():
         raise ValueError(f"{LSOA_FILE}: LSOAs without a borough: "
-                         f"{lsoa_table.loc[lsoa_table['gss_code'].isna(), 'lsoa21cd'].head().tolist()}")
+                         f"{lsoa_ids[gss.isna()].head().tolist()}")
+    return gss
+
+
+def _write_lsoa_table(source: Path, out: Path, boroughs: pd.DataFrame, ward_wide: pd.DataFrame,
+                      lsoa_wide: pd.DataFrame, lsoas) -> tuple[pd.DataFrame, dict]:
+    """safety_lsoa: residents, borough, assigned ward, IMD and workplace population per LSOA."""
+    assigned = assign_lsoas_to_wards(ward_wide, lsoa_wide)
+    imd = lsoa_imd(source)
+    lsoa_table = lsoas[["lsoa21cd", "pop2021"]].rename(columns={"pop2021": "residents_2021"})
+    lsoa_table["gss_code"] = _lsoa_borough_codes(source, boroughs, lsoa_wide,
+                                                 lsoa_table["lsoa21cd"])
     lsoa_table = lsoa_table.merge(assigned[["lsoa21cd", "ward_code", "assignment_share"]],
                                   on="lsoa21cd", how="left")
     lsoa_table["imd_score"] = lsoa_table["lsoa21cd"].map(imd)
@@ -287,15 +319,25 @@ def build(source: Path, out: Path) -> dict:
                            "assignment_share_median": round(float(
                                lsoa_table["assignment_share"].median()), 3),
                            "workplace": work_coverage})
-    entries["safety_lsoa"] = entry
+    return lsoa_table, entry
 
-    ward_names = ward_wide.drop_duplicates("wardcode").set_index("wardcode")
-    gla = pd.read_csv(source / IMD_WARD_FILE, usecols=["ward_code", "population"]).set_index(
-        "ward_code")["population"]
+
+def _assigned_lsoa_polygons(lsoas, lsoa_table: pd.DataFrame):
+    """LSOA polygons that won a ward, with what the ward totals are summed from."""
     geo = lsoas.merge(lsoa_table[["lsoa21cd", "ward_code", "assignment_share", "imd_score",
                                   "workplace_population_2011"]], on="lsoa21cd")
     geo = geo[geo["ward_code"].notna()].copy()
     geo["imd_x_pop"] = geo["imd_score"] * geo["pop2021"]
+    return geo
+
+
+def _ward_table(source: Path, ward_wide: pd.DataFrame, geo):
+    """One row per Met ward: LSOA sums, population-weighted IMD, outline (10 m simplified)."""
+    import geopandas as gpd
+
+    ward_names = ward_wide.drop_duplicates("wardcode").set_index("wardcode")
+    gla = pd.read_csv(source / IMD_WARD_FILE, usecols=["ward_code", "population"]).set_index(
+        "ward_code")["population"]
     agg = geo.dissolve(by="ward_code", aggfunc={"pop2021": "sum", "lsoa21cd": "count",
                                                  "assignment_share": "mean", "imd_x_pop": "sum",
                                                  "workplace_population_2011": "sum"})
@@ -306,7 +348,7 @@ def build(source: Path, out: Path) -> dict:
         "gss_code": ward_names["gss_code"].to_numpy()}).set_index("ward_code")
     wards = wards.join(agg, how="left")
     wards.index.name = None
-    wards = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "ward_code": wards.index.astype(str), "ward_name": wards["ward_name"],
         "gss_code": wards["gss_code"],
         "residents_2021": wards["pop2021"].fillna(0).astype("int64"),
@@ -316,6 +358,13 @@ def build(source: Path, out: Path) -> dict:
         "imd_score": wards["imd_x_pop"] / wards["pop2021"],
         "workplace_population_2011": wards["workplace_population_2011"].fillna(0.0),
     }, geometry=wards["geometry"].to_numpy(), crs="EPSG:27700").sort_values("ward_code")
+
+
+def _write_wards(source: Path, out: Path, ward_wide: pd.DataFrame, lsoas,
+                 lsoa_table: pd.DataFrame) -> dict:
+    """safety_wards, with the GLA population check in its coverage."""
+    geo = _assigned_lsoa_polygons(lsoas, lsoa_table)
+    wards = _ward_table(source, ward_wide, geo)
     check = wards[wards["gla_population_2018_ward"].notna() & (wards["residents_2021"] > 0)]
     ratio = check["residents_2021"] / check["gla_population_2018_ward"]
     entry = write_table(wards.reset_index(drop=True), out, "safety_wards")
@@ -332,8 +381,10 @@ def build(source: Path, out: Path) -> dict:
                            "note": "ward = union of LSOAs assigned by crime-count NNLS; "
                                    "GLA check: population column of the GLA IMD 2019 ward "
                                    "summary (2018 wards) where the ward code is unchanged in 2022"})
-    entries["safety_wards"] = entry
+    return entry
 
+
+def _write_ward_crime(out: Path, ward_wide: pd.DataFrame) -> dict:
     crime = ward_crime_table(ward_wide)
     entry = write_table(crime, out, "safety_ward_crime")
     entry.update(sources=[WARD_CRIME_FILE], licence=OGL_MET,
@@ -342,8 +393,11 @@ def build(source: Path, out: Path) -> dict:
                            "offences": int(crime["offences"].sum()),
                            "dropped": "Aviation Security (SO18) pseudo-borough (Heathrow/"
                                       "London City airports)"})
-    entries["safety_ward_crime"] = entry
+    return entry
 
+
+def _write_lsoa_crime(out: Path, lsoa_wide: pd.DataFrame) -> dict:
+    """safety_lsoa_crime: 12-month offence totals per LSOA and subgroup (LSOA_12M)."""
     lsoa_crime = lsoa_wide.groupby(["lsoa_code", "minor_category"])[LSOA_12M].sum().sum(axis=1)
     lsoa_crime = lsoa_crime[lsoa_crime > 0].reset_index()
     lsoa_crime.columns = ["lsoa21cd", "minor_text", "offences_12m"]
@@ -354,8 +408,12 @@ def build(source: Path, out: Path) -> dict:
                            "lsoas": int(lsoa_crime["lsoa21cd"].nunique()),
                            "offences": int(lsoa_crime["offences_12m"].sum()),
                            "note": "sexual offences are not published at LSOA level"})
-    entries["safety_lsoa_crime"] = entry
+    return entry
 
+
+def _write_boroughs(source: Path, out: Path, boroughs: pd.DataFrame,
+                    lsoa_table: pd.DataFrame) -> dict:
+    """safety_boroughs: residents (sum of LSOAs) and the published IMD average score."""
     imd_b = pd.read_csv(source / IMD_BOROUGH_FILE)
     imd_b = imd_b.set_index(imd_b.columns[0])[imd_b.columns[4]]  # IMD - Average score
     residents = lsoa_table.groupby("gss_code")["residents_2021"].sum()
@@ -366,8 +424,10 @@ def build(source: Path, out: Path) -> dict:
         raise ValueError(f"{IMD_BOROUGH_FILE}: boroughs missing")
     entry = write_table(btable, out, "safety_boroughs")
     entry.update(sources=[LSOA_FILE, IMD_BOROUGH_FILE], licence=f"{OGL_ONS}; {OGL_MHCLG}")
-    entries["safety_boroughs"] = entry
+    return entry
 
+
+def _write_pas(source: Path, out: Path, boroughs: pd.DataFrame) -> dict:
     pas = read_pas(source, boroughs)
     entry = write_table(pas, out, "safety_pas")
     entry.update(sources=[PAS_FILE], licence=OGL_MOPAC,
@@ -375,10 +435,11 @@ def build(source: Path, out: Path) -> dict:
                            "last_quarter": pas["quarter_end"].max(),
                            "boroughs": int(pas["gss_code"].nunique()),
                            "measures": sorted(pas["measure"].unique())})
-    entries["safety_pas"] = entry
+    return entry
 
+
+def _write_collisions(source: Path, out: Path, lsoas) -> dict:
     coll, coverage = collisions_by_lsoa(source, lsoas)
     entry = write_table(coll, out, "safety_collisions_lsoa_2022")
     entry.update(sources=[COLLISIONS_2022_FILE, LSOA_FILE], licence=OGL_DFT, coverage=coverage)
-    entries["safety_collisions_lsoa_2022"] = entry
-    return entries
+    return entry

@@ -227,15 +227,58 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
     harm = harm_weights or load_harm_weights()
     subgroups = load_subgroup_map(harm)
     presence = presence if presence is not None else borough_presence(pack)
-    ratio = presence["present_per_resident"]
     wards = pack.table("safety_wards")
     boroughs = pack.table("safety_boroughs")
     lsoas = pack.table("safety_lsoa")
     ward_crime = pack.table("safety_ward_crime")
     data_months = _months(ward_crime["month"].min(), ward_crime["month"].max())
-    met_boroughs = sorted(set(wards["gss_code"]))
     notes: dict[str, str] = {}
 
+    codes, names, bcodes, residents = _level_areas(level, wards, boroughs, lsoas)
+    present = _people_present(level, residents, bcodes, presence, wards, boroughs, lsoas)
+    win, months, lsoa_subgroups, has_crime = _crime_level_windows(
+        pack, level, codes, wards, ward_crime, data_months, subgroups, notes)
+    values, counts = _crime_values(win, residents, present, has_crime)
+    references, per_count = _crime_references(ward_crime, lsoa_subgroups, data_months, subgroups,
+                                              wards, boroughs, presence)
+
+    road_counts, references["road_collisions"], notes["road_collisions"] = _road_collisions(
+        pack, level, codes, months, lsoas, boroughs, presence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values["road_collisions"] = road_counts / present[:, None] * PER
+    counts["road_collisions"] = road_counts
+
+    values["deprivation"], references["deprivation"], notes["deprivation"] = _deprivation(
+        level, len(months), wards, boroughs, lsoas)
+    values["confidence"], references["confidence"], notes["confidence"] = _confidence(
+        pack, level, bcodes, months, boroughs)
+    return LevelInputs(level=level, codes=tuple(codes), names=tuple(str(n) for n in names),
+                       borough_codes=tuple(bcodes), residents=residents, present=present,
+                       has_crime=has_crime[:, 0], months=tuple(months), values=values,
+                       counts=counts, per_count=per_count,
+                       references={k: float(v) for k, v in references.items()}, notes=notes,
+                       basis=_INPUT_BASIS)
+
+
+_INPUT_BASIS = (
+    "Crime: Met recorded offences by ward and subgroup (London Datastore); borough = sum of "
+    "its wards (2-3% of offences are not placed in a ward); 12-month rolling windows.",
+    "Harm: offences x harm weight (css_weights.csv, an editable approximation of the ONS "
+    "Crime Severity Score, not the official table).",
+    "Residents: Census 2021 LSOA population; wards = LSOAs assigned by matching LSOA and "
+    "ward crime counts (no ward lookup in the data).",
+    "People present: this project's population model (average over the week's 96 "
+    "quarter-hours, Mon-Thu x4, Fri, Sat, Sun) per resident, applied to Census 2021 "
+    "residents; in wards and LSOAs residents who stay count by residents and people "
+    "coming in (commuters, other trips, visitors) by the area's share of its borough's "
+    "2011 Census workplace population.",
+    f"Scale: score = clip(7 - 3*log2(value / London {BASE_WINDOW_END[:4]} value), 0, 10).",
+)
+
+
+def _level_areas(level: str, wards: pd.DataFrame, boroughs: pd.DataFrame, lsoas: pd.DataFrame
+                 ) -> tuple[list[str], list, list[str], np.ndarray]:
+    """Codes, names, borough codes and residents (NaN where none) of the level's areas."""
     if level == "ward":
         codes = list(wards["ward_code"])
         names = list(wards["ward_name"])
@@ -252,21 +295,36 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
         bcodes = list(lsoas["gss_code"])
         residents = lsoas["residents_2021"].to_numpy(float)
     residents = np.where(residents > 0, residents, np.nan)
-    if level == "borough":
-        present = residents * pd.Series(bcodes).map(ratio).to_numpy(float)
-    else:
-        # stay part by residents; inflow part by the area's share of its borough's jobs
-        area = wards if level == "ward" else lsoas
-        jobs = area["workplace_population_2011"].to_numpy(float)
-        b = pd.Series(bcodes)
-        borough_res = boroughs.set_index("gss_code")["residents_2021"].astype(float)
-        borough_jobs = pd.Series(jobs).groupby(b).sum()
-        inflow_b = b.map(presence["inflow_per_resident"] * borough_res).to_numpy(float)
-        share = jobs / b.map(borough_jobs).to_numpy(float)
-        present = (residents * b.map(presence["stay_per_resident"]).to_numpy(float)
-                   + inflow_b * share)
+    return codes, names, bcodes, residents
 
-    # crime: 12-month windows
+
+def _people_present(level: str, residents: np.ndarray, bcodes: list[str],
+                    presence: pd.DataFrame, wards: pd.DataFrame, boroughs: pd.DataFrame,
+                    lsoas: pd.DataFrame) -> np.ndarray:
+    """People present on an average day per area (see ``borough_presence``)."""
+    if level == "borough":
+        return residents * pd.Series(bcodes).map(presence["present_per_resident"]).to_numpy(float)
+    # stay part by residents; inflow part by the area's share of its borough's jobs
+    area = wards if level == "ward" else lsoas
+    jobs = area["workplace_population_2011"].to_numpy(float)
+    b = pd.Series(bcodes)
+    borough_res = boroughs.set_index("gss_code")["residents_2021"].astype(float)
+    borough_jobs = pd.Series(jobs).groupby(b).sum()
+    inflow_b = b.map(presence["inflow_per_resident"] * borough_res).to_numpy(float)
+    share = jobs / b.map(borough_jobs).to_numpy(float)
+    return (residents * b.map(presence["stay_per_resident"]).to_numpy(float)
+            + inflow_b * share)
+
+
+def _crime_level_windows(pack, level: str, codes: list[str], wards: pd.DataFrame,
+                         ward_crime: pd.DataFrame, data_months: list[str],
+                         subgroups: pd.DataFrame, notes: dict[str, str]):
+    """12-month crime windows of the level's areas.
+
+    Returns (windows by measure, index months, LSOA subgroups or None, has_crime (A, 1)).
+    The LSOA table holds one 12-month total, so that level has a single index month and
+    adds its violence note to ``notes``.
+    """
     if level == "lsoa":
         lc = pack.table("safety_lsoa_crime")
         months = [LSOA_INDEX_MONTH]
@@ -282,9 +340,13 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
         win = _crime_windows(crime, codes, data_months, subgroups)
         months = data_months[WINDOW_MONTHS - 1:]
         lsoa_sub = None
-    n_months = len(months)
     has_crime = pd.Index(codes).isin(pd.unique(crime["area"]))[:, None]
+    return win, months, lsoa_sub, has_crime
 
+
+def _crime_values(win: dict[str, np.ndarray], residents: np.ndarray, present: np.ndarray,
+                  has_crime: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Crime domains' rates per 1,000 (NaN without crime rows) and their window counts."""
     def rate(numer, denom):
         with np.errstate(divide="ignore", invalid="ignore"):
             out = numer / denom[:, None] * PER
@@ -296,10 +358,21 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
               "burglary": rate(win["burglary"], residents)}
     counts = {"harm_per_resident": win["offences"], "harm_per_person_present": win["offences"],
               "violence": win["violence"], "burglary": win["burglary"]}
+    return values, counts
 
-    # London references: calendar 2023 from the ward data (all Met wards), same subgroups
-    ref_crime = ward_crime if lsoa_sub is None else ward_crime[
-        ward_crime["minor_text"].astype(str).isin(lsoa_sub)]
+
+def _crime_references(ward_crime: pd.DataFrame, lsoa_subgroups: set[str] | None,
+                      data_months: list[str], subgroups: pd.DataFrame, wards: pd.DataFrame,
+                      boroughs: pd.DataFrame, presence: pd.DataFrame
+                      ) -> tuple[dict[str, float], dict[str, float]]:
+    """London references: calendar 2023 from the ward data (all Met wards), same subgroups.
+
+    Also the London numerator per counted event, used to stand in for suppressed counts.
+    """
+    ratio = presence["present_per_resident"]
+    met_boroughs = sorted(set(wards["gss_code"]))
+    ref_crime = ward_crime if lsoa_subgroups is None else ward_crime[
+        ward_crime["minor_text"].astype(str).isin(lsoa_subgroups)]
     ref_crime = ref_crime.assign(area="LONDON")
     ref_win = _crime_windows(ref_crime, ["LONDON"], data_months, subgroups)
     base = data_months.index(BASE_WINDOW_END) - (WINDOW_MONTHS - 1)
@@ -314,10 +387,19 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
     per_count = {"harm_per_resident": ref_win["harm"][0, base] / ref_win["offences"][0, base],
                  "harm_per_person_present": ref_win["harm"][0, base] / ref_win["offences"][0, base],
                  "violence": 1.0, "burglary": 1.0, "road_collisions": 1.0}
+    return references, per_count
 
-    # road collisions
+
+def _road_collisions(pack, level: str, codes: list[str], months: list[str], lsoas: pd.DataFrame,
+                     boroughs: pd.DataFrame, presence: pd.DataFrame
+                     ) -> tuple[np.ndarray, float, str]:
+    """(A, M) injury collisions in the 12 months to each index month, London reference, note.
+
+    Boroughs use the monthly STATS19 table; wards and LSOAs only have the 2022 collisions
+    placed in LSOAs, so every index month repeats that year.
+    """
     all_res = boroughs.set_index("gss_code")["residents_2021"].astype(float)
-    london_present = float((all_res * ratio.reindex(all_res.index)).sum())
+    london_present = float((all_res * presence["present_per_resident"].reindex(all_res.index)).sum())
     if level == "borough":
         col = pack.table("collisions_borough_hour")
         col = col.assign(month=col["year"].astype(str) + "-" + col["month"].astype(int).map("{:02d}".format))
@@ -329,66 +411,51 @@ def load_level_inputs(pack, level: str, *, harm_weights: HarmWeights | None = No
                             columns=cmonths[WINDOW_MONTHS - 1:])
         last = cwin.columns[-1]
         road_counts = cwin.reindex(columns=[m if m <= last else last for m in months]).to_numpy()
-        references["road_collisions"] = float(cwin[BASE_WINDOW_END].sum()) / london_present * PER
-        notes["road_collisions"] = (f"STATS19 to {last}; later index months use the 12 months "
-                                    f"to {last}")
+        reference = float(cwin[BASE_WINDOW_END].sum()) / london_present * PER
+        note = f"STATS19 to {last}; later index months use the 12 months to {last}"
+        return road_counts, reference, note
+    coll = pack.table("safety_collisions_lsoa_2022").groupby("lsoa21cd")["collisions"].sum()
+    if level == "ward":
+        by_ward = lsoas.assign(c=lsoas["lsoa21cd"].map(coll).fillna(0)).groupby("ward_code")["c"].sum()
+        per_area = pd.Series(codes).map(by_ward).fillna(0).to_numpy(float)
     else:
-        coll = pack.table("safety_collisions_lsoa_2022").groupby("lsoa21cd")["collisions"].sum()
-        if level == "ward":
-            by_ward = lsoas.assign(c=lsoas["lsoa21cd"].map(coll).fillna(0)).groupby("ward_code")["c"].sum()
-            per_area = pd.Series(codes).map(by_ward).fillna(0).to_numpy(float)
-        else:
-            per_area = pd.Series(codes).map(coll).fillna(0).to_numpy(float)
-        road_counts = np.repeat(per_area[:, None], n_months, axis=1)
-        references["road_collisions"] = float(coll.sum()) / london_present * PER
-        notes["road_collisions"] = ("STATS19 2022 (the one year with coordinates), placed in "
-                                    "LSOAs; the same value for every index month")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values["road_collisions"] = road_counts / present[:, None] * PER
-    counts["road_collisions"] = road_counts
+        per_area = pd.Series(codes).map(coll).fillna(0).to_numpy(float)
+    road_counts = np.repeat(per_area[:, None], len(months), axis=1)
+    reference = float(coll.sum()) / london_present * PER
+    note = ("STATS19 2022 (the one year with coordinates), placed in "
+            "LSOAs; the same value for every index month")
+    return road_counts, reference, note
 
-    # deprivation (static)
+
+def _deprivation(level: str, n_months: int, wards: pd.DataFrame, boroughs: pd.DataFrame,
+                 lsoas: pd.DataFrame) -> tuple[np.ndarray, float, str]:
+    """(A, M) IMD 2019 score (static: the same every month), London reference, note."""
     if level == "ward":
         imd = wards["imd_score"].to_numpy(float)
     elif level == "borough":
         imd = boroughs["imd_average_score"].to_numpy(float)
     else:
         imd = lsoas["imd_score"].to_numpy(float)
-    values["deprivation"] = np.repeat(imd[:, None], n_months, axis=1)
     lsoa_res = lsoas["residents_2021"].astype(float)
-    references["deprivation"] = float((lsoas["imd_score"] * lsoa_res).sum() / lsoa_res.sum())
-    notes["deprivation"] = ("IMD 2019 (MHCLG): borough = published average score; ward and LSOA "
-                            "= residents-weighted mean of LSOA scores (2011 LSOAs joined to 2021)")
+    reference = float((lsoas["imd_score"] * lsoa_res).sum() / lsoa_res.sum())
+    note = ("IMD 2019 (MHCLG): borough = published average score; ward and LSOA "
+            "= residents-weighted mean of LSOA scores (2011 LSOAs joined to 2021)")
+    return np.repeat(imd[:, None], n_months, axis=1), reference, note
 
-    # public confidence (borough survey; finer areas inherit their borough)
-    pas, notes["confidence"] = _pas_by_month(pack, list(months))
-    values["confidence"] = pas.reindex(index=bcodes, columns=list(months)).to_numpy(float)
+
+def _confidence(pack, level: str, bcodes: list[str], months: list[str], boroughs: pd.DataFrame
+                ) -> tuple[np.ndarray, float, str]:
+    """(A, M) public confidence (borough survey; finer areas inherit their borough),
+    the residents-weighted London reference in the base month, and the note."""
+    pas, note = _pas_by_month(pack, list(months))
+    values = pas.reindex(index=bcodes, columns=list(months)).to_numpy(float)
     base_pas = _pas_by_month(pack, [BASE_WINDOW_END])[0][BASE_WINDOW_END]
+    all_res = boroughs.set_index("gss_code")["residents_2021"].astype(float)
     weights_b = all_res.reindex(base_pas.index)
-    references["confidence"] = float((base_pas * weights_b).sum() / weights_b.sum())
+    reference = float((base_pas * weights_b).sum() / weights_b.sum())
     if level != "borough":
-        notes["confidence"] += "; wards and LSOAs take their borough's value"
-
-    basis = (
-        "Crime: Met recorded offences by ward and subgroup (London Datastore); borough = sum of "
-        "its wards (2-3% of offences are not placed in a ward); 12-month rolling windows.",
-        "Harm: offences x harm weight (css_weights.csv, an editable approximation of the ONS "
-        "Crime Severity Score, not the official table).",
-        "Residents: Census 2021 LSOA population; wards = LSOAs assigned by matching LSOA and "
-        "ward crime counts (no ward lookup in the data).",
-        "People present: this project's population model (average over the week's 96 "
-        "quarter-hours, Mon-Thu x4, Fri, Sat, Sun) per resident, applied to Census 2021 "
-        "residents; in wards and LSOAs residents who stay count by residents and people "
-        "coming in (commuters, other trips, visitors) by the area's share of its borough's "
-        "2011 Census workplace population.",
-        f"Scale: score = clip(7 - 3*log2(value / London {BASE_WINDOW_END[:4]} value), 0, 10).",
-    )
-    return LevelInputs(level=level, codes=tuple(codes), names=tuple(str(n) for n in names),
-                       borough_codes=tuple(bcodes), residents=residents, present=present,
-                       has_crime=has_crime[:, 0], months=tuple(months), values=values,
-                       counts=counts, per_count=per_count,
-                       references={k: float(v) for k, v in references.items()}, notes=notes,
-                       basis=basis)
+        note += "; wards and LSOAs take their borough's value"
+    return values, reference, note
 
 
 def _single_window(crime: pd.DataFrame, codes: list[str], subgroups: pd.DataFrame
@@ -504,7 +571,25 @@ def compute_index(inputs: LevelInputs, weights: DomainWeights | None = None,
     values = {d: v.copy() for d, v in inputs.values.items()}
     references = dict(inputs.references)
     notes = dict(inputs.notes)
-    custom_names = []
+    _add_custom_domains(custom, inputs, wards, lsoas, specs, values, references, notes)
+    w, basis = _domain_weights(weights, specs, custom)
+    domains = tuple(d for d in specs if w[d] > 0)
+    if not domains:
+        raise InputError("every domain has weight 0", path=weights.source)
+    scores, suppressed = _score_domains(domains, specs, values, references, inputs, policy)
+    total, share = _weighted_total(domains, w, scores, inputs)
+    return SafetyIndex(inputs=inputs, domains=domains, specs=specs, weights=w,
+                       weight_basis=basis, values=values, scores=scores, suppressed=suppressed,
+                       references=references, total=total, used_weight_share=share,
+                       policy=policy, target=float(target), notes=notes)
+
+
+def _add_custom_domains(custom, inputs: LevelInputs, wards: pd.DataFrame | None,
+                        lsoas: pd.DataFrame | None, specs: dict[str, DomainSpec],
+                        values: dict[str, np.ndarray], references: dict[str, float],
+                        notes: dict[str, str]) -> None:
+    """Add each analyst domain to ``specs``/``values``/``references``/``notes`` in place
+    (compute_index's own copies); a missing reference becomes the median of the areas."""
     for c in custom:
         if c.name in specs:
             raise InputError(f"domain '{c.name}' already exists", path=c.source, column="domain",
@@ -518,14 +603,19 @@ def compute_index(inputs: LevelInputs, weights: DomainWeights | None = None,
         references[c.name] = ref
         notes[c.name] = f"analyst domain from {Path(c.source).name}; reference {ref:g}" + (
             " (median of the areas)" if c.reference is None else "")
-        custom_names.append(c.name)
 
+
+def _domain_weights(weights: DomainWeights, specs: dict[str, DomainSpec], custom
+                    ) -> tuple[dict[str, float], dict[str, str]]:
+    """Weight and its basis per domain: the weights file first, else an analyst domain's own
+    weight column; unnamed built-in domains get 0."""
     unknown = [n for n in weights.names if n not in specs]
     if unknown:
         raise InputError(f"weights name domain(s) the index does not have: {unknown}",
                          path=weights.source, column="domain",
                          expected="one of " + ", ".join(specs),
                          hint="Add the domain with --domain CSV, or fix the name")
+    custom_names = [c.name for c in custom]
     w: dict[str, float] = {}
     basis: dict[str, str] = dict((n, b) for n, _, b in weights.weights)
     for d in specs:
@@ -539,35 +629,52 @@ def compute_index(inputs: LevelInputs, weights: DomainWeights | None = None,
             got = c.weight
             basis[d] = f"weight column of {Path(c.source).name}"
         w[d] = float(got or 0.0)
-    domains = tuple(d for d in specs if w[d] > 0)
-    if not domains:
-        raise InputError("every domain has weight 0", path=weights.source)
+    return w, basis
 
+
+def _score_domains(domains: tuple[str, ...], specs: dict[str, DomainSpec],
+                   values: dict[str, np.ndarray], references: dict[str, float],
+                   inputs: LevelInputs, policy: DisclosurePolicy
+                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Score each weighted domain; small counts are suppressed first (``values`` updated)."""
     scores, suppressed = {}, {}
     for d in domains:
-        v = values[d]
-        sup = np.zeros(v.shape, dtype=bool)
-        if specs[d].counted and d in inputs.counts and policy.partner_safe:
-            cnt = inputs.counts[d]
-            sup = (cnt < policy.threshold) & np.isfinite(v)
-            if sup.any():
-                # score a suppressed count as half the threshold, so the published score
-                # cannot be turned back into the small count
-                stand_in = policy.threshold / 2.0
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    per = np.where(cnt > 0, v / np.where(cnt > 0, cnt, 1.0), np.nan)
-                denom_rate = _rate_per_count(d, inputs)
-                per = np.where(np.isnan(per), denom_rate * inputs.per_count[d], per)
-                v = np.where(sup, stand_in * per, v)
-                values[d] = v
+        v, sup = _suppress_small_counts(d, values[d], specs[d], inputs, policy)
+        values[d] = v
         ref = references[d]
         if not np.isfinite(ref) or ref <= 0:
             raise InputError(f"domain '{d}': reference {ref} is not a positive number",
                              hint="Give a reference column in the domain CSV")
         scores[d] = score_values(v, ref, specs[d].direction)
         suppressed[d] = sup
+    return scores, suppressed
 
-    wsum = np.zeros(values[domains[0]].shape)
+
+def _suppress_small_counts(domain: str, v: np.ndarray, spec: DomainSpec, inputs: LevelInputs,
+                           policy: DisclosurePolicy) -> tuple[np.ndarray, np.ndarray]:
+    """Partner-safe output: values from counts under the threshold, and which were replaced."""
+    sup = np.zeros(v.shape, dtype=bool)
+    if spec.counted and domain in inputs.counts and policy.partner_safe:
+        cnt = inputs.counts[domain]
+        sup = (cnt < policy.threshold) & np.isfinite(v)
+        if sup.any():
+            # score a suppressed count as half the threshold, so the published score
+            # cannot be turned back into the small count
+            stand_in = policy.threshold / 2.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per = np.where(cnt > 0, v / np.where(cnt > 0, cnt, 1.0), np.nan)
+            denom_rate = _rate_per_count(domain, inputs)
+            per = np.where(np.isnan(per), denom_rate * inputs.per_count[domain], per)
+            v = np.where(sup, stand_in * per, v)
+    return v, sup
+
+
+def _weighted_total(domains: tuple[str, ...], w: dict[str, float],
+                    scores: dict[str, np.ndarray], inputs: LevelInputs
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(A, M) weighted mean score over the domains with data, and the share of the weight
+    they hold; NaN where that share is under MIN_WEIGHT_SHARE or the area is not scored."""
+    wsum = np.zeros(scores[domains[0]].shape)
     wtot = sum(w[d] for d in domains)
     acc = np.zeros_like(wsum)
     for d in domains:
@@ -579,10 +686,7 @@ def compute_index(inputs: LevelInputs, weights: DomainWeights | None = None,
     core = (inputs.has_crime & np.isfinite(inputs.residents))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.where((share >= MIN_WEIGHT_SHARE) & core, acc / wsum, np.nan)
-    return SafetyIndex(inputs=inputs, domains=domains, specs=specs, weights=w,
-                       weight_basis=basis, values=values, scores=scores, suppressed=suppressed,
-                       references=references, total=total, used_weight_share=share,
-                       policy=policy, target=float(target), notes=notes)
+    return total, share
 
 
 def _rate_per_count(domain: str, inputs: LevelInputs) -> np.ndarray:

@@ -152,6 +152,123 @@ def _policy_text(policy: DisclosurePolicy) -> str:
             f"<col>{SUPPRESSED_SUFFIX}).")
 
 
+def _plan_tables(plan: ShiftPlan, pack) -> list[GpkgTable]:
+    """The planned units' polygons and, in an attributes table apart, their hourly figures:
+    repeating each polygon for every day type and hour was a third of the file."""
+    unit = "bcu" if plan.scenario.units == "bcu" else "borough"
+    name, hours = f"{unit}s", f"{unit}_hours"
+    shapes = _clean_layer(unit_layer(plan, pack))
+    days = ", ".join(f"{DayType(d).label} ({DayType(d).value})"
+                     for d in plan.scenario.day_types)
+    units_table = GpkgTable(name, shapes, (
+        f"Planned {unit}s of shift plan '{plan.scenario.name}', one feature each "
+        f"(simplified boundary, EPSG:27700) with residents (people, ONS mid-2019). "
+        f"Hourly plan figures are in the attributes table {hours}, joined on "
+        f"{JOIN_KEY}. Source: {PACK_SOURCE}."),
+        qs.graduated_fill(name, "residents", shapes["residents"], qs.BLUES_9,
+                          title="Residents (ONS mid-2019)", label_field="unit_name"))
+    hours_table = GpkgTable(hours, _clean_layer(unit_hours_table(plan)), (
+        f"Shift plan '{plan.scenario.name}' by {unit} x day type x clock hour "
+        f"(day types {days}; weekday = Mon–Thu; hour 0-23 local time). Join key "
+        f"{JOIN_KEY} = {name}.{JOIN_KEY}. Units: population_present people; "
+        "demand_per_hour incidents per hour; harm_per_hour ONS Crime Severity Score per "
+        "hour; *_officers officers on duty; share_within_standard 0-1 of harm-weighted "
+        "demand reached within the response standard; allocation_gap_officers = "
+        "allocated - required. Source: the workstation's deployment engine on the data "
+        "pack."))
+    return [units_table, hours_table]
+
+
+def _hotspot_table(layers: ReportLayers, safe: str) -> GpkgTable:
+    """The hotspot polygons; the description lists only the fields this layer has."""
+    frame = _clean_layer(layers.hotspots)
+    fields = [text for column, text in (
+        ("name", "name: police.uk street names inside"),
+        ("nearest_station", "nearest_station: nearest Tube station"),
+        ("lsoa21_code", "lsoa21_code/lsoa21_name: the LSOA 2021 holding most of its harm"),
+        ("area_m2", "area_m2 square metres"),
+        ("incidents", "incidents: count over the Gi* window"),
+        ("harm", "harm: ONS Crime Severity Score"),
+        ("forecast_harm_per_month", "forecast_*_per_month: the forecast for the next "
+                                    "month"),
+        ("cluster_id", "cluster_id = grid_cells.hotspot_id of its Gi* cluster"))
+        if column in frame.columns]
+    return GpkgTable("hotspots", frame, (
+        f"{layers.hotspot_title or 'Hotspots'}. Fields: {'; '.join(fields)}. {safe} "
+        "Source: police.uk street-level crime via the data pack."),
+        qs.rule_fill("hotspots", [("Hotspot (ranked by harm)", "TRUE",
+                                   qs.HOTSPOT_COLOUR, 70)],
+                     title="Hotspots", outline=qs.HOTSPOT_OUTLINE))
+
+
+def _grid_cell_table(layers: ReportLayers, policy: DisclosurePolicy, safe: str) -> GpkgTable:
+    """The Gi* grid; a partner-safe file leaves out cells with nothing left to show."""
+    frame = _clean_layer(layers.grid_cells)
+    dropped_text = ""
+    if policy.partner_safe:
+        frame, dropped = _drop_fully_suppressed(frame, keep_if=("hot", "cold",
+                                                                "hotspot_id"))
+        dropped_text = (f" {dropped:,} cells whose count is suppressed and that lie in no "
+                        "significant hot or cold cluster are left out of this "
+                        "partner-safe file (their rounded KDE value is all they held).")
+    return GpkgTable("grid_cells", frame, (
+        f"Grid cells of the hotspot analysis: {layers.hotspot_title or 'hotspots'}. "
+        "incidents and harm are counts per cell over the period; z_score/p_value Getis-Ord "
+        "Gi*; kde_* Gaussian KDE (200 m) per km² per month. "
+        f"{safe}{dropped_text} Source: police.uk via the data pack."),
+        qs.z_score_rules("grid_cells"))
+
+
+def _flow_line_table(layers: ReportLayers) -> GpkgTable:
+    """The flow lines of one day type and hour, which the fields day_type/hour repeat so a
+    GIS user sees it without reading the description."""
+    lines = layers.flow_lines.copy()
+    day_value = layers.flow_day_type
+    lines["day_type"] = day_value if day_value is not None else "whole day"
+    lines["hour"] = pd.array([layers.flow_hour] * len(lines), dtype="Int64")
+    frame = _clean_layer(lines)
+    value = layers.flow_value_column if layers.flow_value_column in frame.columns \
+        else "flow"
+    when = (f"{DayType(day_value).label} ({day_value}) {layers.flow_hour:02d}:00-"
+            f"{(layers.flow_hour + 1) % 24:02d}:00" if day_value is not None
+            else "whole day (hour is empty)")
+    return GpkgTable("flow_lines", frame, (
+        f"{layers.flow_title}. One day type and hour: {when}, also in the fields "
+        f"day_type and hour. {value}: people (commuters) per line. Source: 2011 Census "
+        "WU01EW via the data pack, TfL timing."),
+        qs.graduated_lines("flow_lines", value, frame[value] if value in frame.columns
+                           else [], qs.FLOW_NEUTRAL_RGBA, title="Flow lines"))
+
+
+def _incident_table(incidents: pd.DataFrame, policy: DisclosurePolicy,
+                    safe: str) -> GpkgTable:
+    """The imported incidents: counted per cell when partner-safe, else one point each."""
+    exported = _clean_layer(incidents_for_export(incidents, policy=policy))
+    if not policy.partner_safe:
+        return GpkgTable("incident_points", exported, (
+            "Imported incidents, one point each (EPSG:27700). " + safe
+            + " Source: the analyst's imported incident file."))
+    exported, dropped = _drop_fully_suppressed(exported)
+    return GpkgTable("incident_cells", exported, (
+        "Imported incidents counted per 250 m grid cell (EPSG:27700). "
+        f"{safe} {dropped:,} cells with a suppressed count are left out of this "
+        "partner-safe file. Source: the analyst's imported incident file."),
+        qs.graduated_fill("incident_cells", "incidents", exported["incidents"],
+                          qs.YLORRD_9, title="Incidents per cell"))
+
+
+def _safety_tables(safety, pack) -> list[GpkgTable]:
+    """Issue 20: a SafetyIndex adds safety_index_<level> (latest month)."""
+    from workstation.exports.safety_index import safety_layers
+    return [GpkgTable(name, _clean_layer(frame), (
+        "Community Safety Index (0-10, target 6, London reference 7) per area for the "
+        "latest 12-month window, with each domain's score, weight and contribution "
+        "(EPSG:27700). Method and weights: docs/method-safety-index.md. Sources: Met "
+        "recorded crime by ward/LSOA, IMD 2019, MOPAC PAS, STATS19, the workstation's "
+        "population-present model."))
+        for name, frame in safety_layers(safety, pack).items()]
+
+
 def geopackage_tables(*, pack, plan: ShiftPlan | None = None,
                       layers: ReportLayers | None = None,
                       incidents: pd.DataFrame | None = None, partner_safe: bool = True,
@@ -167,101 +284,17 @@ def geopackage_tables(*, pack, plan: ShiftPlan | None = None,
     safe = _policy_text(policy)
     out: list[GpkgTable] = []
     if plan is not None:
-        unit = "bcu" if plan.scenario.units == "bcu" else "borough"
-        name, hours = f"{unit}s", f"{unit}_hours"
-        shapes = _clean_layer(unit_layer(plan, pack))
-        days = ", ".join(f"{DayType(d).label} ({DayType(d).value})"
-                         for d in plan.scenario.day_types)
-        out.append(GpkgTable(name, shapes, (
-            f"Planned {unit}s of shift plan '{plan.scenario.name}', one feature each "
-            f"(simplified boundary, EPSG:27700) with residents (people, ONS mid-2019). "
-            f"Hourly plan figures are in the attributes table {hours}, joined on "
-            f"{JOIN_KEY}. Source: {PACK_SOURCE}."),
-            qs.graduated_fill(name, "residents", shapes["residents"], qs.BLUES_9,
-                              title="Residents (ONS mid-2019)", label_field="unit_name")))
-        out.append(GpkgTable(hours, _clean_layer(unit_hours_table(plan)), (
-            f"Shift plan '{plan.scenario.name}' by {unit} x day type x clock hour "
-            f"(day types {days}; weekday = Mon–Thu; hour 0-23 local time). Join key "
-            f"{JOIN_KEY} = {name}.{JOIN_KEY}. Units: population_present people; "
-            "demand_per_hour incidents per hour; harm_per_hour ONS Crime Severity Score per "
-            "hour; *_officers officers on duty; share_within_standard 0-1 of harm-weighted "
-            "demand reached within the response standard; allocation_gap_officers = "
-            "allocated - required. Source: the workstation's deployment engine on the data "
-            "pack.")))
+        out.extend(_plan_tables(plan, pack))
     if layers.hotspots is not None:
-        frame = _clean_layer(layers.hotspots)
-        fields = [text for column, text in (
-            ("name", "name: police.uk street names inside"),
-            ("nearest_station", "nearest_station: nearest Tube station"),
-            ("lsoa21_code", "lsoa21_code/lsoa21_name: the LSOA 2021 holding most of its harm"),
-            ("area_m2", "area_m2 square metres"),
-            ("incidents", "incidents: count over the Gi* window"),
-            ("harm", "harm: ONS Crime Severity Score"),
-            ("forecast_harm_per_month", "forecast_*_per_month: the forecast for the next "
-                                        "month"),
-            ("cluster_id", "cluster_id = grid_cells.hotspot_id of its Gi* cluster"))
-            if column in frame.columns]
-        out.append(GpkgTable("hotspots", frame, (
-            f"{layers.hotspot_title or 'Hotspots'}. Fields: {'; '.join(fields)}. {safe} "
-            "Source: police.uk street-level crime via the data pack."),
-            qs.rule_fill("hotspots", [("Hotspot (ranked by harm)", "TRUE",
-                                       qs.HOTSPOT_COLOUR, 70)],
-                         title="Hotspots", outline=qs.HOTSPOT_OUTLINE)))
+        out.append(_hotspot_table(layers, safe))
     if layers.grid_cells is not None:
-        frame = _clean_layer(layers.grid_cells)
-        dropped_text = ""
-        if policy.partner_safe:
-            frame, dropped = _drop_fully_suppressed(frame, keep_if=("hot", "cold",
-                                                                    "hotspot_id"))
-            dropped_text = (f" {dropped:,} cells whose count is suppressed and that lie in no "
-                            "significant hot or cold cluster are left out of this "
-                            "partner-safe file (their rounded KDE value is all they held).")
-        out.append(GpkgTable("grid_cells", frame, (
-            f"Grid cells of the hotspot analysis: {layers.hotspot_title or 'hotspots'}. "
-            "incidents and harm are counts per cell over the period; z_score/p_value Getis-Ord "
-            "Gi*; kde_* Gaussian KDE (200 m) per km² per month. "
-            f"{safe}{dropped_text} Source: police.uk via the data pack."),
-            qs.z_score_rules("grid_cells")))
+        out.append(_grid_cell_table(layers, policy, safe))
     if layers.flow_lines is not None:
-        lines = layers.flow_lines.copy()
-        day_value = layers.flow_day_type
-        lines["day_type"] = day_value if day_value is not None else "whole day"
-        lines["hour"] = pd.array([layers.flow_hour] * len(lines), dtype="Int64")
-        frame = _clean_layer(lines)
-        value = layers.flow_value_column if layers.flow_value_column in frame.columns \
-            else "flow"
-        when = (f"{DayType(day_value).label} ({day_value}) {layers.flow_hour:02d}:00-"
-                f"{(layers.flow_hour + 1) % 24:02d}:00" if day_value is not None
-                else "whole day (hour is empty)")
-        out.append(GpkgTable("flow_lines", frame, (
-            f"{layers.flow_title}. One day type and hour: {when}, also in the fields "
-            f"day_type and hour. {value}: people (commuters) per line. Source: 2011 Census "
-            "WU01EW via the data pack, TfL timing."),
-            qs.graduated_lines("flow_lines", value, frame[value] if value in frame.columns
-                               else [], qs.FLOW_NEUTRAL_RGBA, title="Flow lines")))
+        out.append(_flow_line_table(layers))
     if incidents is not None:
-        exported = _clean_layer(incidents_for_export(incidents, policy=policy))
-        if policy.partner_safe:
-            exported, dropped = _drop_fully_suppressed(exported)
-            out.append(GpkgTable("incident_cells", exported, (
-                "Imported incidents counted per 250 m grid cell (EPSG:27700). "
-                f"{safe} {dropped:,} cells with a suppressed count are left out of this "
-                "partner-safe file. Source: the analyst's imported incident file."),
-                qs.graduated_fill("incident_cells", "incidents", exported["incidents"],
-                                  qs.YLORRD_9, title="Incidents per cell")))
-        else:
-            out.append(GpkgTable("incident_points", exported, (
-                "Imported incidents, one point each (EPSG:27700). " + safe
-                + " Source: the analyst's imported incident file.")))
-    if safety is not None:   # issue 20: a SafetyIndex adds safety_index_<level> (latest month)
-        from workstation.exports.safety_index import safety_layers
-        for name, frame in safety_layers(safety, pack).items():
-            out.append(GpkgTable(name, _clean_layer(frame), (
-                "Community Safety Index (0-10, target 6, London reference 7) per area for the "
-                "latest 12-month window, with each domain's score, weight and contribution "
-                "(EPSG:27700). Method and weights: docs/method-safety-index.md. Sources: Met "
-                "recorded crime by ward/LSOA, IMD 2019, MOPAC PAS, STATS19, the workstation's "
-                "population-present model.")))
+        out.append(_incident_table(incidents, policy, safe))
+    if safety is not None:
+        out.extend(_safety_tables(safety, pack))
     return out
 
 

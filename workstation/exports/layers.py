@@ -23,6 +23,8 @@ from workstation.maps.counts import IncidentCounts, month_add
 from workstation.maps.gistar import find_hotspots
 from workstation.maps.grid import build_grid
 from workstation.maps.kde import kde_surface
+from workstation.maps.microplaces import patrol_hotspots
+from workstation.maps.sources import london_grid
 
 log = logging.getLogger(__name__)
 
@@ -187,14 +189,7 @@ PATROL_CELL_M = 100.0   # the patrol hotspots' grid (workstation hotspots' defau
 def patrol_from_counts(pack, counts):
     """Patrol hotspots of ``IncidentCounts`` (Gi* on the latest 12 months, forecast from all
     months up to then) on the 100 m London grid, with the KDE of those 12 months beside
-    them (``PatrolLayers``); None if the engine or its pack tables are unavailable."""
-    try:
-        from workstation.maps.counts import month_add
-        from workstation.maps.kde import kde_surface
-        from workstation.maps.microplaces import patrol_hotspots
-        from workstation.maps.sources import london_grid
-    except ImportError:
-        return None
+    them (``PatrolLayers``); None if its pack tables are unavailable or the analysis fails."""
     try:
         grid = london_grid(pack, cell_m=PATROL_CELL_M)
         result = patrol_hotspots(counts, grid, pack=pack)

@@ -467,6 +467,89 @@ def _timestamps(frame: pd.DataFrame, mapping: dict[str, str], path: Path, warnin
 
 # --- loading -----------------------------------------------------------------------------
 
+_UNPLACED_REASONS = (REASON_INVALID_TIMESTAMP, REASON_NO_COORDINATES,
+                    REASON_INVALID_COORDINATES, REASON_OUTSIDE_LONDON)
+"""Why a row is unplaced, in the order they are checked: a row gets the first that applies."""
+
+
+def _none_in_london_error(frame: pd.DataFrame, used: dict[str, str], coords: _Coordinates,
+                          path: Path) -> InputError:
+    """Rows have coordinates but none lies in London: say where they are instead (a wrong
+    CRS or another force's extract), with what the force column claims."""
+    from workstation.loaders.diagnose import where_is
+    forces = ""
+    if "force" in used:
+        names = frame[used["force"]].astype(str).str.strip().value_counts()
+        forces = "; force column says " + ", ".join(
+            f"{k} ({v:,})" for k, v in names.head(3).items())
+    where = where_is(coords.easting_m[coords.valid], coords.northing_m[coords.valid])
+    return InputError(f"none of the {int(coords.valid.sum())} rows with coordinates lies in "
+                      f"London: they are {where}{forces}",
+                      path=path, expected="incidents in the 33 London boroughs",
+                      hint="Check the coordinate columns and their system (degrees vs "
+                      "metres); this workstation plans for London")
+
+
+def _unplaced_reason_codes(time_ok: np.ndarray, coords: _Coordinates,
+                           in_london: np.ndarray) -> np.ndarray:
+    """Per row, the index into ``_UNPLACED_REASONS`` of the first reason that applies, or -1
+    for a row that is placed."""
+    conditions = (~time_ok, ~coords.has_coords, coords.has_coords & ~coords.valid,
+                  coords.valid & ~in_london)
+    reason = np.full(len(time_ok), -1, dtype="int8")
+    for code in range(len(conditions) - 1, -1, -1):
+        reason[conditions[code]] = code
+    return reason
+
+
+def _no_rows_placed_error(frame: pd.DataFrame, used: dict[str, str], reason: np.ndarray,
+                          path: Path) -> InputError:
+    """No row could be placed: the reasons counted, with the first rows' raw values so the
+    analyst sees what the file holds."""
+    from workstation.loaders.diagnose import SAMPLE_ROWS, no_rows_placed
+    counts = {_UNPLACED_REASONS[c]: int((reason == c).sum())
+              for c in range(len(_UNPLACED_REASONS))}
+    lon_col = used.get("longitude") or used.get("x") or used.get("easting")
+    lat_col = used.get("latitude") or used.get("y") or used.get("northing")
+    head = frame.head(SAMPLE_ROWS)
+    return no_rows_placed(
+        path, rows_total=len(frame), reasons=counts,
+        lon=head[lon_col].tolist() if lon_col else None,
+        lat=head[lat_col].tolist() if lat_col else None,
+        lon_name=lon_col or "longitude", lat_name=lat_col or "latitude",
+        months=head[used["month"]].tolist() if "month" in used else None,
+        month_name=used.get("month", "month"),
+        forces=head[used["force"]].tolist() if "force" in used else None)
+
+
+def _incident_ids(frame: pd.DataFrame, used: dict[str, str], source: str,
+                  rows: np.ndarray) -> pd.Series:
+    """The file's own ids; rows without one (or files without an id column) get
+    ``<file name>:<row>`` so every incident can be traced back."""
+    generated = pd.Series([f"{source}:{r}" for r in rows], index=frame.index)
+    if "id" not in used:
+        return generated
+    ids = frame[used["id"]].astype(str).str.strip().replace({"nan": "", "None": ""})
+    return ids.where(ids != "", generated)
+
+
+def _crime_types(frame: pd.DataFrame, used: dict[str, str], default_crime_type: str,
+                 warnings: list[str]) -> pd.Series:
+    """The type column, blanks as ``default_crime_type``; without one, every row is that."""
+    if "crime_type" in used:
+        return frame[used["crime_type"]].astype(str).str.strip().replace(
+            {"nan": default_crime_type, "": default_crime_type, "None": default_crime_type})
+    warnings.append(f"no type column: crime_type set to '{default_crime_type}'")
+    return pd.Series(default_crime_type, index=frame.index)
+
+
+def _forces(frame: pd.DataFrame, used: dict[str, str]) -> pd.Series:
+    """The force column as text, blank when the file has none."""
+    if "force" not in used:
+        return pd.Series("", index=frame.index)
+    return frame[used["force"]].astype(str).str.strip().replace({"nan": ""})
+
+
 def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = None,
                         boroughs=None, default_crime_type: str = UNSPECIFIED_TYPE,
                         progress: ProgressFn = no_progress,
@@ -479,8 +562,7 @@ def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = No
     if frame.empty:
         raise InputError("no data rows (only a header)", path=path,
                          expected="one incident per row below the header")
-    columns = [str(c) for c in frame.columns]
-    used = detect_mapping(columns, mapping, path)
+    used = detect_mapping([str(c) for c in frame.columns], mapping, path)
     progress(0.3, "reading timestamps")
     occurred, month, time_ok = _timestamps(frame, used, path, warnings)
     check_cancel(cancel)
@@ -491,56 +573,17 @@ def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = No
                              np.where(coords.valid, coords.northing_m, np.nan))
     in_london = borough != OUTSIDE
     if coords.valid.any() and not in_london.any():
-        from workstation.loaders.diagnose import where_is
-        forces = ""
-        if "force" in used:
-            names = frame[used["force"]].astype(str).str.strip().value_counts()
-            forces = "; force column says " + ", ".join(
-                f"{k} ({v:,})" for k, v in names.head(3).items())
-        where = where_is(coords.easting_m[coords.valid], coords.northing_m[coords.valid])
-        raise InputError(f"none of the {int(coords.valid.sum())} rows with coordinates lies in "
-                         f"London: they are {where}{forces}",
-                         path=path, expected="incidents in the 33 London boroughs",
-                         hint="Check the coordinate columns and their system (degrees vs "
-                         "metres); this workstation plans for London")
-    n = len(frame)
-    rows = np.arange(1, n + 1, dtype="int64")
-    reasons = (REASON_INVALID_TIMESTAMP, REASON_NO_COORDINATES, REASON_INVALID_COORDINATES,
-               REASON_OUTSIDE_LONDON)
-    conditions = (~time_ok, ~coords.has_coords, coords.has_coords & ~coords.valid,
-                  coords.valid & ~in_london)
-    reason = np.full(n, -1, dtype="int8")
-    for code in range(len(conditions) - 1, -1, -1):
-        reason[conditions[code]] = code
+        raise _none_in_london_error(frame, used, coords, path)
+    reason = _unplaced_reason_codes(time_ok, coords, in_london)
     placed = reason < 0
     if not placed.any():
-        from workstation.loaders.diagnose import SAMPLE_ROWS, no_rows_placed
-        counts = {reasons[c]: int((reason == c).sum()) for c in range(len(reasons))}
-        lon_col = used.get("longitude") or used.get("x") or used.get("easting")
-        lat_col = used.get("latitude") or used.get("y") or used.get("northing")
-        head = frame.head(SAMPLE_ROWS)
-        raise no_rows_placed(
-            path, rows_total=n, reasons=counts,
-            lon=head[lon_col].tolist() if lon_col else None,
-            lat=head[lat_col].tolist() if lat_col else None,
-            lon_name=lon_col or "longitude", lat_name=lat_col or "latitude",
-            months=head[used["month"]].tolist() if "month" in used else None,
-            month_name=used.get("month", "month"),
-            forces=head[used["force"]].tolist() if "force" in used else None)
+        raise _no_rows_placed_error(frame, used, reason, path)
+
     source = path.name
-    if "id" in used:
-        ids = frame[used["id"]].astype(str).str.strip().replace({"nan": "", "None": ""})
-        ids = ids.where(ids != "", pd.Series([f"{source}:{r}" for r in rows], index=frame.index))
-    else:
-        ids = pd.Series([f"{source}:{r}" for r in rows], index=frame.index)
-    if "crime_type" in used:
-        types = frame[used["crime_type"]].astype(str).str.strip().replace(
-            {"nan": default_crime_type, "": default_crime_type, "None": default_crime_type})
-    else:
-        types = pd.Series(default_crime_type, index=frame.index)
-        warnings.append(f"no type column: crime_type set to '{default_crime_type}'")
-    force = (frame[used["force"]].astype(str).str.strip().replace({"nan": ""})
-             if "force" in used else pd.Series("", index=frame.index))
+    rows = np.arange(1, len(frame) + 1, dtype="int64")
+    ids = _incident_ids(frame, used, source, rows)
+    types = _crime_types(frame, used, default_crime_type, warnings)
+    force = _forces(frame, used)
     out = pd.DataFrame({
         "incident_id": ids[placed].astype(pd.StringDtype("pyarrow")).to_numpy(),
         "month": pd.Categorical(month[placed].to_numpy()),
@@ -557,7 +600,7 @@ def load_incident_table(path: str | Path, *, mapping: dict[str, str] | None = No
     unplaced = pd.DataFrame({
         "source": pd.Categorical([source] * int(bad.sum()), categories=[source]),
         "row": rows[bad],
-        "reason": pd.Categorical.from_codes(reason[bad], categories=list(reasons)),
+        "reason": pd.Categorical.from_codes(reason[bad], categories=list(_UNPLACED_REASONS)),
         "month": pd.Categorical(month[bad].to_numpy()),
     })
     progress(1.0, "done")

@@ -4,23 +4,9 @@ import pytest
 
 from plan_samples import sample_plan
 from workstation.app.compare_view import CompareView, compare_plans, compare_totals
-from workstation.app.session import Session
-from workstation.app.workers import WorkerPool
 from workstation.deploy import recommend
 from workstation.deploy.scenario import DeploymentScenario
 from workstation.domain import DayType
-
-
-@pytest.fixture
-def session(qtbot, pack):
-    return Session(pack)
-
-
-@pytest.fixture
-def pool(qtbot):
-    pool = WorkerPool()
-    yield pool
-    assert pool.shutdown(60_000)
 
 
 def test_compare_plans_and_totals(pack):

@@ -6,20 +6,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from workstation.app.dialogs import ERROR_DIALOG_NAME
 from workstation.app.import_dialog import ImportDialog
-from workstation.app.session import Session
-from workstation.app.workers import WorkerPool
-
-
-@pytest.fixture
-def session(qtbot, pack):
-    return Session(pack)
-
-
-@pytest.fixture
-def pool(qtbot):
-    pool = WorkerPool()
-    yield pool
-    assert pool.shutdown(60_000)
 
 
 def _dialog(qtbot, session, pool, path):

@@ -8,22 +8,8 @@ import pandas as pd
 import pytest
 
 from workstation.app.import_dialog import ImportDialog
-from workstation.app.session import Session
-from workstation.app.workers import WorkerPool
 from workstation.deploy.recommend import demand_for
 from workstation.deploy.units import planning_units
-
-
-@pytest.fixture
-def session(qtbot, pack):
-    return Session(pack)
-
-
-@pytest.fixture
-def pool(qtbot):
-    pool = WorkerPool()
-    yield pool
-    assert pool.shutdown(60_000)
 
 
 def _import(qtbot, session, pool, path, confirm):

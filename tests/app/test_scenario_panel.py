@@ -8,23 +8,9 @@ from plan_samples import slow_sample_recommend
 from workstation.app.dialogs import ERROR_DIALOG_NAME
 from workstation.app.plan_view import PlanView
 from workstation.app.scenario_panel import ScenarioPanel
-from workstation.app.session import Session
-from workstation.app.workers import WorkerPool
 from workstation.deploy import recommend
 from workstation.deploy.scenario import HARM_WEIGHTS_KEY, DeploymentScenario
 from workstation.domain import DayType
-
-
-@pytest.fixture
-def session(qtbot, pack):
-    return Session(pack)
-
-
-@pytest.fixture
-def pool(qtbot):
-    pool = WorkerPool()
-    yield pool
-    assert pool.shutdown(60_000)
 
 
 @pytest.fixture

@@ -169,7 +169,8 @@ def test_the_plan_table_shows_the_unreachable_note(unreachable):
     headers = [c.header for c in PLAN_VIEW_COLUMNS]
     note = model.data(model.index(0, headers.index("I-grade target")))
     share = model.data(model.index(0, headers.index("Within standard")))
-    assert note.startswith(NOTE) and share.endswith("%")
+    assert NOTE in note and share.endswith("%")
+    assert note.split(" — ")[0].endswith("%")    # the user's target itself, unchanged
     assert model.data(model.index(0, headers.index("Risk"))) in {"HIGH", "MEDIUM", "LOW", "NONE"}
 
 

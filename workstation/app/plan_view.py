@@ -53,6 +53,19 @@ class Column:
     tip: str = ""
 
 
+def _with_target_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """``target_shown_I``: the target as a percentage, with the engine's note beside it when
+    the target cannot be reached ("90% — target 90% not reachable here: ceiling 88% ...")."""
+    if "target_I" not in frame.columns:
+        return frame
+    frame = frame.copy()
+    notes = frame["target_note_I"] if "target_note_I" in frame.columns else ""
+    shown = frame["target_I"].map(lambda v: "" if pd.isna(v) else f"{100 * float(v):.0f}%")
+    frame["target_shown_I"] = [f"{t} — {n}" if isinstance(n, str) and n else t
+                               for t, n in zip(shown, notes if len(notes) else [""] * len(shown))]
+    return frame
+
+
 def _int(value: Any) -> str:
     return "" if pd.isna(value) else f"{int(round(float(value))):,}"
 
@@ -98,9 +111,9 @@ PLAN_VIEW_COLUMNS = (
            "Expected share of I-grade calls attended within the standard, with this plan"),
     Column("Static", "static_share_within_standard", _pct, True,
            "The same share with static staffing (no lending)"),
-    Column("I-grade target", "target_note_I", _text, False,
-           "Empty when the I-grade target can be reached; otherwise the best share any "
-           "staffing reaches (the target itself is never changed)"),
+    Column("I-grade target", "target_shown_I", _text, False,
+           "The user's I-grade target, never changed; where no staffing can reach it, the "
+           "note says so and gives the best share any staffing reaches here"),
     Column("Risk", "risk_level", _text, False,
            "HIGH: I-grade short of its target; MEDIUM: short of the officers needed or "
            "S-grade short of its target; LOW: loses cover against static but meets both"),
@@ -133,7 +146,7 @@ class DataFrameModel(QAbstractTableModel):
         self.beginResetModel()
         if frame is None:
             frame = pd.DataFrame(columns=[c.key for c in self.columns])
-        self.frame = frame.reset_index(drop=True)
+        self.frame = _with_target_shown(frame.reset_index(drop=True))
         if self._highlight is not None and len(self.frame):
             self._flags = np.asarray(self._highlight(self.frame), dtype=bool)
         else:

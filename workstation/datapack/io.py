@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from workstation.datapack.schema import TABLES
+from workstation.digest import sha256_file
 
 
 def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> dict:
@@ -23,12 +23,6 @@ def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> dict:
     else:
         frame.reset_index(drop=True).to_parquet(path, compression="zstd", index=False)
     return {"file": spec.filename, "rows": int(len(frame)), "bytes": path.stat().st_size,
-            "sha256": sha256_of(path), "description": spec.description}
+            "sha256": sha256_file(path), "description": spec.description}
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pyproj import Transformer
 
+from workstation.digest import sha256_file
 from workstation.domain import BNG, WGS84, CancelToken, ProgressFn, check_cancel, no_progress
 from workstation.errors import InputError
 from workstation.loaders.incidents import (
@@ -278,15 +279,6 @@ def _choose(path: Path, entries: list[tuple[str, Callable[[], bytes], Callable[[
     return sorted(chosen), sorted(skipped)
 
 
-def _sha256_file(path: Path) -> str:
-    import hashlib
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _read_head(path: Path) -> bytes:
     with open(path, "rb") as handle:
         head = handle.read(64 * 1024)
@@ -308,7 +300,7 @@ def _discover_folder(path: Path) -> SourceListing:
             skipped.append((str(p.relative_to(path)), f"{kind}, not a regular file"))
             continue
         entries.append((str(p.relative_to(path)), (lambda p=p: _read_head(p)),
-                        (lambda p=p: _sha256_file(p))))
+                        (lambda p=p: sha256_file(p))))
     chosen, more_skipped = _choose(path, entries)
     skipped = sorted(skipped + more_skipped)
     if not chosen:

@@ -13,9 +13,9 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from workstation.digest import feed_file
 from workstation.project.model import IncidentSource, resolve_source_path
 
-_BLOCK = 1 << 20
 OK, MISSING, CHANGED, UNCHECKED = "ok", "missing", "changed", "unchecked"
 
 
@@ -34,10 +34,7 @@ def fingerprint(path: str | Path) -> tuple[int, str]:
     for file in _files(path):
         if path.is_dir():
             digest.update(str(file.relative_to(path).as_posix()).encode("utf-8") + b"\0")
-        with open(file, "rb") as handle:
-            for block in iter(lambda: handle.read(_BLOCK), b""):
-                digest.update(block)
-                size += len(block)
+        size += feed_file(digest, file)
     return size, digest.hexdigest()
 
 

@@ -21,6 +21,22 @@ DPI = 150
 CHOROPLETH_K = 5
 
 
+def _zoomed_map(width_in: float, height_in: float, bounds, *, pad_share: float,
+                pad_m: float):
+    """A map axes (equal aspect, no frame) zoomed to ``bounds`` plus a margin of
+    ``pad_share`` of the larger side and ``pad_m`` metres; returns the figure, the axes,
+    the bounds and the margin (callers label only what falls inside)."""
+    fig = _figure(width_in, height_in)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    minx, miny, maxx, maxy = bounds
+    pad = max(maxx - minx, maxy - miny) * pad_share + pad_m
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    return fig, ax, (minx, miny, maxx, maxy), pad
+
+
 def _figure(width_in: float, height_in: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -162,14 +178,8 @@ def ranked_hotspots_png(boroughs, hotspots, ranks: Sequence[int], *, title: str,
     table beside them, over named borough outlines, so a reader can find "hotspot 7"."""
     from matplotlib import patheffects
 
-    fig = _figure(width_in, height_in)
-    ax = fig.add_subplot(1, 1, 1)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    minx, miny, maxx, maxy = hotspots.total_bounds
-    pad = max(maxx - minx, maxy - miny) * 0.08 + 500.0
-    ax.set_xlim(minx - pad, maxx + pad)
-    ax.set_ylim(miny - pad, maxy + pad)
+    fig, ax, (minx, miny, maxx, maxy), pad = _zoomed_map(
+        width_in, height_in, hotspots.total_bounds, pad_share=0.08, pad_m=500.0)
     boroughs.plot(ax=ax, color="#f4f4f4", edgecolor="#8a8a8a", linewidth=0.6)
     for name, point in zip(boroughs["name"], boroughs.geometry.representative_point()):
         if minx - pad < point.x < maxx + pad and miny - pad < point.y < maxy + pad:
@@ -256,14 +266,8 @@ def borough_map_png(boroughs, unit_codes: Sequence[str], *, title: str, hotspots
     from matplotlib import patheffects
 
     inside = boroughs[boroughs["gss_code"].isin(list(unit_codes))]
-    fig = _figure(width_in, height_in)
-    ax = fig.add_subplot(1, 1, 1)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    minx, miny, maxx, maxy = inside.total_bounds
-    pad = max(maxx - minx, maxy - miny) * 0.25 + 1000.0
-    ax.set_xlim(minx - pad, maxx + pad)
-    ax.set_ylim(miny - pad, maxy + pad)
+    fig, ax, (minx, miny, maxx, maxy), pad = _zoomed_map(
+        width_in, height_in, inside.total_bounds, pad_share=0.25, pad_m=1000.0)
     boroughs.plot(ax=ax, color="#f4f4f4", edgecolor="#9a9a9a", linewidth=0.6)
     inside.plot(ax=ax, color="#fff3c4", edgecolor="#333333", linewidth=1.4)
     halo = [patheffects.withStroke(linewidth=2, foreground="white")]

@@ -20,22 +20,24 @@ sys.path.insert(0, str(REPO))
 OUT = REPO / "docs" / "screenshots"
 
 
-def main() -> int:
-    from PySide6.QtCore import QRectF, QSettings, Qt
+def open_window():
+    """The main window on the shipped pack as a new user first sees it (a throwaway window
+    layout, 1600 x 1000 at the top left: no window manager under Xvfb), with ``settle()``
+    (let the map catch up) and ``shot(name)`` (grab it into docs/screenshots/)."""
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from workstation.app.main_window import MainWindow
     from workstation.app.session import Session
     from workstation.app.style import ui_font
     from workstation.datapack import load_pack
-    from workstation.domain import DayType
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(ui_font(9))
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "layout.ini"), QSettings.Format.IniFormat)
     session = Session(load_pack())
     window = MainWindow(session, settings=settings, background=False)
-    window.move(0, 0)   # no window manager under Xvfb
+    window.move(0, 0)
     window.resize(1600, 1000)
     window.show()
     app.processEvents()
@@ -48,17 +50,27 @@ def main() -> int:
         window.canvas._emit_view_changed()
         app.processEvents()
 
-    def fit() -> None:
-        """Whole of London left of the legend (the legend must be built first)."""
-        settle()
-        window.canvas.rebuild_legend()
-        window.canvas.fit_london()
-
     def shot(name: str) -> None:
         settle()
         path = OUT / f"{name}.png"
         window.grab().save(str(path))
         print(path)
+
+    return app, session, window, settle, shot
+
+
+def main() -> int:
+    from PySide6.QtCore import QRectF, Qt
+
+    from workstation.domain import DayType
+
+    app, session, window, settle, shot = open_window()
+
+    def fit() -> None:
+        """Whole of London left of the legend (the legend must be built first)."""
+        settle()
+        window.canvas.rebuild_legend()
+        window.canvas.fit_london()
 
     def show_only(*keys: str) -> None:
         for layer in window.canvas.layers:

@@ -10,47 +10,15 @@ safety_wards.png (ward level, the West End picked).
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-OUT = REPO / "docs" / "screenshots"
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # scripts/screenshots.py
 
 
 def main() -> int:
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    from screenshots import open_window   # scripts/: the same window set-up as the others
 
-    from workstation.app.main_window import MainWindow
-    from workstation.app.session import Session
-    from workstation.app.style import ui_font
-    from workstation.datapack import load_pack
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(ui_font(9))
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "layout.ini"), QSettings.Format.IniFormat)
-    session = Session(load_pack())
-    window = MainWindow(session, settings=settings, background=False)
-    window.move(0, 0)
-    window.resize(1600, 1000)
-    window.show()
-    app.processEvents()
-    window.finish_loading()
-    OUT.mkdir(parents=True, exist_ok=True)
-
-    def settle() -> None:
-        for _ in range(5):
-            app.processEvents()
-        window.canvas._emit_view_changed()
-        app.processEvents()
-
-    def shot(name: str) -> None:
-        settle()
-        path = OUT / f"{name}.png"
-        window.grab().save(str(path))
-        print(path)
-
+    app, session, window, settle, shot = open_window()
     for layer in window.canvas.layers:
         layer.set_visible(layer.key in ("safety_index", "basemap"))
     window.layer_panel.sync()

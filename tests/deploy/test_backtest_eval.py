@@ -59,6 +59,12 @@ def test_shift_rule_keeps_each_units_officer_hours_and_follows_workload(pack):
         assert (rule[day].sum(axis=1) == 90).all()
     # nights are quieter than lates in every borough's workload
     assert (rule[DayType.WEEKDAY][:, 2] < rule[DayType.WEEKDAY][:, 1]).all()
+    # the rule obeys the plan's roster minimum (75% of 30 -> 23), and binds somewhere
+    assert min(int(rule[day].min()) for day in DAY_TYPES) == 23
+    loose = shift_rule(static, demand, scenario.with_changes(roster_minimum_share=0.0))
+    assert min(int(loose[day].min()) for day in DAY_TYPES) < 23
+    for day in DAY_TYPES:
+        assert (loose[day].sum(axis=1) == 90).all()
 
 
 def test_stress_perturbations_move_crime_timing_and_keep_volume(pack):

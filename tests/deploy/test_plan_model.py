@@ -90,7 +90,8 @@ def test_roster_minimum_and_conservation_after_rounding(sweep, officers):
     # lending per shift: every officer lent is borrowed somewhere
     for _, group in plan.groupby("shift"):
         assert group["lent"].sum() == group["borrowed"].sum()
-    assert (plan["home"] >= np.ceil(0.5 * plan["static_home"] - 1e-9)).all()
+    minimum = np.ceil(scenario.roster_minimum_share * plan["static_home"] - 1e-9)
+    assert (plan["home"] >= minimum).all()
     assert (plan["lent"] <= np.floor((1 - scenario.floor_share) * plan["home"] + 1e-9)).all()
 
 

@@ -17,7 +17,8 @@ scipy.optimize.milp, integer roster and lending):
   final[u, s] = own[u, s] - lent out + borrowed in;
   sum_s hours_s own[u, s] = sum_s hours_s static[u, s]   (officer-hours per day per unit,
                                                            hence London-wide, conserved);
-  own[u, s] >= ceil(ROSTER_MIN_SHARE static[u, s])       (roster minimum);
+  own[u, s] >= ceil(roster_minimum_share static[u, s])   (roster minimum, a scenario
+                                                           field: default 75%);
   lent out[u, s] <= (1 - floor_share) own[u, s]          (each unit keeps its floor);
   final[u, s] >= required in every hour of s that static staffing covers
                                                           (no new under-staffed hour).
@@ -37,8 +38,6 @@ from scipy.sparse import coo_matrix
 
 from workstation.deploy.response import ResponseModel
 
-# A roster cannot empty a shift: each shift keeps at least half its static strength.
-ROSTER_MIN_SHARE = 0.5
 # Penalties, as a share of the mean value of one officer-hour at static staffing: moving an
 # officer-hour away from the home roster costs 1%; lending costs the journey's officer-hours
 # at full value plus 1% per officer, so officers move only for a real gain.
@@ -107,13 +106,13 @@ def _segments(value: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np.
 
 def allocate_day(*, values: ShiftValues, static: np.ndarray, shift_hours: list[tuple[int, ...]],
                  travel_minutes: np.ndarray, max_lending_minutes: float, floor_share: float,
-                 keep_at_least: np.ndarray | None = None, reprofile: bool = True
-                 ) -> DayAllocation:
+                 roster_minimum_share: float, keep_at_least: np.ndarray | None = None,
+                 reprofile: bool = True) -> DayAllocation:
     """Allocate one day type (see the module docstring). ``static`` is (n_units, n_shifts)
     officers; ``keep_at_least`` (n_units, n_shifts) is the floor of final officers that keeps
     static's covered hours covered; travel is (n, n) minutes."""
     lp = _build(values, static, shift_hours, travel_minutes, max_lending_minutes,
-                floor_share, keep_at_least, reprofile)
+                floor_share, roster_minimum_share, keep_at_least, reprofile)
     # The relaxation is usually integral already (segments break at whole officers); the
     # MIP runs only when it is not.
     result = milp(lp.cost, constraints=lp.constraints, bounds=lp.bounds)
@@ -146,6 +145,7 @@ class _Model:
     n_shifts: int
     floor_share: float
     shift_lengths: np.ndarray
+    keep: np.ndarray          # (n_units, n_shifts) the least final officers allowed
 
 
 def _whole(lp: _Model, result) -> bool:
@@ -189,8 +189,8 @@ def _with_whole_floors(lp: _Model, result):
 
 
 def _build(values: ShiftValues, static: np.ndarray, shift_hours, travel_minutes,
-           max_lending_minutes: float, floor_share: float, keep_at_least, reprofile: bool
-           ) -> _Model:
+           max_lending_minutes: float, floor_share: float, roster_minimum_share: float,
+           keep_at_least, reprofile: bool) -> _Model:
     n, n_shifts = static.shape
     ns = n * n_shifts
     length = np.array([len(h) for h in shift_hours], dtype=float)
@@ -198,7 +198,8 @@ def _build(values: ShiftValues, static: np.ndarray, shift_hours, travel_minutes,
     lender, borrower = np.nonzero(reachable) if floor_share < 1.0 else (np.zeros(0, int),) * 2
     pairs = list(zip(lender.tolist(), borrower.tolist()))
     n_pairs = len(pairs)
-    own_lo = np.ceil(ROSTER_MIN_SHARE * static - 1e-9) if reprofile else static.astype(float)
+    own_lo = (np.ceil(roster_minimum_share * static - 1e-9) if reprofile
+              else static.astype(float))
     hours_day = (static * length[None, :]).sum(axis=1)
     own_hi = (np.floor((hours_day[:, None] - (own_lo * length).sum(axis=1)[:, None]
                         + own_lo * length) / length + 1e-9) if reprofile else own_lo)
@@ -260,7 +261,7 @@ def _build(values: ShiftValues, static: np.ndarray, shift_hours, travel_minutes,
     integrality = np.zeros(n_vars)
     integrality[own0:up0] = 1
     return _Model(cost, [blocks.constraint()], Bounds(lo, hi), integrality, pairs, n,
-                  n_shifts, floor_share, length)
+                  n_shifts, floor_share, length, keep.reshape(n, n_shifts))
 
 
 class _Blocks:
@@ -294,13 +295,43 @@ def _read(lp: _Model, x: np.ndarray, values: ShiftValues, static: np.ndarray, me
     base = n * n_shifts
     for p, (i, j) in enumerate(lp.pairs):
         lend[i, j] = np.rint(x[base + p * n_shifts: base + (p + 1) * n_shifts])
+    recalled = _recall_losing_loans(lend, own, values, lp.keep)
     final = own - lend.sum(axis=1) + lend.sum(axis=0)
+    if recalled:
+        message += f"; {recalled} officers lent at a loss on the exact model recalled"
     # the envelope can overstate a non-concave stretch: keep static if it is not better
     if values.at(final).sum() < values.at(static).sum():
         return DayAllocation(static.astype(np.int64), np.zeros_like(lend),
                              static.astype(np.int64),
                              "static kept: the plan was not better on the exact model")
     return DayAllocation(own, lend, final, message)
+
+
+def _recall_losing_loans(lend: np.ndarray, own: np.ndarray, values: ShiftValues,
+                         keep: np.ndarray) -> int:
+    """Send lent officers home (in place) while that raises the exact value: the envelope
+    prices a borrower inside a non-concave stretch (a queue not yet stable) at its chord,
+    so a loan can lose on the exact model. Greedy, best recall first; a borrower never
+    falls below ``keep``. Returns the officers recalled."""
+    recalled = 0
+    while True:
+        final = own - lend.sum(axis=1) + lend.sum(axis=0)
+        best_gain, best = 1e-9, None
+        for i, j, s in zip(*np.nonzero(lend)):
+            most = min(int(lend[i, j, s]), int(final[j, s] - keep[j, s]))
+            if most <= 0:
+                continue
+            k = np.arange(1, most + 1)
+            gain = (values.value[i, s, np.minimum(final[i, s] + k, values.value.shape[-1] - 1)]
+                    - values.value[i, s, final[i, s]]
+                    + values.value[j, s, final[j, s] - k] - values.value[j, s, final[j, s]])
+            if gain.max() > best_gain:
+                best_gain, best = float(gain.max()), (i, j, s, int(k[gain.argmax()]))
+        if best is None:
+            return recalled
+        i, j, s, k = best
+        lend[i, j, s] -= k
+        recalled += k
 
 
 def keep_covered(required_day: np.ndarray, static: np.ndarray,
@@ -345,6 +376,7 @@ def plan_from_parts(units, demand_all, need_all, static: np.ndarray, scenario, *
             shift_hours=shift_hours, travel_minutes=units.travel_minutes,
             max_lending_minutes=scenario.max_lending_minutes,
             floor_share=scenario.floor_share,
+            roster_minimum_share=scenario.roster_minimum_share,
             keep_at_least=keep_covered(need_all.required[:, d], static, shift_hours),
             reprofile=reprofile)
     return out

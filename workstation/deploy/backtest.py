@@ -126,7 +126,8 @@ def shift_hours_of(scenario: DeploymentScenario) -> np.ndarray:
 def shift_rule(static: np.ndarray, demand, scenario: DeploymentScenario) -> dict:
     """Officers per unit and shift for each day type: each unit's own officer-hours per day
     (as static) split between shifts in proportion to its fitted workload in each shift
-    (attended incidents x officer-hours per incident), rounded keeping the unit's total."""
+    (attended incidents x officer-hours per incident), under the same roster minimum as the
+    plan (a competent analyst obeys the same rules), rounded keeping the unit's total."""
     lengths = np.array([len(s.hours) for s in scenario.shifts], dtype=float)
     out = {}
     for day in demand.day_types:
@@ -139,14 +140,36 @@ def shift_rule(static: np.ndarray, demand, scenario: DeploymentScenario) -> dict
             if per_shift.sum() <= 0 or hours_total <= 0:
                 officers[u] = static[u]
                 continue
-            raw = hours_total * per_shift / per_shift.sum() / lengths
-            total = int(round(static[u].sum()))
-            base = np.floor(raw).astype(np.int64)
-            for i in np.argsort(-(raw - base))[: max(total - int(base.sum()), 0)]:
-                base[i] += 1
-            officers[u] = base
+            minimum = np.ceil(scenario.roster_minimum_share * static[u] - 1e-9)
+            officers[u] = _whole_shifts(_proportional_with_minimum(
+                per_shift, lengths, hours_total, minimum), minimum, int(round(static[u].sum())))
         out[day] = officers
     return out
+
+
+def _proportional_with_minimum(weight: np.ndarray, lengths: np.ndarray, hours_total: float,
+                               minimum: np.ndarray) -> np.ndarray:
+    """Officers per shift in proportion to ``weight`` with ``hours_total`` officer-hours,
+    no shift below ``minimum`` (shifts lifted to it are fixed; the rest share what is left)."""
+    fixed = np.zeros(len(weight), dtype=bool)
+    while True:
+        left = hours_total - float((minimum[fixed] * lengths[fixed]).sum())
+        free_weight = weight[~fixed].sum()
+        raw = np.where(fixed, minimum, 0.0)
+        if free_weight > 0:
+            raw[~fixed] = left * weight[~fixed] / free_weight / lengths[~fixed]
+        below = ~fixed & (raw < minimum - 1e-9)
+        if not below.any():
+            return raw
+        fixed |= below
+
+
+def _whole_shifts(raw: np.ndarray, minimum: np.ndarray, total: int) -> np.ndarray:
+    """Largest remainders to whole officers summing to ``total``, never below ``minimum``."""
+    base = np.maximum(np.floor(raw + 1e-9), minimum).astype(np.int64)
+    for i in np.argsort(-(raw - base))[: max(total - int(base.sum()), 0)]:
+        base[i] += 1
+    return base
 
 
 class _Scorer:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workstation.deploy.allocate import (LENDING_PENALTY, ROSTER_MIN_SHARE, ROSTER_MOVE_PENALTY,
+from workstation.deploy.allocate import (LENDING_PENALTY, ROSTER_MOVE_PENALTY,
                                          officer_cap, plan_from_parts)
 from workstation.deploy.assess import (assess_day, cover, grade_targets, harm_served_share,
                                        hourly_table, impact_table, lending_table, plan_table,
@@ -154,7 +154,8 @@ def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = Non
         f"Static staffing: the same officers every shift, split by workload (officer-hours "
         f"of attended incidents) over the week; the plan keeps each unit's officer-hours per "
         f"day (so London's too) but rosters them by value (each shift keeps at least "
-        f"{ROSTER_MIN_SHARE:.0%} of its static strength, in whole officers).",
+        f"{scenario.roster_minimum_share:.0%} of its static strength, in whole officers: "
+        f"rosters are published a month ahead, Police Regulations 2003 reg. 22).",
         f"Plan: per day type, HiGHS (scipy.optimize.milp) maximises harm-weighted demand "
         f"answered within standard, each unit-shift's value of officers written as "
         f"piecewise-linear segments of its concave envelope, less a {ROSTER_MOVE_PENALTY:.0%} "

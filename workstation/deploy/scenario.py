@@ -137,6 +137,19 @@ class DeploymentScenario:
         group="Officers and shifts", cli="--floor-share",
         help="Each unit keeps at least this share of its own officers; the rest may be lent. "
              "Default 75%: a policy choice so no borough is stripped; see Method.")
+    # Basis: Police Regulations 2003, reg. 22 and Annex E: duty rosters are published at
+    # least a month ahead and changed only for "exigencies of duty". Moving an officer to
+    # another shift changes their rostered hours; lending keeps them (same hours, another
+    # unit). A next-week plan therefore moves at most a quarter of any shift by default.
+    roster_minimum_share: float = scenario_field(
+        0.75, label="Roster minimum (kept in each shift)", kind="float", unit="share",
+        minimum=0.0, maximum=1.0, display_scale=100.0, display_unit="%", step=5,
+        group="Officers and shifts", cli="--roster-minimum",
+        help="Each shift keeps at least this share of its static strength (whole officers "
+             "rounded up); the rest may move to the unit's other shifts. Default 75%: rosters "
+             "are published a month ahead and changed only for exigencies of duty (Police "
+             "Regulations 2003, reg. 22), so next week's plan moves at most a quarter of a "
+             "shift to other hours. 100% = no re-rostering (lending only).")
     max_lending_minutes: float = scenario_field(
         20.0, label="Maximum lending travel", kind="float", unit="minutes", display_unit="min",
         minimum=0.0, maximum=120.0, decimals=1, group="Lending and response",

@@ -234,3 +234,25 @@ def test_a_strength_file_may_set_one_shift(pack, population, tmp_path):
     assert camden.loc["07-15", "static_home"] != 5
     assert "only some shifts were given" in " ".join(plan.basis)
 
+
+
+@pytest.mark.parametrize("officers", SWEEP)
+def test_no_unit_shift_loses_more_i_grade_cover_than_the_limit(sweep, officers):
+    plan = sweep[officers].plan
+    limit = sweep[officers].scenario.cover_loss_limit_points / 100.0
+    loss = plan["static_share_within_standard"] - plan["share_within_standard"]
+    assert (loss <= limit + 1e-9).all()
+
+
+def test_the_cover_loss_limit_binds_and_costs_little(pack, baseline_plan):
+    saturday = (PLANNED[1],)
+    free = recommend(pack, DeploymentScenario(day_types=saturday,
+                                              cover_loss_limit_points=100.0))
+    limited = baseline_plan.plan[baseline_plan.plan["day_type"] == "saturday"]
+    loss = lambda p: p["static_share_within_standard"] - p["share_within_standard"]  # noqa: E731
+    assert loss(free.plan).max() > 0.10          # unlimited, some place loses > 10 points
+    assert loss(limited).max() <= 0.05 + 1e-9
+    # Richmond's Saturday night keeps more of its static cover under the limit
+    richmond = lambda p: p[(p["unit_name"] == "Richmond upon Thames")  # noqa: E731
+                           & (p["shift"] == "23-07")].iloc[0]
+    assert richmond(limited)["final"] > richmond(free.plan)["final"]

@@ -21,7 +21,9 @@ scipy.optimize.milp, integer roster and lending):
                                                            field: default 75%);
   lent out[u, s] <= (1 - floor_share) own[u, s]          (each unit keeps its floor);
   final[u, s] >= required in every hour of s that static staffing covers
-                                                          (no new under-staffed hour).
+                                                          (no new under-staffed hour);
+  final[u, s] >= the fewest officers whose I-grade share is within the scenario's cover
+                 loss limit of static's                   (default 5 points).
 Lending conserves officers in every shift (lent = borrowed London-wide).
 
 Why not networkx min-cost flow: an officer lent for a shift covers all its hours, the
@@ -358,6 +360,27 @@ def officer_cap(static: np.ndarray) -> np.ndarray:
     return np.ceil(CAP_FACTOR * static.max(axis=1) + CAP_EXTRA).astype(np.int64)
 
 
+def cover_floor(tables, d: int, static: np.ndarray, shift_hours: list[tuple[int, ...]],
+                loss_limit_points: float, top: int) -> np.ndarray:
+    """(n_units, n_shifts): the fewest officers whose I-grade share over the shift (weighted
+    by I-grade incidents, as the plan table reports it) stays within ``loss_limit_points``
+    of its share at static staffing; static itself where no fewer do."""
+    share = tables.share_grid("I", int(top), d)                 # (n_units, 24, top + 1)
+    weight = tables.demand.immediate_per_hour[:, d]               # (n_units, 24)
+    out = np.zeros(static.shape, dtype=np.int64)
+    rows = np.arange(static.shape[0])
+    for s, hours in enumerate(shift_hours):
+        w = weight[:, list(hours)]
+        total = np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+        shift_share = (share[:, list(hours), :] * (w / total)[..., None]).sum(axis=1)
+        at_static = shift_share[rows, np.minimum(static[:, s], top)]
+        ok = shift_share >= (at_static - loss_limit_points / 100.0 - 1e-12)[:, None]
+        # more officers never lower the share, so the first whole number that is within
+        # the limit starts the allowed range; static is always allowed
+        out[:, s] = np.minimum(np.argmax(ok, axis=1), static[:, s])
+    return out
+
+
 def plan_from_parts(units, demand_all, need_all, static: np.ndarray, scenario, *,
                     reprofile: bool = True, response: ResponseModel | None = None,
                     tables=None) -> dict:
@@ -371,12 +394,17 @@ def plan_from_parts(units, demand_all, need_all, static: np.ndarray, scenario, *
         tables = ShareTables(demand_all, scenario, response)
     for day in scenario.day_types:
         d = demand_all.index(day)
+        keep = keep_covered(need_all.required[:, d], static, shift_hours)
+        if scenario.cover_loss_limit_points < 100.0:
+            keep = np.maximum(keep, cover_floor(tables, d, static, shift_hours,
+                                                scenario.cover_loss_limit_points,
+                                                int(cap.max())))
         out[day] = allocate_day(
             values=shift_values(tables, d, cap), static=static,
             shift_hours=shift_hours, travel_minutes=units.travel_minutes,
             max_lending_minutes=scenario.max_lending_minutes,
             floor_share=scenario.floor_share,
             roster_minimum_share=scenario.roster_minimum_share,
-            keep_at_least=keep_covered(need_all.required[:, d], static, shift_hours),
+            keep_at_least=keep,
             reprofile=reprofile)
     return out

@@ -165,7 +165,11 @@ def method_lines(scenario: DeploymentScenario, units: PlanningUnits | None = Non
         f"hour static staffing covers is left short. Each unit keeps at least "
         f"{scenario.floor_share:.0%} of its own rostered officers; lent officers are "
         f"conserved in every shift; lending only within {scenario.max_lending_minutes:g} "
-        f"minutes at {scenario.blue_light_speed_kmh:g} km/h.",
+        f"minutes at {scenario.blue_light_speed_kmh:g} km/h. "
+        + (f"No unit-shift's I-grade share falls more than "
+           f"{scenario.cover_loss_limit_points:g} points below static's (a policy limit)."
+           if scenario.cover_loss_limit_points < 100.0 else
+           "No limit on how much I-grade cover a unit-shift may lose against static."),
         "Share within standard: each grade's share in the response model with the final "
         "officers each hour, averaged over the shift weighted by its incidents; harm-weighted "
         "demand served combines I and S shares.",

@@ -150,6 +150,17 @@ class DeploymentScenario:
              "are published a month ahead and changed only for exigencies of duty (Police "
              "Regulations 2003, reg. 22), so next week's plan moves at most a quarter of a "
              "shift to other hours. 100% = no re-rostering (lending only).")
+    # A policy choice. Without it the plan took 22 points of I-grade cover from an outer
+    # borough's Saturday night (Richmond 72% -> 51%) for a London-wide gain of 0.0002; with
+    # 5 points that gain is given up and no unit-shift loses more (docs/method-deployment.md).
+    cover_loss_limit_points: float = scenario_field(
+        5.0, label="Largest I-grade cover loss", kind="float", unit="points",
+        display_unit="pts", minimum=0.0, maximum=100.0, decimals=1, step=1,
+        group="Officers and shifts", cli="--cover-loss-limit",
+        help="No unit-shift's I-grade share within standard may fall more than this many "
+             "percentage points below its share under static staffing. Default 5: a policy "
+             "choice that costs London 0.0002 of harm-weighted cover at 890 officers; 100 = "
+             "no limit (the plan may move cover from a quiet place to a busier one).")
     max_lending_minutes: float = scenario_field(
         20.0, label="Maximum lending travel", kind="float", unit="minutes", display_unit="min",
         minimum=0.0, maximum=120.0, decimals=1, group="Lending and response",

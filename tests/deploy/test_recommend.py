@@ -131,6 +131,9 @@ def test_calibration_lists_what_was_fitted_and_what_is_predicted(baseline_plan):
     assert set(cal["free_parameters"]) == {"dispatch_delay_minutes", "officer_availability"}
     for parameter in cal["free_parameters"].values():
         assert parameter["fitted_to"] in cal["fitted"]
+    # the fit's operating point is stated, and the baseline runs at it
+    assert cal["fitted_at"]["officers_on_duty_per_shift"] == \
+        cal["fitted_at"]["this_run_officers_on_duty_per_shift"] == 890
     # the two fitted figures are reproduced (the fit is scripts/calibrate_response.py)
     for row in cal["fitted"].values():
         assert abs(row["error"]) < 0.005, row

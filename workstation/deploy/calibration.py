@@ -32,6 +32,7 @@ SEED_BOROUGH_TEAMS = 5
 SEED_CRIME_SHARE_OF_RESPONSES = 0.22     # seed report: "22 percent of police responses"
 MET_I_WITHIN_15 = 0.869                  # HMICFRS PEEL 2018/19, 12 months to Sep 2018
 MET_S_WITHIN_60 = 0.819
+FITTED_AT_OFFICERS_ON_DUTY = 890         # the default scenario, static staffing
 
 
 def static_shares(demand: Demand, static: np.ndarray, scenario: DeploymentScenario,
@@ -111,6 +112,13 @@ def calibration(demand: Demand, need: Requirement, units: PlanningUnits, static:
         "assumed_parameters": {k: v for k, v in response.to_dict().items()
                                if k != "dispatch_delay_minutes"},
         "fitted": fitted,
+        # The fit holds at one operating point; at other staffing the "fitted" rows show the
+        # model's own prediction there (response moves with officers), not a refit.
+        "fitted_at": {"officers_on_duty_per_shift": FITTED_AT_OFFICERS_ON_DUTY,
+                      "staffing": "static",
+                      "this_run_officers_on_duty_per_shift": int(static[:, 0].sum()),
+                      "note": "fitted rows match the published figures only at the fitted "
+                              "operating point; elsewhere they are the model's prediction"},
         "predicted_not_fitted": predicted,
         # flat keys kept for earlier readers of plan --json
         "model_mean_unit_I_per_year": round(immediate),

@@ -62,36 +62,63 @@ def test_naive_baseline_is_as_strong_as_documented(rolling):
     assert mean["kde", 0.05] < mean["naive", 0.05]  # a plain sigma=100 m KDE loses to naive
 
 
-def test_default_beats_naive_by_8_percent_on_held_out_windows(rolling):
-    """Issue 16's bar: chosen on months before each test window only, the default's mean
-    PAI at 5 % beats last year's counts by >= 8 % and wins in >= 8 of 9 windows."""
-    assert len(rolling.default_params) == 9 and min(rolling.default_params) == "2020-03"
-    bar = rolling.beats_naive("default", 0.05)
+@pytest.fixture(scope="module", params=[1, 3, 6], ids=lambda k: f"horizon{k}")
+def bar_report(request, lattice_counts, grid_100, rolling):
+    """The issue-16 bar at each horizon the user can pick: 9 newest rolling windows."""
+    if request.param == 6:
+        return rolling
+    return evaluate(lattice_counts, grid_100, test_months=request.param, methods=("naive", "default"))
+
+
+def test_default_beats_naive_by_8_percent_on_held_out_windows(bar_report):
+    """Issue 16's bar: fitted on months before each test window only, the default's mean
+    PAI at 5 % beats last year's counts by >= 8 % and wins in >= 8 of 9 windows, at a
+    horizon of 1, 3 and 6 months."""
+    k = bar_report.horizon_months
+    assert len(bar_report.default_params) == 9
+    bar = bar_report.beats_naive("default", 0.05)
     assert bar["windows"] == 9 and bar["windows_won"] >= 8
     assert bar["gain"] >= 0.08, bar
-    mean = rolling.mean.set_index(["method", "area_share"])
+    mean = bar_report.mean.set_index(["method", "area_share"])
     for fraction in (0.01, 0.02, 0.05):
         assert mean.loc[("default", fraction), "pai"] > mean.loc[("naive", fraction), "pai"]
-    rows = rolling.windows
-    assert set(rows["method"]) == {"naive", "default", "kde"} and len(rows) == 3 * 9 * 3
+    rows = bar_report.windows
     # the default saw the whole history before each test, naive only the 12 months
     default_rows = rows[rows["method"] == "default"]
     assert (default_rows["history_first"] == "2019-01").all()
     assert (default_rows["train_last"] < default_rows["test_first"]).all()
-    payload = rolling.to_dict()
-    assert payload["horizon_months"] == 6 and len(payload["per_window"]) == 9
+    fitted = bar_report.default_params
+    assert all(p.fold_months == k and 1 <= p.fit_folds <= 3 for p in fitted.values())
+    assert fitted[max(fitted)].fit_folds == 3  # short early histories stack fewer folds
+    payload = bar_report.to_dict()
+    assert payload["horizon_months"] == k and len(payload["per_window"]) == 9
     assert set(payload["per_window"][0]["methods"]["default"]) == {"1%", "2%", "5%"}
+    assert payload["default_params"][rows["test_first"].iloc[-1]]["model"] == "poisson_glm"
+
+
+def test_six_month_windows_are_the_documented_ones(rolling):
+    assert min(rolling.default_params) == "2020-03" and max(rolling.default_params) == "2024-03"
+    assert set(rolling.windows["method"]) == {"naive", "default", "kde"} and len(rolling.windows) == 3 * 9 * 3
 
 
 def test_default_never_sees_its_test_months(lattice_counts, grid_100):
     """Parameters fitted on the history before a test window do not change when the test
-    months (and later ones) are added to the data."""
-    from workstation.maps.accuracy import fit_default
+    months (and later ones) are added to the data: for the regression and for the blend."""
+    from workstation.maps.accuracy import fit_blend
+    from workstation.maps.glm_forecast import glm_forecast
     history = lattice_counts.filter(months=("2019-01", "2024-02"))
-    fitted = fit_default(history, grid_100, last_month="2024-02")
+    surface, fitted = glm_forecast(history, grid_100, last_month="2024-02", horizon_months=6)
+    blend = fit_blend(history, grid_100, last_month="2024-02")
     report = evaluate(lattice_counts, grid_100, windows=[("2023-03", "2024-02", "2024-03", "2024-08")],
-                      methods=("default",))
+                      methods=("default", "blend"))
     assert report.default_params["2024-03"] == fitted
+    assert report.params["blend"]["2024-03"] == blend
+    # and the surface from the full data, origin 2024-02, is the one from the history alone
+    again, _ = glm_forecast(lattice_counts, grid_100, last_month="2024-02", params=fitted)
+    assert np.array_equal(again, surface)
+    # a forecast per month: London's total is close to the mean month of the last year
+    last_year = lattice_counts.filter(months=("2023-03", "2024-02"))
+    assert surface.sum() == pytest.approx(last_year.count.sum() / 12, rel=0.15)
 
 
 def test_horizon_one_month_windows(lattice_counts, grid_100):

@@ -78,7 +78,9 @@ def test_hotspot_accuracy_json(capsys):
                             "--methods", "naive", "default"])
     assert set(out["mean"]) == {"naive", "default"} and out["horizon_months"] == 6
     assert set(out["mean"]["naive"]) == {"1%", "2%", "5%"}
-    assert out["n_windows"] == 1 and out["default_params"]["2024-03"]["bandwidth_m"] > 0
+    fitted = out["default_params"]["2024-03"]
+    assert out["n_windows"] == 1 and fitted["model"] == "poisson_glm" and fitted["fold_months"] == 6
+    assert fitted["pseudo_count_per_year"] in (0.1, 0.3, 0.5, 1.0)
     assert out["mean"]["naive"]["1%"]["pai"] > out["mean"]["naive"]["5%"]["pai"] > 1
 
 

@@ -10,10 +10,12 @@ penalised by an arbitrary cell order.
 
 Forecasts are made on rolling windows: test on the next h months (the horizon: 1, 3 or 6),
 train on what came before. ``naive``, ``kde``, ``gistar`` and ``window12`` (the default
-until issue 16) see the 12 months before the test; ``decay`` and ``default`` see the
-whole history before the test months, exponentially decayed (half-life chosen on
-validation folds that end before the test months), ``default`` blended with a KDE of it.
-No parameter is ever chosen on test months.
+of issue 5) see the 12 months before the test; ``decay``, ``blend`` (the default until
+the regression) and ``default`` see the whole history before the test months. ``decay``
+is exponentially decayed counts (half-life chosen on validation folds that end before
+the test months), ``blend`` those blended with their KDE, and ``default`` the Poisson
+regression of ``glm_forecast`` fitted for the horizon. No parameter is ever chosen on
+test months.
 """
 
 from __future__ import annotations
@@ -28,16 +30,18 @@ from workstation.domain import CancelToken, ProgressFn, check_cancel, no_progres
 from workstation.errors import InputError
 from workstation.maps.counts import IncidentCounts, month_add, month_span
 from workstation.maps.gistar import gi_star_z
+from workstation.maps.glm_forecast import GlmParams, glm_forecast
 from workstation.maps.grid import Grid
 from workstation.maps.kde import smooth
 
 AREA_FRACTIONS = (0.01, 0.02, 0.05)
 NAIVE_MONTHS = 12            # the standard "last year's counts" baseline
 KDE_BANDWIDTH_M = 100.0      # plain Gaussian KDE benchmark (brief: sigma = 100 m)
-METHODS = ("naive", "kde", "gistar", "window12", "decay", "default")
+METHODS = ("naive", "kde", "gistar", "window12", "decay", "blend", "default")
 HORIZONS_MONTHS = (1, 3, 6)
 
-# The default: exponentially decayed history blended with its Gaussian KDE, every choice
+# ``blend`` (the default before the regression, and still the surface the patrol
+# micro-places rank): exponentially decayed history blended with its Gaussian KDE, every choice
 # made by rolling-origin validation before the test months. Half-lives from "the last
 # season" (4 months) to "all months equal" (inf); bandwidths one to three 100 m cells;
 # blend 0 = decayed counts alone. Repeat and near-repeat victimisation (Johnson & Bowers
@@ -136,11 +140,22 @@ def gistar_forecast(train: IncidentCounts, grid: Grid, *, last_month: str) -> np
 
 
 @dataclass(frozen=True, slots=True)
-class DefaultParams:
+class BlendParams:
     half_life_months: float
     bandwidth_m: float      # 0 when blend is 0 (decayed counts alone)
     blend: float            # weight of the smoothed surface (0 = counts only)
     validation_hit_rate: float = float("nan")  # mean over folds at VALIDATION_FRACTIONS
+
+    def to_dict(self) -> dict:
+        return {"model": "decay_kde_blend",
+                "half_life_months": None if np.isinf(self.half_life_months) else self.half_life_months,
+                "bandwidth_m": self.bandwidth_m, "blend": self.blend,
+                "validation_hit_rate_5pct": self.validation_hit_rate}
+
+    def describe(self) -> str:
+        decay = "no decay" if np.isinf(self.half_life_months) else f"half-life {self.half_life_months:g} months"
+        smoothing = f"KDE {self.bandwidth_m:g} m, blend {self.blend:g}" if self.blend > 0 else "no KDE"
+        return f"{decay}, {smoothing}"
 
 
 def _blend_scores(train: IncidentCounts, grid: Grid, last_month: str,
@@ -151,11 +166,11 @@ def _blend_scores(train: IncidentCounts, grid: Grid, last_month: str,
     for h in half_lives:
         counts = recency_counts(train, grid, last_month=last_month, half_life_months=h, ages=ages)
         if include_counts:
-            yield DefaultParams(h, 0.0, 0.0), counts
+            yield BlendParams(h, 0.0, 0.0), counts
         for b in bandwidths:
             smoothed = smooth(counts, grid.cell_m, b) * grid.cell_area_m2  # expected count per cell
             for beta in blends:
-                yield DefaultParams(h, b, beta), (1 - beta) * counts + beta * smoothed
+                yield BlendParams(h, b, beta), (1 - beta) * counts + beta * smoothed
 
 
 def top_share_hit_rates(score_in: np.ndarray, actual_in: np.ndarray,
@@ -187,11 +202,11 @@ def top_share_hit_rates(score_in: np.ndarray, actual_in: np.ndarray,
     return hits
 
 
-def fit_default(train: IncidentCounts, grid: Grid, *, last_month: str,
+def fit_blend(train: IncidentCounts, grid: Grid, *, last_month: str,
                 validation_months: int = VALIDATION_MONTHS, folds: int = VALIDATION_FOLDS,
                 fractions: tuple[float, ...] = VALIDATION_FRACTIONS,
                 half_lives=HALF_LIVES_MONTHS, bandwidths=BANDWIDTHS_M, blends=BLENDS,
-                include_counts: bool = True) -> DefaultParams:
+                include_counts: bool = True) -> BlendParams:
     """Pick the candidate with the best mean hit rate at ``fractions`` of the area over
     ``folds`` rolling origins inside ``train``: fit on its months before the fold,
     validate on the fold's ``validation_months``, then step back. Only ``train`` is seen
@@ -200,7 +215,7 @@ def fit_default(train: IncidentCounts, grid: Grid, *, last_month: str,
     first = train.month_range()
     if first is None:
         raise InputError("no training incidents to fit the default forecaster")
-    totals: dict[DefaultParams, list[float]] = {}
+    totals: dict[BlendParams, list[float]] = {}
     for fold in range(folds):
         val_last = month_add(last_month, -fold * validation_months)
         val_first = month_add(val_last, 1 - validation_months)
@@ -217,12 +232,12 @@ def fit_default(train: IncidentCounts, grid: Grid, *, last_month: str,
             hits = top_share_hit_rates(score[inside], actual_in, fractions)
             totals.setdefault(params, []).append(float(hits.mean()))
     if not totals:  # too few months to validate: a middle-of-the-road choice
-        return DefaultParams(12.0, 200.0, 0.5) if bandwidths else DefaultParams(12.0, 0.0, 0.0)
+        return BlendParams(12.0, 200.0, 0.5) if bandwidths else BlendParams(12.0, 0.0, 0.0)
     best = max(totals, key=lambda p: (np.mean(totals[p]), -p.blend))
-    return DefaultParams(best.half_life_months, best.bandwidth_m, best.blend, float(np.mean(totals[best])))
+    return BlendParams(best.half_life_months, best.bandwidth_m, best.blend, float(np.mean(totals[best])))
 
 
-def blended_surface(values_counts: IncidentCounts, grid: Grid, params: DefaultParams, *,
+def blended_surface(values_counts: IncidentCounts, grid: Grid, params: BlendParams, *,
                     last_month: str, value: str = "count") -> np.ndarray:
     """The forecaster's surface per cell: decayed totals of ``count`` or ``harm``, blended
     with their KDE, divided by the decay weights of the months covered, so the result is
@@ -245,23 +260,26 @@ def blended_surface(values_counts: IncidentCounts, grid: Grid, params: DefaultPa
     return totals / month_weight
 
 
-def default_forecast(train: IncidentCounts, grid: Grid, *, last_month: str,
-                     params: DefaultParams | None = None) -> tuple[np.ndarray, DefaultParams]:
-    """The shipped forecaster: parameters fitted on ``train`` (the whole history before
-    the test months), then applied to all of it."""
-    params = params or fit_default(train, grid, last_month=last_month)
+def blend_forecast(train: IncidentCounts, grid: Grid, *, last_month: str, horizon_months: int = 6,
+                   params: BlendParams | None = None) -> tuple[np.ndarray, BlendParams]:
+    """Decayed history blended with its KDE: parameters fitted on ``train`` (the whole
+    history before the test months), then applied to all of it. Validated on 3-month
+    folds whatever the horizon (``horizon_months`` is accepted for a uniform call)."""
+    params = params or fit_blend(train, grid, last_month=last_month)
     return blended_surface(train, grid, params, last_month=last_month), params
 
 
-def decay_forecast(train: IncidentCounts, grid: Grid, *, last_month: str) -> tuple[np.ndarray, DefaultParams]:
+def decay_forecast(train: IncidentCounts, grid: Grid, *, last_month: str,
+                   horizon_months: int = 6) -> tuple[np.ndarray, BlendParams]:
     """Exponentially decayed counts alone (no KDE), half-life chosen on validation."""
-    params = fit_default(train, grid, last_month=last_month, bandwidths=())
+    params = fit_blend(train, grid, last_month=last_month, bandwidths=())
     return blended_surface(train, grid, params, last_month=last_month), params
 
 
-def window12_forecast(train: IncidentCounts, grid: Grid, *, last_month: str) -> tuple[np.ndarray, DefaultParams]:
+def window12_forecast(train: IncidentCounts, grid: Grid, *, last_month: str,
+                      horizon_months: int = 6) -> tuple[np.ndarray, BlendParams]:
     """The issue-5 default: the same family on the 12-month training window only."""
-    params = fit_default(train, grid, last_month=last_month, folds=WINDOW12_FOLDS,
+    params = fit_blend(train, grid, last_month=last_month, folds=WINDOW12_FOLDS,
                          half_lives=WINDOW12_HALF_LIVES_MONTHS, bandwidths=WINDOW12_BANDWIDTHS_M,
                          blends=WINDOW12_BLENDS, include_counts=False)
     return blended_surface(train, grid, params, last_month=last_month), params
@@ -275,8 +293,16 @@ FORECASTERS: dict[str, Callable[..., np.ndarray]] = {
 # --------------------------------------------------------------------------- evaluation
 
 
-HISTORY_METHODS = ("decay", "default")   # see every month before the test, not just 12
-FITTED = {"default": default_forecast, "decay": decay_forecast, "window12": window12_forecast}
+def default_forecast(train: IncidentCounts, grid: Grid, *, last_month: str,
+                     horizon_months: int = 6) -> tuple[np.ndarray, GlmParams]:
+    """The shipped forecaster: the Poisson regression fitted for this horizon."""
+    return glm_forecast(train, grid, last_month=last_month, horizon_months=horizon_months)
+
+
+ForecastParams = BlendParams | GlmParams
+HISTORY_METHODS = ("decay", "blend", "default")   # see every month before the test, not just 12
+FITTED = {"default": default_forecast, "blend": blend_forecast, "decay": decay_forecast,
+          "window12": window12_forecast}
 N_WINDOWS = 9  # newest rolling windows evaluated per horizon (the issue's 9-window bar)
 
 
@@ -288,8 +314,8 @@ class AccuracyReport:
 
     windows: pd.DataFrame
     mean: pd.DataFrame
-    default_params: dict[str, DefaultParams] = field(default_factory=dict)  # by test_start
-    params: dict[str, dict[str, DefaultParams]] = field(default_factory=dict)  # method -> test_start ->
+    default_params: dict[str, ForecastParams] = field(default_factory=dict)  # by test_start
+    params: dict[str, dict[str, ForecastParams]] = field(default_factory=dict)  # method -> test_start ->
     horizon_months: int = 6
 
     def beats_naive(self, method: str = "default", fraction: float = 0.05) -> dict:
@@ -307,10 +333,6 @@ class AccuracyReport:
         def pct(f: float) -> str:
             return f"{round(f * 100):d}%"
 
-        def as_dict(v: DefaultParams) -> dict:
-            return {"half_life_months": None if np.isinf(v.half_life_months) else v.half_life_months,
-                    "bandwidth_m": v.bandwidth_m, "blend": v.blend,
-                    "validation_hit_rate_5pct": v.validation_hit_rate}
         mean = {}
         for row in self.mean.itertuples():
             mean.setdefault(row.method, {})[pct(row.area_share)] = {
@@ -322,11 +344,11 @@ class AccuracyReport:
             entry = per_window.setdefault(r.test_first, {"test_first": r.test_first, "test_last": r.test_last,
                                                          "methods": {}})
             entry["methods"].setdefault(r.method, {})[pct(r.area_share)] = {"pai": r.pai, "rri": r.rri}
-        params = {k: as_dict(v) for k, v in self.default_params.items()}
+        params = {k: v.to_dict() for k, v in self.default_params.items()}
         return {"horizon_months": self.horizon_months, "mean": mean,
                 "default_vs_naive_5pct": self.beats_naive(), "per_window": list(per_window.values()),
                 "windows": windows, "default_params": params,
-                "params": {m: {k: as_dict(v) for k, v in d.items()} for m, d in self.params.items()}}
+                "params": {m: {k: v.to_dict() for k, v in d.items()} for m, d in self.params.items()}}
 
 
 def rolling_windows(first_month: str, last_month: str, *, train_months: int = 12,
@@ -371,7 +393,7 @@ def evaluate(counts: IncidentCounts, grid: Grid, *,
                          hint=f"need {train_months + test_months} months of incidents")
     inside = grid.inside
     rows = []
-    params: dict[str, dict[str, DefaultParams]] = {}
+    params: dict[str, dict[str, ForecastParams]] = {}
     for w, (train_first, train_last, test_first, test_last) in enumerate(windows):
         check_cancel(cancel)
         train = counts.filter(months=(train_first, train_last))
@@ -385,7 +407,8 @@ def evaluate(counts: IncidentCounts, grid: Grid, *,
             check_cancel(cancel)
             if method in FITTED:
                 seen = history if method in HISTORY_METHODS else train
-                score, fitted = FITTED[method](seen, grid, last_month=train_last)
+                score, fitted = FITTED[method](seen, grid, last_month=train_last,
+                                               horizon_months=month_span(test_first, test_last))
                 params.setdefault(method, {})[test_first] = fitted
             else:
                 score = FORECASTERS[method](train, grid, last_month=train_last)

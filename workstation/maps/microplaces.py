@@ -35,7 +35,7 @@ import shapely
 
 from workstation.domain import BNG, CancelToken, ProgressFn, check_cancel, no_progress
 from workstation.errors import InputError
-from workstation.maps.accuracy import DefaultParams, blended_surface, fit_default
+from workstation.maps.accuracy import BlendParams, blended_surface, fit_blend
 from workstation.maps.counts import IncidentCounts, month_add, month_span
 from workstation.maps.gistar import HotspotResult, find_hotspots
 from workstation.maps.grid import Grid
@@ -78,7 +78,7 @@ class PatrolHotspots:
     forecast_harm_per_month: np.ndarray       # per cell, NaN outside London
     london_forecast_harm_per_month: float
     gistar: HotspotResult                     # the significance test (clusters = its hotspots)
-    params: DefaultParams                     # forecaster parameters (chosen on validation)
+    params: BlendParams                     # forecaster parameters (chosen on validation)
     grid: Grid
     gistar_months: tuple[str, str]
     history_months: tuple[str, str]
@@ -217,7 +217,7 @@ def _lsoa_of_places(lsoas, cell_x: np.ndarray, cell_y: np.ndarray, cell_label: n
 
 def patrol_hotspots(counts: IncidentCounts, grid: Grid, *, pack=None,
                     months: tuple[str, str] | None = None, horizon_months: int = 1,
-                    max_area_m2: float = MAX_AREA_M2, params: DefaultParams | None = None,
+                    max_area_m2: float = MAX_AREA_M2, params: BlendParams | None = None,
                     band_m: float | None = None, fdr_alpha: float = 0.05,
                     top: int | None = None,
                     progress: ProgressFn = no_progress, cancel: CancelToken | None = None,
@@ -259,7 +259,7 @@ def patrol_hotspots(counts: IncidentCounts, grid: Grid, *, pack=None,
     history = counts.filter(months=(span[0], months[1]))
     progress(0.25, "fitting the forecast")
     if params is None:
-        params = fit_default(history, grid, last_month=months[1])
+        params = fit_blend(history, grid, last_month=months[1])
     check_cancel(cancel)
     inside = grid.inside
     f_inc = blended_surface(history, grid, params, last_month=months[1], value="count")

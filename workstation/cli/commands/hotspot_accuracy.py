@@ -10,7 +10,7 @@ from workstation.cli.progress import add_quiet_option, progress_line
 
 
 DESCRIPTION = ("Forecast accuracy of each hotspot method (naive last-period counts, KDE, Gi*, "
-               "decay, window12 and the default) on rolling windows: Predictive Accuracy Index "
+               "decay, window12, blend and the default Poisson regression) on rolling windows: Predictive Accuracy Index "
                "(PAI) and Recapture Rate Index (RRI) at 1, 2 and 5 per cent of London's area.")
 EXAMPLES = (
     'workstation hotspot-accuracy',
@@ -21,7 +21,7 @@ EXAMPLES = (
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "hotspot-accuracy",
-        help="forecast accuracy (PAI, RRI at 1/2/5 %% of London) of naive, KDE, Gi*, decay, window12 and default hotspots")
+        help="forecast accuracy (PAI, RRI at 1/2/5 %% of London) of naive, KDE, Gi*, decay, window12, blend and default hotspots")
     describe(parser, DESCRIPTION, EXAMPLES)
     parser.add_argument("--incidents", nargs="+", metavar="PATH",
                         help="police.uk street CSV(s), folder or zip (default: the shipped burglary lattice)")
@@ -37,7 +37,7 @@ def register(subparsers) -> None:
     parser.add_argument("--boroughs", nargs="+", metavar="GSS",
                         help="GSS codes: keep these boroughs' incidents; area shares are of their cells")
     parser.add_argument("--methods", nargs="+", default=None,
-                        help="subset of: naive kde gistar window12 decay default (default: all)")
+                        help="subset of: naive kde gistar window12 decay blend default (default: all)")
     parser.add_argument("--windows", action="store_true", help="also print every window's figures")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     add_quiet_option(parser)
@@ -102,8 +102,6 @@ def run(args) -> int:
               f"({bar['gain']:+.1%}), better in {bar['windows_won']} of {bar['windows']} windows; "
               f"horizon {report.horizon_months} month(s)")
     for test_first, p in report.default_params.items():
-        decay = "no decay" if p.half_life_months == float("inf") else f"half-life {p.half_life_months:g} months"
-        smooth = f"KDE {p.bandwidth_m:g} m, blend {p.blend:g}" if p.blend > 0 else "no KDE"
-        print(f"# default @ {test_first}: {decay}, {smooth} (chosen on validation months before the test)")
+        print(f"# default @ {test_first}: {p.describe()} (fitted on months before the test)")
     print(f"# run time {seconds:.2f} s")
     return 0

@@ -171,7 +171,7 @@ def main() -> int:
 
 def _time_micro_places(pack, points: IncidentCounts, grid, repeat: int) -> None:
     """The issue-16 step on 1M points: forecast surfaces, cluster splitting, attributes."""
-    from workstation.maps.accuracy import blended_surface, fit_default
+    from workstation.maps.accuracy import blended_surface, fit_blend
     from workstation.maps.counts import month_add
     from workstation.maps.microplaces import _describe, patrol_hotspots, split_clusters
     last = points.month_range()[1]
@@ -181,7 +181,7 @@ def _time_micro_places(pack, points: IncidentCounts, grid, repeat: int) -> None:
     for table in ("policeuk_gazetteer", "stations", "lsoa21_boundaries"):
         pack.table(table)  # read once, as the app's pack does
     t0 = time.perf_counter()
-    params = fit_default(points, grid, last_month=last)
+    params = fit_blend(points, grid, last_month=last)
     fit_s = time.perf_counter() - t0
 
     def surfaces():

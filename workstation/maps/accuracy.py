@@ -214,7 +214,7 @@ def fit_blend(train: IncidentCounts, grid: Grid, *, last_month: str,
     inside = grid.inside
     first = train.month_range()
     if first is None:
-        raise InputError("no training incidents to fit the default forecaster")
+        raise InputError("no training incidents to fit the blend forecaster")
     totals: dict[BlendParams, list[float]] = {}
     for fold in range(folds):
         val_last = month_add(last_month, -fold * validation_months)

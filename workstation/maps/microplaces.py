@@ -9,7 +9,7 @@ a place a few hundred metres across: we cap a micro-place at 0.2 km²
 
 How: Gi* (``gistar.find_hotspots``, harm, last 12 months) stays the significance test:
 only significant hot cells can be part of a hotspot. The ranking uses the harm-weighted
-*forecast* (``accuracy.blended_surface`` with the validated default parameters:
+*forecast* (``accuracy.blended_surface`` with the validated ``blend`` parameters:
 exponentially decayed history blended with its KDE). Each Gi* cluster is split by
 greedy seeded region growing on the forecast: the cluster's highest-forecast unused cell
 seeds a micro-place, which grows through 8-connected cells of the same cluster in
@@ -225,7 +225,7 @@ def patrol_hotspots(counts: IncidentCounts, grid: Grid, *, pack=None,
     """Ranked patrol-sized hotspots from ``counts`` (all crime types it holds, harm-weighted).
 
     ``months``: the Gi* window (default: the latest 12 months). The forecast uses every
-    month up to the window's end (the default forecaster, parameters fitted by
+    month up to the window's end (the ``blend`` forecaster, parameters fitted by
     rolling-origin validation on those months unless ``params`` is given) and is per
     month: ``horizon_months`` (1, 3 or 6) is the period the list is for and is recorded.
     ``top`` keeps only the best N places (all are labelled in ``labels`` otherwise).

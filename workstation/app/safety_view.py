@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPushButton, QSlider, QStyle,
                                QToolButton, QVBoxLayout, QWidget)
 
 from workstation.app import style
-from workstation.app.map.layers import MapLayer, _FillItem, polygon_path
+from workstation.app.map.layers import FillItem, MapLayer
 from workstation.app.map.legend import LegendBlock, LegendEntry
 from workstation.app.file_dialogs import start_path
 
@@ -149,9 +149,10 @@ class SafetyIndexLayer(MapLayer):
         super().__init__(session, **kw)
         self.boroughs = boroughs
         self.state = state
-        self.items: dict[str, _FillItem] = {}
+        self.items: dict[str, FillItem] = {}
         self._built_level = ""
         self.values = pd.Series(dtype=float)
+        self._legend: LegendBlock | None = None
         state.sig_changed.connect(self.refresh)
 
     def build(self) -> None:
@@ -166,18 +167,17 @@ class SafetyIndexLayer(MapLayer):
             shapes = zip(wards["ward_code"], wards.geometry.values)
         else:
             shapes = zip(self.boroughs["gss_code"], self.boroughs.geometry.values)
-        no_pen = QPen(Qt.PenStyle.NoPen)
         for code, geometry in shapes:
             if geometry is None:
                 continue
-            item = _FillItem(polygon_path(geometry))
-            item.setPen(no_pen)
+            item = FillItem(geometry)
             item.setBrush(QBrush(style.NO_DATA_COLOUR))
             item.setParentItem(self.root)
             self.items[code] = item
         self._built_level = self.state.level
 
     def refresh(self) -> None:
+        self._legend = None
         if not self.shown:
             return
         if self._built_level != self.state.level:
@@ -191,8 +191,15 @@ class SafetyIndexLayer(MapLayer):
         self.sig_changed.emit()
 
     def legend_block(self) -> LegendBlock | None:
+        """Kept until the scores or the state change: the canvas asks on every hour step,
+        and counting the classes with pandas was ~5 ms of it."""
         if not self.state.ready:
             return None
+        if self._legend is None:
+            self._legend = self._legend_now()
+        return self._legend
+
+    def _legend_now(self) -> LegendBlock:
         scores = self.values.dropna()
         entries = []
         for i in range(len(CLASS_COLOURS) - 1, -1, -1):

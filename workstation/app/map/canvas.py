@@ -296,7 +296,10 @@ class MapCanvas(pg.PlotWidget):
     def update_time(self, day_type, hour: int) -> None:
         for layer in self.layers:
             layer.update_time(day_type, hour)
-        self.update_legend()
+        # The legend now, not on the coalescing timer: that would fire after the scene's
+        # first repaint and pay a second full repaint per hour step.
+        self._legend_timer.stop()
+        self.rebuild_legend()
         self.schedule_prefetch(day_type, hour)
 
     def schedule_prefetch(self, day_type, hour: int) -> None:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import shapely
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from workstation.app import style
@@ -144,14 +144,37 @@ class MapLayer(QObject):
 
 
 # ------------------------------------------------------------------------------------------
-class _FillItem(QGraphicsPathItem):
-    """A borough fill drawn without antialiasing: the basemap's antialiased outline covers
-    its edge, and filling 33 antialiased polygons was a third of an hour step's repaint
-    (measured 18 -> 13 ms CPU per map repaint with the fills aliased)."""
+class FillItem(QGraphicsPathItem):
+    """A borough (or ward) fill for a choropleth.
+
+    Drawn without antialiasing: the basemap's antialiased outline covers its edge, and
+    filling 33 antialiased polygons was a third of an hour step's repaint. Zoomed out
+    (>= COARSE_FILL_M_PER_PX metres per pixel) it fills a copy simplified to that many
+    metres, so the error is under a pixel: London's 33 boroughs have 46k vertices, 8k
+    simplified. And it is cached as a pixmap (device coordinates), so an hour step
+    re-fills only the boroughs whose colour changed (Qt ignores a setBrush to the same
+    brush); pan and zoom re-render it.
+    """
+
+    def __init__(self, geometry):
+        super().__init__(polygon_path(geometry))
+        simplified = shapely.simplify(geometry, COARSE_FILL_M_PER_PX, preserve_topology=True)
+        self.coarse_path = polygon_path(simplified)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setCacheMode(STATIC_CACHE)
+
+    def path_at(self, pixels_per_m: float) -> QPainterPath:
+        coarse = pixels_per_m > 0 and 1.0 / pixels_per_m >= COARSE_FILL_M_PER_PX
+        return self.coarse_path if coarse else self.path()
 
     def paint(self, painter, option, widget=None) -> None:
         painter.setRenderHint(painter.RenderHint.Antialiasing, False)
-        super().paint(painter, option, widget)
+        painter.setPen(self.pen())
+        painter.setBrush(self.brush())
+        painter.drawPath(self.path_at(option.levelOfDetailFromTransform(painter.worldTransform())))
+
+
+COARSE_FILL_M_PER_PX = 10.0
 
 
 # ------------------------------------------------------------------------------------------
@@ -175,10 +198,8 @@ class ChoroplethLayer(MapLayer):
         self._cache: dict[tuple, pd.Series] = {}
 
     def build(self) -> None:
-        no_pen = QPen(Qt.PenStyle.NoPen)
         for code, geometry in zip(self.boroughs["gss_code"], self.boroughs.geometry.values):
-            item = _FillItem(polygon_path(geometry))
-            item.setPen(no_pen)
+            item = FillItem(geometry)
             item.setBrush(QBrush(style.NO_DATA_COLOUR))
             item.setParentItem(self.root)
             self.items[code] = item
@@ -394,26 +415,110 @@ def _centred_text():
 
 
 # ------------------------------------------------------------------------------------------
-class _LinesMixin:
-    """Draw many straight lines as a few PlotCurveItems (one per width and colour), which is
-    far cheaper than one item per line. The curves are kept and refilled on each hour step:
-    creating and removing graphics items per step cost more than drawing them."""
+class LinesItem(QGraphicsItem):
+    """Many straight translucent lines (flows, trips), grouped by width and colour.
 
-    def _clear_curves(self) -> None:
-        self._pool: dict[tuple, pg.PlotCurveItem] = getattr(self, "_pool", {})
-        for curve in self._pool.values():
-            curve.setVisible(False)
-        self._curves = []
+    Qt's raster engine strokes an antialiased wide line about 20x faster with an opaque
+    pen than with a translucent one (measured 0.06 vs 1.3 ms for eight 2 px commuter
+    lines across London). So on screen the lines of one alpha are drawn opaque into an
+    off-screen image the size of the lines' bounds in the view, which is then drawn with
+    that alpha as opacity: 9-10 ms of an hour step's repaint became ~2 ms. Lines of the
+    same alpha no longer darken where they cross. Other devices (PDF, SVG) get vectors.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.groups: list[tuple[QPen, list]] = []    # (pen, [QLineF, ...]) in drawing order
+        self._bounds = QRectF()
+
+    def set_groups(self, groups: list[tuple[QPen, list]], bounds: QRectF) -> None:
+        self.prepareGeometryChange()
+        self.groups = groups
+        self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not self.groups:
+            return
+        if widget is None:                # printing or SVG: translucent vectors
+            painter.setRenderHint(painter.RenderHint.Antialiasing, True)
+            for pen, lines in self.groups:
+                painter.setPen(pen)
+                painter.drawLines(lines)
+            return
+        to_device = painter.worldTransform()
+        pad_px = max(pen.widthF() for pen, _ in self.groups) + 2
+        device = to_device.mapRect(self._bounds).adjusted(-pad_px, -pad_px, pad_px, pad_px)
+        device = device.toAlignedRect() & widget.rect()
+        if device.isEmpty():
+            return
+        ratio = widget.devicePixelRatioF()
+        by_alpha: dict[int, list[tuple[QPen, list]]] = {}
+        for pen, lines in self.groups:
+            by_alpha.setdefault(pen.color().alpha(), []).append((pen, lines))
+        painter.save()
+        painter.resetTransform()
+        base_opacity = painter.opacity()
+        for alpha, groups in by_alpha.items():
+            image = QImage(round(device.width() * ratio), round(device.height() * ratio),
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(ratio)
+            image.fill(0)
+            offscreen = QPainter(image)
+            offscreen.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            offscreen.setTransform(to_device * QTransform.fromTranslate(-device.x(), -device.y()))
+            for pen, lines in groups:
+                opaque = QPen(pen)
+                colour = QColor(pen.color())
+                colour.setAlpha(255)
+                opaque.setColor(colour)
+                offscreen.setPen(opaque)
+                offscreen.drawLines(lines)
+            offscreen.end()
+            painter.setOpacity(base_opacity * alpha / 255)
+            painter.drawImage(device.topLeft(), image)
+        painter.restore()
+
+
+class _LinesMixin:
+    """Draw many straight lines as one LinesItem per layer (groups by width and colour),
+    far cheaper than one item per line; the item is kept and refilled on each hour step."""
+
+    def _lines_item(self) -> LinesItem:
+        item = getattr(self, "_item", None)
+        if item is None:
+            item = self._item = LinesItem()
+            item.setParentItem(self.root)
+        return item
 
     def refresh(self) -> None:
-        self._clear_curves()
+        item = self._lines_item()
         if not self.shown or self.canvas is None:
+            item.set_groups([], QRectF())
             return
         s = self.session
         self.drawn, self._bounds, segments = self._segments_at(s.day_type, s.hour)
-        for segment in segments:
-            self._draw_lines(*segment)
+        groups, xs, ys = [], [], []
+        for x0, y0, x1, y1, width_px, colour in segments:
+            if len(x0) == 0:
+                continue
+            lines = [QLineF(*c) for c in zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())]
+            groups.append((cosmetic_pen(colour, width_px), lines))
+            xs += [x0, x1]
+            ys += [y0, y1]
+        if groups:
+            x, y = np.concatenate(xs), np.concatenate(ys)
+            bounds = QRectF(float(x.min()), float(y.min()), float(np.ptp(x)), float(np.ptp(y)))
+        else:
+            bounds = QRectF()
+        item.set_groups(groups, bounds)
         self.sig_changed.emit()
+
+    def line_count(self) -> int:
+        return sum(len(lines) for _, lines in self._lines_item().groups)
 
     def prefetch(self, day_type: DayType, hour: int) -> None:
         if self.shown and self.canvas is not None:
@@ -427,24 +532,6 @@ class _LinesMixin:
         if key not in self._segments:
             self._segments[key] = self._compute_segments(day_type, hour, code)
         return self._segments[key]
-
-    def _draw_lines(self, x0, y0, x1, y1, width_px: float, colour: QColor) -> None:
-        if len(x0) == 0:
-            return
-        xs = np.column_stack([x0, x1]).ravel()
-        ys = np.column_stack([y0, y1]).ravel()
-        key = (float(width_px), colour.rgba())
-        curve = self._pool.get(key)
-        if curve is None:
-            # Independent segments: drawLines is far cheaper than one path of many subpaths
-            # for wide antialiased pens (pyqtgraph picks the path when antialiasing).
-            curve = pg.PlotCurveItem(pen=cosmetic_pen(colour, width_px), antialias=True,
-                                     segmentedLineMode="on")
-            curve.setParentItem(self.root)
-            self._pool[key] = curve
-        curve.setData(xs, ys, connect="pairs")
-        curve.setVisible(True)
-        self._curves.append(curve)
 
 
 WIDTHS_PX = (1.0, 2.0, 3.5, 5.5)
@@ -462,7 +549,6 @@ class FlowLinesLayer(_LinesMixin, MapLayer):
         self.points = mapdata.label_points(boroughs)
         self.min_flow = float(min_flow)
         self.mode = None
-        self._curves: list = []
         self._cache: dict[tuple, pd.DataFrame] = {}
         self._segments: dict[tuple, tuple] = {}
         self.drawn = pd.DataFrame()
@@ -530,7 +616,6 @@ class TubeTripsLayer(_LinesMixin, MapLayer):
     def __init__(self, session, boroughs: pd.DataFrame, **kw):
         super().__init__(session, **kw)
         self.points = mapdata.label_points(boroughs)
-        self._curves: list = []
         self._cache: dict[tuple, pd.DataFrame] = {}
         self._segments: dict[tuple, tuple] = {}
         self._trips: mapdata.TubeTrips | None = None

@@ -41,6 +41,7 @@ def test_hotspots_json_lists_patrol_hotspots(capsys):
     forecast = [s["forecast_harm_per_month"] for s in spots]
     assert forecast == sorted(forecast, reverse=True)
     assert out["n_clusters"] < out["n_hotspots"]  # clusters were split
+    assert out["forecast"]["model"] == "decay_kde_blend" and out["forecast"]["bandwidth_m"] > 0
 
 
 def test_hotspots_across_crime_types_in_the_city(capsys, shared_data):

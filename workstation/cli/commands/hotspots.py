@@ -103,8 +103,7 @@ def run(args) -> int:
         extra = {"horizon_months": result.horizon_months, "history_months": list(result.history_months),
                  "max_area_m2": result.max_area_m2,
                  "london_forecast_harm_per_month": result.london_forecast_harm_per_month,
-                 "forecast": {"half_life_months": None if p.half_life_months == float("inf") else p.half_life_months,
-                              "bandwidth_m": p.bandwidth_m, "blend": p.blend},
+                 "forecast": p.to_dict(),   # the blend's parameters (model "decay_kde_blend")
                  "n_clusters": int(len(sig.hotspots))}
     if args.boroughs:
         # Gi* smears a borough's incidents into the cells just over its boundary; with a

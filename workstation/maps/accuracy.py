@@ -28,7 +28,7 @@ import pandas as pd
 
 from workstation.domain import CancelToken, ProgressFn, check_cancel, no_progress
 from workstation.errors import InputError
-from workstation.maps.counts import IncidentCounts, month_add, month_span
+from workstation.maps.counts import IncidentCounts, month_add, month_number, month_span
 from workstation.maps.gistar import gi_star_z
 from workstation.maps.glm_forecast import GlmParams, glm_forecast
 from workstation.maps.grid import Grid
@@ -110,8 +110,7 @@ def _month_ages(train: IncidentCounts, last_month: str) -> np.ndarray:
     from the integer month numbers (a unique over a million strings costs ~10x more)."""
     if len(train) == 0:
         return np.zeros(0, dtype=np.float64)
-    last = int(last_month[:4]) * 12 + int(last_month[5:]) - 1
-    return (last - train.month_numbers()).astype(np.float64)
+    return (month_number(last_month) - train.month_numbers()).astype(np.float64)
 
 
 def recency_counts(train: IncidentCounts, grid: Grid, *, last_month: str, half_life_months: float,

@@ -37,9 +37,14 @@ def _is_month(text: str) -> bool:
             and 1 <= int(text[5:]) <= 12)
 
 
+def month_number(month: str) -> int:
+    """'YYYY-MM' as year * 12 + month - 1: the integers of ``IncidentCounts.month_numbers``."""
+    return int(month[:4]) * 12 + int(month[5:]) - 1
+
+
 def month_add(month: str, delta: int) -> str:
     """'2024-01' + (-1) -> '2023-12'."""
-    index = int(month[:4]) * 12 + int(month[5:]) - 1 + delta
+    index = month_number(month) + delta
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 

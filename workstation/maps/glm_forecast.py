@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workstation.errors import InputError
-from workstation.maps.counts import IncidentCounts
+from workstation.maps.counts import IncidentCounts, month_number
 from workstation.maps.grid import Grid
 from workstation.maps.kde import smooth
 
@@ -104,10 +104,6 @@ def poisson_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None, 
         if np.abs(t * step).max() < tol:
             break
     return beta
-
-
-def month_number(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:]) - 1
 
 
 class CellHistory:

@@ -36,7 +36,7 @@ import shapely
 from workstation.domain import BNG, CancelToken, ProgressFn, check_cancel, no_progress
 from workstation.errors import InputError
 from workstation.maps.accuracy import BlendParams, blended_surface, fit_blend
-from workstation.maps.counts import IncidentCounts, month_add, month_span
+from workstation.maps.counts import IncidentCounts, month_add, month_number, month_span
 from workstation.maps.gistar import HotspotResult, find_hotspots
 from workstation.maps.grid import Grid
 
@@ -369,7 +369,7 @@ def _monthly(history: IncidentCounts, grid: Grid, labels: np.ndarray) -> pd.Data
     n_ids = int(labels.max())
     if not months or n_ids == 0:
         return pd.DataFrame({"hotspot_id": [], "month": [], "incidents": [], "harm": []})
-    first = int(months[0][:4]) * 12 + int(months[0][5:]) - 1
+    first = month_number(months[0])
     n_months = month_span(months[0], months[-1])
     slot = (lab[keep] - 1) * n_months + (history.month_numbers()[keep] - first)
     size = n_ids * n_months

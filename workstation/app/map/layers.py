@@ -429,12 +429,20 @@ class LinesItem(QGraphicsItem):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.groups: list[tuple[QPen, list]] = []    # (pen, [QLineF, ...]) in drawing order
+        self._opaque_by_alpha: dict[int, list[tuple[QPen, list]]] = {}
         self._bounds = QRectF()
 
     def set_groups(self, groups: list[tuple[QPen, list]], bounds: QRectF) -> None:
         self.prepareGeometryChange()
         self.groups = groups
         self._bounds = bounds
+        self._opaque_by_alpha = {}
+        for pen, lines in groups:
+            opaque = QPen(pen)
+            colour = QColor(pen.color())
+            colour.setAlpha(255)
+            opaque.setColor(colour)
+            self._opaque_by_alpha.setdefault(pen.color().alpha(), []).append((opaque, lines))
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -456,13 +464,10 @@ class LinesItem(QGraphicsItem):
         if device.isEmpty():
             return
         ratio = widget.devicePixelRatioF()
-        by_alpha: dict[int, list[tuple[QPen, list]]] = {}
-        for pen, lines in self.groups:
-            by_alpha.setdefault(pen.color().alpha(), []).append((pen, lines))
         painter.save()
         painter.resetTransform()
         base_opacity = painter.opacity()
-        for alpha, groups in by_alpha.items():
+        for alpha, groups in self._opaque_by_alpha.items():
             image = QImage(round(device.width() * ratio), round(device.height() * ratio),
                            QImage.Format.Format_ARGB32_Premultiplied)
             image.setDevicePixelRatio(ratio)
@@ -470,11 +475,7 @@ class LinesItem(QGraphicsItem):
             offscreen = QPainter(image)
             offscreen.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             offscreen.setTransform(to_device * QTransform.fromTranslate(-device.x(), -device.y()))
-            for pen, lines in groups:
-                opaque = QPen(pen)
-                colour = QColor(pen.color())
-                colour.setAlpha(255)
-                opaque.setColor(colour)
+            for opaque, lines in groups:
                 offscreen.setPen(opaque)
                 offscreen.drawLines(lines)
             offscreen.end()
@@ -500,21 +501,8 @@ class _LinesMixin:
             item.set_groups([], QRectF())
             return
         s = self.session
-        self.drawn, self._bounds, segments = self._segments_at(s.day_type, s.hour)
-        groups, xs, ys = [], [], []
-        for x0, y0, x1, y1, width_px, colour in segments:
-            if len(x0) == 0:
-                continue
-            lines = [QLineF(*c) for c in zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())]
-            groups.append((cosmetic_pen(colour, width_px), lines))
-            xs += [x0, x1]
-            ys += [y0, y1]
-        if groups:
-            x, y = np.concatenate(xs), np.concatenate(ys)
-            bounds = QRectF(float(x.min()), float(y.min()), float(np.ptp(x)), float(np.ptp(y)))
-        else:
-            bounds = QRectF()
-        item.set_groups(groups, bounds)
+        self.drawn, self._bounds, groups, extent = self._segments_at(s.day_type, s.hour)
+        item.set_groups(groups, extent)
         self.sig_changed.emit()
 
     def line_count(self) -> int:
@@ -525,13 +513,31 @@ class _LinesMixin:
             self._segments_at(day_type, hour)
 
     def _segments_at(self, day_type: DayType, hour: int) -> tuple:
-        """(drawn table, width-class bounds, segments), cached per ``_segment_key``: an
-        hour step or a return to a selection only swaps arrays."""
+        """(drawn table, width-class bounds, line groups for LinesItem, their extent),
+        cached per ``_segment_key`` with the Qt lines and pens already built: an hour step
+        or a return to a selection only swaps them."""
         code = self.session.selected_code
         key = self._segment_key(day_type, hour, code)
         if key not in self._segments:
-            self._segments[key] = self._compute_segments(day_type, hour, code)
+            drawn, bounds, segments = self._compute_segments(day_type, hour, code)
+            self._segments[key] = (drawn, bounds, *_line_groups(segments))
         return self._segments[key]
+
+
+def _line_groups(segments) -> tuple[list[tuple[QPen, list]], QRectF]:
+    """(x0, y0, x1, y1, width_px, colour) arrays -> (pen, [QLineF]) groups and their extent."""
+    groups, xs, ys = [], [], []
+    for x0, y0, x1, y1, width_px, colour in segments:
+        if len(x0) == 0:
+            continue
+        lines = [QLineF(*c) for c in zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())]
+        groups.append((cosmetic_pen(colour, width_px), lines))
+        xs += [x0, x1]
+        ys += [y0, y1]
+    if not groups:
+        return groups, QRectF()
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    return groups, QRectF(float(x.min()), float(y.min()), float(np.ptp(x)), float(np.ptp(y)))
 
 
 WIDTHS_PX = (1.0, 2.0, 3.5, 5.5)

@@ -200,3 +200,24 @@ def test_resting_time_bar_prefetches_the_other_hours(window, qtbot):
     window.session.set_time(DayType.SATURDAY, 17)     # never visited: served from the cache
     assert computed == []
     assert not flows.drawn.empty
+
+
+def test_hour_step_leaves_layer_list_alone_and_legend_relays_only_on_change(window, qtbot):
+    """An hour step changes no layer's title or visibility, so the layer list is not rebuilt
+    (each rebuild repainted the dock on every step); the legend lays out again only when its
+    blocks change (its notes carry the hour, so a step does), and hiding a layer reaches both."""
+    panel, legend = window.layer_panel, window.canvas.legend
+    window.session.set_time(DayType.SATURDAY, 9)
+    qtbot.wait(20)
+    first_item, laid_out = panel.list.item(0), legend._laid_out
+    legend.set_blocks(list(legend.blocks))
+    assert legend._laid_out is laid_out
+    window.session.set_time(DayType.SATURDAY, 10)
+    qtbot.wait(20)
+    assert panel.list.item(0) is first_item
+    assert legend._laid_out != laid_out and "Sat 10:00" in str(legend._laid_out)
+    item = next(panel.list.item(i) for i in range(panel.list.count())
+                if panel.list.item(i).data(Qt.ItemDataRole.UserRole) == "choropleth")
+    item.setCheckState(Qt.CheckState.Unchecked)
+    qtbot.wait(20)
+    assert panel.list.item(0) is not first_item

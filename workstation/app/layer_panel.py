@@ -132,6 +132,7 @@ class LayerPanel(QWidget):
         self.labels_check.toggled.connect(self._on_labels_toggled)
         # Several layers change on every hour step; rebuild the list once per step, not once
         # per layer (measured: 4 rebuilds per hour step while dragging the time bar).
+        self._last_signature: tuple | None = None
         self._sync_timer = QTimer(self, singleShot=True, interval=0)
         self._sync_timer.timeout.connect(self.sync)
         for layer in canvas.layers:
@@ -189,8 +190,24 @@ class LayerPanel(QWidget):
         """Top-drawn first, as the list shows them."""
         return list(reversed(self.canvas.layers))
 
+    def _state_signature(self) -> tuple:
+        layers = tuple((layer.key, layer.title, layer.enabled, layer.visible, layer.tooltip())
+                       for layer in self.ordered_layers())
+        choropleth = self._choropleth()
+        metrics = () if choropleth is None else (
+            choropleth.metric_key, choropleth.method.value, choropleth.k,
+            tuple(choropleth.metric_available(key) for key in METRICS))
+        flows = self.canvas.layer("flows")
+        return layers, metrics, None if flows is None else flows.min_flow
+
     def sync(self) -> None:
-        """Mirror the layers' state (after any change, from here or elsewhere)."""
+        """Mirror the layers' state (after any change, from here or elsewhere). Layers signal a
+        change on every hour step; when nothing the panel shows has changed it is left alone,
+        because rebuilding the list repaints the whole dock on each step."""
+        signature = self._state_signature()
+        if signature == self._last_signature:
+            return
+        self._last_signature = signature
         current = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None
         self.list.blockSignals(True)
         self.list.clear()

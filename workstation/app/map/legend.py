@@ -49,6 +49,7 @@ class MapLegend(_Overlay):
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setToolTip("Click the title to fold the legend; drag it to move it")
         self.collapsed = False
+        self._laid_out: tuple | None = None   # (blocks, collapsed) last laid out
         self._title_font = ui_font(9, bold=True)
         self._font = ui_font(8.5)
         self._header_font = ui_font(8, bold=True)
@@ -91,7 +92,13 @@ class MapLegend(_Overlay):
             self.sig_moved.emit()
 
     def set_blocks(self, blocks: list[LegendBlock]) -> None:
+        """Lay out again only when something shown changed: most hour steps leave the legend as
+        it was, and a needless resize and repaint costs the map several milliseconds a step."""
         self.blocks = [b for b in blocks if b is not None]
+        laid_out = (tuple(self.blocks), self.collapsed)
+        if laid_out == self._laid_out:
+            return
+        self._laid_out = laid_out
         title_m, text_m = QFontMetricsF(self._title_font), QFontMetricsF(self._font)
         header_w = QFontMetricsF(self._header_font).horizontalAdvance("▸ Legend") + 4
         if self.collapsed:

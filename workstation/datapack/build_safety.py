@@ -39,6 +39,7 @@ MSOA11_WORKPLACE_FILE = "census/onsvisual_msoa11_data.csv"
 
 FIRST_MONTH, LAST_MONTH = "2021-03", "2025-02"
 LSOA_MONTHS = [f"2024{m:02d}" for m in range(2, 13)] + ["202501", "202502"]  # the LSOA file
+SHARE_DECIMALS = 6  # assignment shares are stored to 1e-6 so rebuilds are byte-identical
 LSOA_12M = LSOA_MONTHS[1:]  # 2024-03..2025-02, the LSOA-level index window
 NON_BOROUGH_AREAS = {"Aviation Security (SO18)"}
 # The PAS copy spells a few borough names its own way.
@@ -134,6 +135,9 @@ def assign_lsoas_to_wards(ward_wide: pd.DataFrame, lsoa_wide: pd.DataFrame
             if len(candidates) and coef[candidates, j].max() > 0:
                 best[candidates[np.argmax(coef[candidates, j])]] = j
         share = np.where(total > 0, coef.max(axis=1) / np.where(total > 0, total, 1.0), 0.0)
+        # NNLS differs in the last bits between BLAS builds; six decimals keep the pack
+        # byte-identical when rebuilt on another machine (a share needs no more).
+        share = np.round(share, SHARE_DECIMALS)
         rows.append(pd.DataFrame({"lsoa21cd": L.index.astype(str), "gss_code": gss,
                                   "ward_code": W.index.to_numpy()[best].astype(str),
                                   "assignment_share": share}))
@@ -353,7 +357,7 @@ def _ward_table(source: Path, ward_wide: pd.DataFrame, geo):
         "gss_code": wards["gss_code"],
         "residents_2021": wards["pop2021"].fillna(0).astype("int64"),
         "n_lsoa": wards["lsoa21cd"].fillna(0).astype("int64"),
-        "assignment_share_mean": wards["assignment_share"],
+        "assignment_share_mean": wards["assignment_share"].round(SHARE_DECIMALS),
         "gla_population_2018_ward": wards.index.map(gla).astype(float),
         "imd_score": wards["imd_x_pop"] / wards["pop2021"],
         "workplace_population_2011": wards["workplace_population_2011"].fillna(0.0),
